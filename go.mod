@@ -1,0 +1,3 @@
+module github.com/mailsh/mailsh
+
+go 1.26

@@ -1,0 +1,556 @@
+package proto
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client is one SMTP or POP3 session over a connection. A goroutine reads
+// the server's replies as they arrive, so that a reply the client did not
+// ask for (a 421 before an idle timeout) is seen at once; commands wait for
+// their replies with a timeout.
+type Client struct {
+	// M follows the session's state. It is set once the greeting has been
+	// read (the protocol may be taken from it).
+	M *Machine
+	// Timeout bounds the wait for each reply and each write.
+	Timeout time.Duration
+	// TLSConfig is used for STARTTLS and STLS.
+	TLSConfig *tls.Config
+	// KeepSecrets makes events carry secret lines as sent, not redacted.
+	KeepSecrets bool
+
+	conn    net.Conn
+	lr      *LineReader
+	bw      *bufio.Writer
+	proto   Protocol
+	observe func(Event)
+
+	mu      sync.Mutex
+	waiting int
+	botched error
+
+	replies  chan replyMsg
+	done     chan struct{} // closed when the reader stops
+	readErr  error         // why the reader stopped, set before done closes
+	tlsState *tls.ConnectionState
+	tlsStop  bool // the reader stopped for a TLS handshake
+
+	localClose atomic.Bool  // mailsh closed the connection itself
+	lastRead   atomic.Int64 // when the last line arrived, in Unix ns
+}
+
+type replyMsg struct {
+	rep *Reply
+	err error
+}
+
+// NewClient starts a session on conn. Give p as 0 to take the protocol
+// from the greeting ("220" is SMTP, "+OK" POP3). observe, if not nil,
+// receives every event; it is called from two goroutines, never at once.
+func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
+	c := &Client{
+		Timeout: 30 * time.Second,
+		conn:    conn,
+		proto:   p,
+		replies: make(chan replyMsg, 16),
+	}
+	var mu sync.Mutex
+	c.observe = func(e Event) {
+		if observe != nil {
+			mu.Lock()
+			observe(e)
+			mu.Unlock()
+		}
+	}
+	if p != 0 {
+		c.M = NewMachine(p)
+	}
+	if tc, ok := conn.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		c.tlsState = &st
+		if c.M != nil {
+			c.M.SetTLS()
+		}
+	}
+	c.mu.Lock()
+	c.waiting = 1 // the greeting
+	c.mu.Unlock()
+	c.startReader()
+	return c
+}
+
+// Conn returns the connection in use (a *tls.Conn after STARTTLS).
+func (c *Client) Conn() net.Conn { return c.conn }
+
+// TLS returns the state of the TLS connection, or nil.
+func (c *Client) TLS() *tls.ConnectionState { return c.tlsState }
+
+// Note reports a remark of mailsh's own to the observer.
+func (c *Client) Note(format string, args ...any) {
+	c.observe(Event{Time: time.Now(), Dir: Note, Text: fmt.Sprintf(format, args...)})
+}
+
+func (c *Client) startReader() {
+	c.lr = NewLineReader(c.conn)
+	c.bw = bufio.NewWriterSize(c.conn, 64<<10)
+	c.done = make(chan struct{})
+	go c.readLoop()
+}
+
+// readLoop reads replies until the connection ends or a TLS handshake
+// needs the connection.
+func (c *Client) readLoop() {
+	defer close(c.done)
+	for {
+		rep, err := c.readReply()
+		if err != nil {
+			c.readErr = err
+			c.mu.Lock()
+			w := c.waiting
+			c.mu.Unlock()
+			switch {
+			case c.tlsStop || c.localClose.Load():
+			case errors.Is(err, ErrClosed) && w == 0 && c.M != nil && c.M.State() == StateClosed:
+				c.Note("connection closed")
+			case errors.Is(err, ErrClosed):
+				c.Note("connection closed by server")
+			default:
+				c.Note("read error: %v", err)
+			}
+			if c.M != nil {
+				c.M.Closed()
+			}
+			return
+		}
+		c.mu.Lock()
+		solicited := c.waiting > 0
+		if solicited {
+			c.waiting--
+		}
+		c.mu.Unlock()
+		if solicited {
+			c.replies <- replyMsg{rep: rep}
+		} else {
+			c.Note("the server sent a reply nobody asked for")
+		}
+		if c.tlsStop {
+			return
+		}
+		if c.M != nil && c.M.State() == StateClosed {
+			// After QUIT's reply or a 421, the server closes; read on only
+			// to see that close.
+			continue
+		}
+	}
+}
+
+// readReply reads one complete reply, and a POP3 multi-line body after it,
+// reporting each line as it comes and feeding the state machine.
+func (c *Client) readReply() (*Reply, error) {
+	line, err := c.readLine()
+	if err != nil {
+		return nil, err
+	}
+	if c.proto == 0 {
+		switch {
+		case len(line) >= 3 && line[0] >= '0' && line[0] <= '9':
+			c.proto = SMTP
+		case hasPrefixFold(string(line), "+OK") || hasPrefixFold(string(line), "-ERR"):
+			c.proto = POP3
+		default:
+			return nil, protoErr(line, "greeting is neither SMTP (220) nor POP3 (+OK)")
+		}
+		c.M = NewMachine(c.proto)
+		if c.tlsState != nil {
+			c.M.SetTLS()
+		}
+	}
+	var rep *Reply
+	if c.proto == SMTP {
+		rep, err = c.readSMTPRest(line)
+	} else {
+		rep, err = ParsePOP3Status(line)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pend := c.M.Pending()
+	multi := c.M.Received(rep)
+	if !multi {
+		c.emitReply(rep, true)
+		return rep, c.afterReply(pend, rep)
+	}
+	c.emitReply(rep, false)
+	dr := NewDotReader(c.lr)
+	for {
+		bl, err := dr.ReadDotLine()
+		if errors.Is(err, io.EOF) {
+			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: ".", Class: rep.Class(), Final: true})
+			break
+		}
+		if err != nil {
+			return nil, c.mapErr(err)
+		}
+		c.M.BodyLine(bl)
+		// Show the wire form: a line that began with "." was stuffed.
+		text := string(bl)
+		if strings.HasPrefix(text, ".") {
+			text = "." + text
+		}
+		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: text, Body: true, Class: rep.Class()})
+	}
+	c.M.BodyDone()
+	return rep, nil
+}
+
+// afterReply stops the reader after a positive reply to STARTTLS or STLS:
+// the next bytes on the connection belong to the TLS handshake.
+func (c *Client) afterReply(pend *Cmd, rep *Reply) error {
+	if pend == nil || pend.Spec == nil || rep.Class() != ClassPositive {
+		return nil
+	}
+	if pend.Spec.Name == "STARTTLS" || pend.Spec.Name == "STLS" {
+		// RFC 3207 §5 / RFC 2595 §4: nothing may follow the reply in
+		// clear text. A server (or a man in the middle) that sends more is
+		// injecting commands into the TLS session (CVE-2011-0411).
+		if c.lr.R.Buffered() > 0 {
+			return fmt.Errorf("%w: the server sent data after its %s reply, before TLS (possible injection)", ErrProtocol, pend.Spec.Name)
+		}
+		c.tlsStop = true
+	}
+	return nil
+}
+
+func (c *Client) readSMTPRest(first []byte) (*Reply, error) {
+	rep := &Reply{Proto: SMTP}
+	line := first
+	for {
+		more, err := rep.addSMTPLine(line)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			return rep, nil
+		}
+		if line, err = c.readLine(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) emitReply(rep *Reply, final bool) {
+	cl := rep.Class()
+	for i, l := range rep.Lines {
+		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: l, Class: cl, Final: final && i == len(rep.Lines)-1})
+	}
+}
+
+// readLine reads a line with no deadline: the reader waits as long as the
+// server keeps the connection open; commands time out on their own.
+func (c *Client) readLine() ([]byte, error) {
+	line, err := c.lr.ReadLine()
+	if err != nil {
+		return nil, c.mapErr(err)
+	}
+	c.lastRead.Store(time.Now().UnixNano())
+	return line, nil
+}
+
+func (c *Client) mapErr(err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, os.ErrDeadlineExceeded) && c.tlsStop:
+		return ErrClosed
+	case errors.As(err, &ne) && ne.Timeout():
+		return ErrTimeout
+	case strings.Contains(err.Error(), "connection reset"):
+		return fmt.Errorf("%w (reset)", ErrClosed)
+	}
+	return err
+}
+
+// Greeting waits for the server's greeting.
+func (c *Client) Greeting() (*Reply, error) {
+	return c.wait("the greeting")
+}
+
+// wait waits for the next solicited reply. The timeout counts silence:
+// a long multi-line body that keeps arriving does not time out.
+func (c *Client) wait(what string) (*Reply, error) {
+	var timer <-chan time.Time
+	if c.Timeout > 0 {
+		t := time.NewTimer(c.Timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	start := time.Now()
+again:
+	select {
+	case m := <-c.replies:
+		return m.rep, m.err
+	case <-c.done:
+		// A reply may have been queued just before the reader stopped.
+		select {
+		case m := <-c.replies:
+			return m.rep, m.err
+		default:
+		}
+		err := c.readErr
+		if err == nil {
+			err = ErrClosed
+		}
+		c.botch(err)
+		return nil, err
+	case <-timer:
+		if last := time.Unix(0, c.lastRead.Load()); last.After(start) {
+			start = time.Now()
+			timer = time.After(c.Timeout - time.Since(last))
+			goto again
+		}
+		err := fmt.Errorf("%w: no reply to %s within %v", ErrTimeout, what, c.Timeout)
+		c.botch(err)
+		c.localClose.Store(true)
+		c.conn.Close()
+		return nil, err
+	}
+}
+
+func (c *Client) botch(err error) {
+	c.mu.Lock()
+	if c.botched == nil {
+		c.botched = err
+	}
+	c.mu.Unlock()
+	if c.M != nil {
+		c.M.Abandon()
+	}
+}
+
+// Err returns the error that ended the session, if any.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.botched
+}
+
+// Closed reports whether the session is over.
+func (c *Client) Closed() bool {
+	select {
+	case <-c.done:
+		return !c.tlsStop
+	default:
+		return c.M != nil && c.M.State() == StateClosed
+	}
+}
+
+// Done is closed when the connection has ended.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Command sends one line and waits for its reply. In SMTP DATA a line of
+// text is sent dot-stuffed and has no reply (the returned reply is nil);
+// the lone "." ends the message and returns the final reply. A positive
+// reply to STARTTLS or STLS is followed by the TLS handshake.
+//
+// A failure reply is not an error: the reply says what happened. Errors
+// are for a broken conversation.
+func (c *Client) Command(line string) (*Cmd, *Reply, error) {
+	if err := ValidateLine(line); err != nil {
+		return nil, nil, fmt.Errorf("%w: a command cannot contain CR or LF", err)
+	}
+	if err := c.Err(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrBotched, err)
+	}
+	if c.M == nil {
+		return nil, nil, errors.New("no greeting from the server yet")
+	}
+	if c.M.State() == StateClosed {
+		return nil, nil, ErrClosed
+	}
+	cmd := c.M.Classify(line)
+	wire := line
+	if cmd.Body {
+		wire = StuffLine(line)
+		c.M.Sent(line)
+		return cmd, nil, c.writeLines(cmd, wire)
+	}
+	c.mu.Lock()
+	c.waiting++
+	c.mu.Unlock()
+	c.M.Sent(line)
+	if err := c.writeLines(cmd, wire); err != nil {
+		return cmd, nil, err
+	}
+	rep, err := c.wait(cmd.Shown)
+	if err != nil {
+		return cmd, nil, err
+	}
+	if c.tlsStop {
+		if err := c.handshake(); err != nil {
+			return cmd, rep, err
+		}
+	}
+	return cmd, rep, nil
+}
+
+// StuffLine returns a line of message text as it goes on the wire: a
+// leading "." is doubled (RFC 5321 §4.5.2).
+func StuffLine(line string) string {
+	if strings.HasPrefix(line, ".") {
+		return "." + line
+	}
+	return line
+}
+
+func (c *Client) writeLines(cmd *Cmd, wire string) error {
+	shown := cmd.Shown
+	if cmd.Body {
+		shown = wire
+	}
+	if cmd.Secret && c.KeepSecrets {
+		shown = wire
+	}
+	c.observe(Event{Time: time.Now(), Dir: FromClient, Text: shown, Secret: cmd.Secret, Body: cmd.Body})
+	c.setWriteDeadline()
+	c.bw.WriteString(wire)
+	c.bw.WriteString("\r\n")
+	if err := c.bw.Flush(); err != nil {
+		err = c.mapErr(err)
+		c.botch(err)
+		return err
+	}
+	return nil
+}
+
+func (c *Client) setWriteDeadline() {
+	if c.Timeout > 0 {
+		c.conn.SetWriteDeadline(time.Now().Add(c.Timeout))
+	}
+}
+
+// handshake upgrades the connection to TLS after STARTTLS or STLS.
+func (c *Client) handshake() error {
+	<-c.done // the reader has stopped
+	c.tlsStop = false
+	cfg := c.TLSConfig
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	tc := tls.Client(c.conn, cfg)
+	if c.Timeout > 0 {
+		tc.SetDeadline(time.Now().Add(c.Timeout))
+	}
+	if err := tc.Handshake(); err != nil {
+		err = &TLSError{Err: err}
+		c.botch(err)
+		c.localClose.Store(true)
+		c.conn.Close()
+		c.M.Closed()
+		return err
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	c.conn, c.tlsState = tc, &st
+	c.M.StartedTLS()
+	c.Note("%s", DescribeTLS(&st))
+	c.startReader()
+	return nil
+}
+
+// SendMessage streams a whole message as SMTP DATA text: after DATA's 354
+// it dot-stuffs r (bare LF becomes CRLF), ends it with ".", and returns the
+// final reply. The message is never held in memory.
+func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
+	if c.M == nil || c.M.State() != SMTPData {
+		return nil, 0, errors.New("not in DATA: send DATA first and wait for 354")
+	}
+	if err := c.Err(); err != nil {
+		return nil, 0, fmt.Errorf("%w: %v", ErrBotched, err)
+	}
+	c.mu.Lock()
+	c.waiting++
+	c.mu.Unlock()
+	c.M.Sent(".")
+	tap := &lineTap{w: c.bw, emit: c.observe}
+	dw := NewDotWriter(tap)
+	n, err := io.Copy(&deadlineWriter{c: c, w: dw}, r)
+	if err == nil {
+		err = dw.Close()
+	}
+	if err == nil {
+		tap.flushPartial()
+		c.setWriteDeadline()
+		err = c.bw.Flush()
+	}
+	if err != nil {
+		err = c.mapErr(err)
+		c.botch(err)
+		return nil, n, err
+	}
+	rep, err := c.wait("the end of the message")
+	return rep, n, err
+}
+
+// deadlineWriter renews the write deadline as a long message streams.
+type deadlineWriter struct {
+	c *Client
+	w io.Writer
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	d.c.setWriteDeadline()
+	return d.w.Write(p)
+}
+
+// Bdat sends one RFC 3030 chunk: "BDAT size [LAST]" followed by exactly
+// size octets of r, with no dot-stuffing, and returns the reply.
+func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) {
+	if err := c.Err(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrBotched, err)
+	}
+	line := fmt.Sprintf("BDAT %d", size)
+	if last {
+		line += " LAST"
+	}
+	cmd := c.M.Classify(line)
+	c.mu.Lock()
+	c.waiting++
+	c.mu.Unlock()
+	c.M.Sent(line)
+	c.observe(Event{Time: time.Now(), Dir: FromClient, Text: line})
+	c.setWriteDeadline()
+	c.bw.WriteString(line + "\r\n")
+	tap := &lineTap{w: c.bw, emit: c.observe}
+	n, err := io.CopyN(&deadlineWriter{c: c, w: tap}, r, size)
+	tap.flushPartial()
+	if err == nil {
+		err = c.bw.Flush()
+	} else if errors.Is(err, io.EOF) {
+		err = fmt.Errorf("chunk ended after %d of %d octets", n, size)
+	}
+	if err != nil {
+		err = c.mapErr(err)
+		c.botch(err)
+		return cmd, nil, err
+	}
+	rep, err := c.wait(line)
+	return cmd, rep, err
+}
+
+// Close closes the connection without QUIT.
+func (c *Client) Close() error {
+	c.localClose.Store(true)
+	err := c.conn.Close()
+	<-c.done
+	return err
+}

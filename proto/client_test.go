@@ -1,0 +1,308 @@
+package proto
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// serve plays the server's side of script over conn: "S: " lines are sent,
+// "C: " lines must arrive from the client, "S! close" closes. It reports
+// any difference on errc.
+func serve(conn net.Conn, script string) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		for _, l := range strings.Split(strings.TrimPrefix(script, "\n"), "\n") {
+			if l == "" {
+				continue
+			}
+			dir, text := l[:2], strings.TrimPrefix(l[2:], " ")
+			switch dir {
+			case "S:":
+				if _, err := fmt.Fprintf(conn, "%s\r\n", text); err != nil {
+					errc <- err
+					return
+				}
+			case "C:":
+				conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+				got, err := br.ReadString('\n')
+				if err != nil {
+					errc <- fmt.Errorf("waiting for %q: %v", text, err)
+					return
+				}
+				if got != text+"\r\n" {
+					errc <- fmt.Errorf("client sent %q, want %q", got, text+"\r\n")
+					return
+				}
+			case "S!":
+				if text == "close" {
+					errc <- nil
+					return
+				}
+				if d, err := time.ParseDuration(text); err == nil {
+					time.Sleep(d)
+				}
+			}
+		}
+		errc <- nil
+	}()
+	return errc
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) add(e Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	for _, e := range r.events {
+		fmt.Fprintf(&b, "%c: %s\n", e.Dir, e.Text)
+	}
+	return b.String()
+}
+
+func newPipeClient(t *testing.T, p Protocol, script string) (*Client, *recorder, <-chan error) {
+	t.Helper()
+	cc, sc := net.Pipe()
+	errc := serve(sc, script)
+	rec := &recorder{}
+	c := NewClient(cc, p, rec.add)
+	c.Timeout = 2 * time.Second
+	t.Cleanup(func() { c.Close() })
+	return c, rec, errc
+}
+
+func run(t *testing.T, c *Client, cmds ...string) {
+	t.Helper()
+	for _, l := range cmds {
+		if _, _, err := c.Command(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+}
+
+// TestClientLectureSMTP replays the lecture's Sendmail session, in lower
+// case as typed there, and compares the events with the wire.
+func TestClientLectureSMTP(t *testing.T) {
+	c, rec, errc := newPipeClient(t, 0, lectureSMTP)
+	if _, err := c.Greeting(); err != nil {
+		t.Fatal(err)
+	}
+	if c.M.Protocol() != SMTP {
+		t.Fatalf("protocol from greeting: %v", c.M.Protocol())
+	}
+	run(t, c, "helo mail", "mail from: antunes@ipleiria.pt", "rcpt to: antunes@ipleiria.pt", "data", "Teste do mail", ".", "quit")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	<-c.Done()
+	want := strings.TrimPrefix(lectureSMTP, "\n") + "*: connection closed\n"
+	if got := rec.String(); got != want {
+		t.Errorf("events:\n%s\nwant:\n%s", got, want)
+	}
+	if c.M.State() != StateClosed {
+		t.Errorf("state %v", c.M.State())
+	}
+}
+
+func TestClientLecturePOP3(t *testing.T) {
+	c, rec, errc := newPipeClient(t, 0, lecturePOP3)
+	if _, err := c.Greeting(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, c, "USER vmc", "PASS secret", "STAT", "LIST 22", "RETR 22", "QUIT")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	got := rec.String()
+	if strings.Contains(got, "secret") || !strings.Contains(got, "C: PASS [redacted]\n") {
+		t.Errorf("password not redacted:\n%s", got)
+	}
+	if !strings.Contains(got, "S: mensagem de teste\nS: .\nC: QUIT\n") {
+		t.Errorf("RETR body not reported line by line:\n%s", got)
+	}
+}
+
+func TestClientDataStuffing(t *testing.T) {
+	c, rec, errc := newPipeClient(t, SMTP, `
+S: 220 x
+C: EHLO me
+S: 250 x
+C: MAIL FROM:<a@x>
+S: 250 ok
+C: RCPT TO:<b@x>
+S: 250 ok
+C: DATA
+S: 354 go
+C: ..hidden
+C: visible
+C: .
+S: 250 queued
+C: DATA
+S: 503 no
+`)
+	c.Greeting()
+	run(t, c, "EHLO me", "MAIL FROM:<a@x>", "RCPT TO:<b@x>", "DATA", ".hidden", "visible", ".")
+	if c.M.State() != SMTPReady {
+		t.Fatalf("state after message: %v", c.M.State())
+	}
+	// DATA out of sequence is still sent: the server has the last word.
+	_, rep, err := c.Command("DATA")
+	if err != nil || rep.Code != 503 {
+		t.Fatalf("DATA: %v %v", rep, err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rec.String(), "C: ..hidden\n") {
+		t.Errorf("transcript does not show the wire form:\n%s", rec)
+	}
+}
+
+func TestClientSendMessageStreams(t *testing.T) {
+	c, _, errc := newPipeClient(t, SMTP, `
+S: 220 x
+C: HELO me
+S: 250 x
+C: MAIL FROM:<>
+S: 250 ok
+C: RCPT TO:<b@x>
+S: 250 ok
+C: DATA
+S: 354 go
+C: Subject: t
+C: 
+C: ..line one
+C: line two
+C: .
+S: 250 2.0.0 queued
+`)
+	c.Greeting()
+	run(t, c, "HELO me", "MAIL FROM:<>", "RCPT TO:<b@x>", "DATA")
+	rep, _, err := c.SendMessage(strings.NewReader("Subject: t\n\n.line one\nline two"))
+	if err != nil || rep.Code != 250 || rep.Enhanced.String() != "2.0.0" {
+		t.Fatalf("SendMessage: %v %v", rep, err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientRejectsInjection(t *testing.T) {
+	c, _, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: CRLF
+`)
+	c.Greeting()
+	if _, _, err := c.Command("NOOP\r\nRSET"); !errors.Is(err, ErrBadCommand) {
+		t.Fatalf("CR LF in a command: %v", err)
+	}
+}
+
+func TestClientSTARTTLSInjection(t *testing.T) {
+	c, _, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: EHLO me
+S: 250-x
+S: 250 STARTTLS
+C: STARTTLS
+S: 220 go ahead
+S: 250 injected
+`)
+	c.Greeting()
+	run(t, c, "EHLO me")
+	// The two lines may arrive together or not; when together the client
+	// must refuse, when apart the handshake fails on the plain text. Either
+	// way it must not go on as if TLS were up.
+	_, _, err := c.Command("STARTTLS")
+	if err == nil {
+		t.Fatal("STARTTLS with injected data succeeded")
+	}
+	if c.TLS() != nil {
+		t.Fatal("TLS state set")
+	}
+}
+
+func TestClientTimeout(t *testing.T) {
+	c, _, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: NOOP
+S! 3s
+`)
+	c.Timeout = 100 * time.Millisecond
+	c.Greeting()
+	start := time.Now()
+	_, _, err := c.Command("NOOP")
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err = %v, want ErrTimeout", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatal("timeout not honoured")
+	}
+	if _, _, err := c.Command("NOOP"); !errors.Is(err, ErrBotched) {
+		t.Fatalf("command after timeout: %v", err)
+	}
+}
+
+func TestClientServerDropsMidReply(t *testing.T) {
+	c, rec, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: EHLO me
+S: 250-x
+S! close
+`)
+	c.Greeting()
+	_, _, err := c.Command("EHLO me")
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+	if !strings.Contains(rec.String(), "*: connection closed by server") {
+		t.Errorf("no note of the close:\n%s", rec)
+	}
+}
+
+func TestClientUnsolicited421(t *testing.T) {
+	c, rec, _ := newPipeClient(t, SMTP, `
+S: 220 x
+S! 50ms
+S: 421 4.4.2 idle too long
+S! close
+`)
+	c.Greeting()
+	select {
+	case <-c.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("client did not see the close")
+	}
+	if c.M.State() != StateClosed || !strings.Contains(rec.String(), "S: 421 4.4.2 idle too long") {
+		t.Fatalf("state %v, events:\n%s", c.M.State(), rec)
+	}
+	if _, _, err := c.Command("NOOP"); err == nil {
+		t.Fatal("command on a closed session")
+	}
+}
+
+func TestClientGreetingNotMail(t *testing.T) {
+	c, _, _ := newPipeClient(t, 0, `
+S: SSH-2.0-OpenSSH_9.2
+`)
+	if _, err := c.Greeting(); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("err = %v, want ErrProtocol", err)
+	}
+}

@@ -1,0 +1,102 @@
+package proto
+
+import (
+	"strings"
+)
+
+// Arity says whether a command takes an argument.
+type Arity int
+
+// Arities.
+const (
+	ArgNone     Arity = iota // no argument
+	ArgOptional              // an optional argument
+	ArgRequired              // a required argument
+)
+
+// Command describes one protocol command. The tables of commands (one per
+// protocol) drive the state machine, the completer, :help, and the
+// loopback server's dispatcher, so that there is one list to keep right.
+type Command struct {
+	// Name is the verb in upper case.
+	Name string
+	// Syntax is the argument syntax after the verb, for help and hints.
+	Syntax string
+	Arity  Arity
+	// Help is one line saying what the command does.
+	Help string
+	// RFC names the section that defines the command.
+	RFC string
+	// States are the states in which the command is valid.
+	States []State
+	// Ext is the EHLO keyword or CAPA tag that must be advertised for the
+	// command to be offered; empty for base commands. For POP3, whose
+	// servers need not support CAPA, it applies only once CAPA was seen.
+	Ext string
+	// Offer, if set, is a further condition for offering the command.
+	Offer func(m *Snapshot) bool
+	// Multi reports whether a positive reply to the command with the given
+	// argument is followed by a POP3 multi-line body (RFC 1939 §3).
+	Multi func(arg string) bool
+	// Secret, if set, returns the line to show in place of a line that
+	// carries a secret, such as "PASS [redacted]".
+	Secret func(arg string) string
+	// OnOK, OnCont and OnFail are the states that a positive,
+	// intermediate or failure reply leads to; Same means no change.
+	OnOK, OnCont, OnFail State
+	// Effect, if set, updates what the machine has learnt from a reply,
+	// after the state transition.
+	Effect func(m *Machine, arg string, r *Reply)
+	// Body, if set, learns from each line of a POP3 multi-line body.
+	Body func(m *Machine, arg string, line []byte)
+}
+
+// ValidIn reports whether the command is valid in state s.
+func (c *Command) ValidIn(s State) bool {
+	for _, st := range c.States {
+		if st == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Table is a protocol's set of commands.
+type Table []*Command
+
+// Lookup finds a command by verb, in any case. It returns nil for a verb
+// the table does not know.
+func (t Table) Lookup(verb string) *Command {
+	for _, c := range t {
+		if strings.EqualFold(c.Name, verb) {
+			return c
+		}
+	}
+	return nil
+}
+
+// SplitCommand splits a command line into its verb and argument, as
+// servers do: the verb ends at the first space.
+func SplitCommand(line string) (verb, arg string) {
+	verb, arg, _ = strings.Cut(line, " ")
+	return verb, strings.TrimLeft(arg, " ")
+}
+
+// ValidateLine rejects a line that would break the protocol's framing if
+// sent: a CR or LF inside it would let one typed line smuggle a second
+// command (as net/smtp's validateLine guards against).
+func ValidateLine(line string) error {
+	if strings.ContainsAny(line, "\r\n") {
+		return ErrBadCommand
+	}
+	return nil
+}
+
+func redactArg(verb string) func(string) string {
+	return func(string) string { return verb + " [redacted]" }
+}
+
+func always(string) bool  { return true }
+func noArg(a string) bool { return a == "" }
+
+func states(s ...State) []State { return s }

@@ -1,0 +1,164 @@
+package proto
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+func FuzzReadSMTPReply(f *testing.F) {
+	for _, s := range []string{"220 x\r\n", "250-a\r\n250-b\r\n250 c\r\n", "550 5.1.1 no\r\n", "25", "250-x\n251 y\n", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lr := NewLineReader(bytes.NewReader(data))
+		lr.Max = 512
+		for i := 0; i < 100; i++ {
+			rep, err := ReadSMTPReply(lr)
+			if err != nil {
+				return
+			}
+			if rep.Code < 100 || rep.Code > 599 || len(rep.Lines) == 0 || len(rep.Lines) != len(rep.Text) {
+				t.Fatalf("bad reply %+v", rep)
+			}
+			for _, l := range rep.Lines {
+				if len(l) > 512 {
+					t.Fatalf("line over cap: %d", len(l))
+				}
+			}
+		}
+	})
+}
+
+func FuzzParsePOP3Status(f *testing.F) {
+	for _, s := range []string{"+OK", "-ERR [IN-USE] x", "+ abc", "+", "-ERR [", "+OK ]["} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := ParsePOP3Status(data)
+		if err == nil && rep.Class() == ClassUnknown {
+			t.Fatalf("accepted %q without a class", data)
+		}
+	})
+}
+
+// normalize is what the dot codec promises to deliver: CRLF line endings
+// and a final line ending.
+func normalize(in []byte) []byte {
+	var b bytes.Buffer
+	for i, c := range in {
+		if c == '\n' && (i == 0 || in[i-1] != '\r') {
+			b.WriteByte('\r')
+		}
+		b.WriteByte(c)
+	}
+	out := b.Bytes()
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		if out[len(out)-1] == '\r' {
+			out = append(out, '\n')
+		} else {
+			out = append(out, '\r', '\n')
+		}
+	}
+	return out
+}
+
+func FuzzDotRoundTrip(f *testing.F) {
+	for _, s := range []string{"a\n.b\n", ".\r\n", "..", "x\r", "\n\n.\n", "a\rb"} {
+		f.Add([]byte(s), 3)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, split int) {
+		var enc bytes.Buffer
+		w := NewDotWriter(&enc)
+		// Write in two pieces to exercise state kept across writes.
+		if split < 0 || split > len(data) {
+			split = len(data) / 2
+		}
+		w.Write(data[:split])
+		w.Write(data[split:])
+		w.Close()
+		dec, err := io.ReadAll(NewDotReader(NewLineReader(bytes.NewReader(enc.Bytes()))))
+		if err != nil {
+			t.Fatalf("decode %q: %v", enc.Bytes(), err)
+		}
+		if want := normalize(data); !bytes.Equal(dec, want) {
+			t.Fatalf("round trip of %q: got %q, want %q (wire %q)", data, dec, want, enc.Bytes())
+		}
+	})
+}
+
+func FuzzDotReader(f *testing.F) {
+	f.Add([]byte("a\r\n..b\r\n.\r\n"))
+	f.Add([]byte(".\r\n"))
+	f.Add([]byte("no end"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lr := NewLineReader(bytes.NewReader(data))
+		lr.Max = 256
+		dr := NewDotReader(lr)
+		dr.Limit = 1024
+		out, _ := io.ReadAll(dr)
+		if len(out) > 1024+258 {
+			t.Fatalf("read %d bytes past the limit", len(out))
+		}
+	})
+}
+
+// FuzzMachine feeds the state machine an arbitrary exchange: lines that
+// begin with "C" are sent, others are replies. It must never panic, and
+// what it learns stays bounded.
+func FuzzMachine(f *testing.F) {
+	f.Add(true, lectureSMTP)
+	f.Add(false, lecturePOP3)
+	f.Add(false, "S: +OK\nC: CAPA\nS: +OK\nS: SASL PLAIN\nS: .\nC: AUTH\nS: +OK\nS: LOGIN\nS: .")
+	f.Add(true, "S: 220 x\nC: EHLO x\nS: 250-x\nS: 250 AUTH=PLAIN\nC: AUTH PLAIN\nS: 334 \nC: abc\nS: 235 ok")
+	f.Fuzz(func(t *testing.T, smtp bool, script string) {
+		p := POP3
+		if smtp {
+			p = SMTP
+		}
+		m := NewMachine(p)
+		var rep *Reply
+		body := false
+		for _, l := range strings.Split(script, "\n") {
+			if strings.HasPrefix(l, "C") {
+				m.Sent(strings.TrimPrefix(strings.TrimPrefix(l, "C"), ": "))
+				continue
+			}
+			l = strings.TrimPrefix(strings.TrimPrefix(l, "S"), ": ")
+			if body {
+				if l == "." {
+					m.BodyDone()
+					body = false
+				} else {
+					m.BodyLine([]byte(l))
+				}
+				continue
+			}
+			if p == POP3 {
+				r, err := ParsePOP3Status([]byte(l))
+				if err == nil {
+					body = m.Received(r)
+				}
+				continue
+			}
+			if rep == nil {
+				rep = &Reply{Proto: SMTP}
+			}
+			more, err := rep.addSMTPLine([]byte(l))
+			if err != nil {
+				rep = nil
+				continue
+			}
+			if !more {
+				m.Received(rep)
+				rep = nil
+			}
+		}
+		s := m.Snapshot()
+		_ = s.Commands()
+		if len(s.Ext) > MaxReplyLines || len(s.Capa) > MaxReplyLines || len(s.Used) > 64 {
+			t.Fatalf("unbounded learning: %d %d %d", len(s.Ext), len(s.Capa), len(s.Used))
+		}
+	})
+}

@@ -1,0 +1,286 @@
+package proto
+
+import (
+	"strings"
+	"sync"
+)
+
+// Machine follows a session's protocol state from the lines the client
+// sends and the replies the server gives. It is driven by the command
+// tables: each command's row says in which states it is valid and where
+// each kind of reply leads. It never sends anything itself.
+//
+// A Machine is safe for concurrent use: the connection drives it while the
+// shell's completer reads snapshots.
+type Machine struct {
+	mu sync.Mutex
+
+	proto    Protocol
+	state    State
+	tls      bool
+	authed   bool
+	greeting string
+
+	// SMTP session.
+	greeted    bool
+	esmtp      bool
+	ext        map[string]string
+	senders    []string
+	recipients []string // of the open transaction
+	used       []string // every address used in MAIL or RCPT
+
+	// POP3 session.
+	capaKnown bool
+	capa      map[string]string
+	stamp     string
+	count     int
+	sizes     map[int]int64
+	uids      map[int]string
+	deleted   map[int]bool
+
+	// pending holds commands sent whose replies have not been read, oldest
+	// first (more than one only when pipelining, RFC 2920).
+	pending []*Cmd
+}
+
+// Cmd is a line the client sends, as the machine understands it.
+type Cmd struct {
+	// Spec is the command's row in the table; nil for a verb the table does
+	// not know (it is still sent: seeing the server's 500 is instructive).
+	Spec *Command
+	Verb string // upper case
+	Arg  string
+	// Line is the line as sent, without CRLF.
+	Line string
+	// Shown is Line with any secret replaced, for screens and transcripts.
+	Shown string
+	// Secret is true if Line carries a password, digest or SASL answer.
+	Secret bool
+	// Body is true for a line of message text in SMTP DATA.
+	Body bool
+	// Valid is false if the command is not valid in the state it was sent
+	// in (it is sent anyway; the server decides).
+	Valid bool
+}
+
+// NewMachine returns a machine for a session that has just connected and
+// waits for the greeting.
+func NewMachine(p Protocol) *Machine {
+	m := &Machine{proto: p, state: StateGreeting, count: -1}
+	m.resetLearnt()
+	m.pending = []*Cmd{{Spec: greetingCmd(p), Verb: "", Valid: true}}
+	return m
+}
+
+func (m *Machine) resetLearnt() {
+	m.ext = map[string]string{}
+	m.capa = map[string]string{}
+	m.capaKnown = false
+	m.greeted, m.esmtp = false, false
+	m.sizes = map[int]int64{}
+	m.uids = map[int]string{}
+	m.deleted = map[int]bool{}
+}
+
+// Protocol returns the machine's protocol.
+func (m *Machine) Protocol() Protocol { return m.proto }
+
+// State returns the current state.
+func (m *Machine) State() State {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state
+}
+
+// Snapshot returns a copy of what the machine knows now.
+func (m *Machine) Snapshot() *Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := &Snapshot{
+		Proto: m.proto, State: m.state, TLS: m.tls, Authenticated: m.authed,
+		Greeting: m.greeting, Greeted: m.greeted, ESMTP: m.esmtp,
+		Ext:        copyMap(m.ext),
+		Senders:    append([]string(nil), m.senders...),
+		Recipients: append([]string(nil), m.recipients...),
+		Used:       append([]string(nil), m.used...),
+		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
+		APOPStamp: m.stamp, Count: m.count,
+		Messages: m.messagesLocked(),
+	}
+	return s
+}
+
+func copyMap(in map[string]string) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// Classify says what line would be if sent now, without recording it.
+func (m *Machine) Classify(line string) *Cmd {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.classifyLocked(line)
+}
+
+func (m *Machine) classifyLocked(line string) *Cmd {
+	c := &Cmd{Line: line, Shown: line, Valid: true}
+	switch m.state {
+	case SMTPData:
+		if line == "." {
+			c.Spec, c.Verb = endDataCmd, "."
+		} else {
+			c.Body = true
+		}
+		return c
+	case SMTPAuth, POP3Auth:
+		c.Spec = saslAnswerCmd(m.proto)
+		// RFC 4954 §4, RFC 5034 §4: "*" cancels the exchange.
+		if line != "*" {
+			c.Secret, c.Shown = true, "[redacted]"
+		}
+		return c
+	}
+	verb, arg := SplitCommand(line)
+	c.Verb, c.Arg = strings.ToUpper(verb), arg
+	c.Spec = TableFor(m.proto).Lookup(verb)
+	if c.Spec == nil {
+		c.Valid = false
+		return c
+	}
+	c.Valid = c.Spec.ValidIn(m.state)
+	if c.Spec.Secret != nil && arg != "" {
+		if shown := c.Spec.Secret(arg); shown != "" {
+			c.Secret, c.Shown = true, shown
+		}
+	}
+	return c
+}
+
+// Sent records that the client sent line, and returns what it was. Lines
+// of message text in DATA expect no reply and are not queued.
+func (m *Machine) Sent(line string) *Cmd {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.classifyLocked(line)
+	if !c.Body {
+		m.pending = append(m.pending, c)
+	}
+	return c
+}
+
+// Pending returns the oldest command still waiting for its reply, or nil.
+func (m *Machine) Pending() *Cmd {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.pending) == 0 {
+		return nil
+	}
+	return m.pending[0]
+}
+
+// Received applies a complete reply to the oldest pending command and
+// reports whether a POP3 multi-line body follows it. A reply with nothing
+// pending (an unsolicited 421, say) is applied on its own.
+func (m *Machine) Received(r *Reply) (multi bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var c *Cmd
+	if len(m.pending) > 0 {
+		c = m.pending[0]
+		m.pending = m.pending[1:]
+	}
+	// RFC 5321 §3.8: 421 may come at any time and ends the session.
+	if m.proto == SMTP && r.Code == 421 {
+		m.state = StateClosed
+		m.pending = nil
+		return false
+	}
+	if c == nil || c.Spec == nil {
+		return false
+	}
+	spec := c.Spec
+	next := Same
+	switch r.Class() {
+	case ClassPositive:
+		next = spec.OnOK
+	case ClassIntermediate:
+		next = spec.OnCont
+	case ClassTransient, ClassPermanent:
+		next = spec.OnFail
+	}
+	if next != Same {
+		m.state = next
+	}
+	if spec.Effect != nil {
+		spec.Effect(m, c.Arg, r)
+	}
+	if m.proto == POP3 && r.Class() == ClassPositive && spec.Multi != nil && spec.Multi(c.Arg) {
+		// Keep the command at the head of the queue for BodyLine.
+		m.pending = append([]*Cmd{c}, m.pending...)
+		return true
+	}
+	return false
+}
+
+// BodyLine learns from one decoded line of a POP3 multi-line body.
+func (m *Machine) BodyLine(line []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.pending) == 0 {
+		return
+	}
+	if c := m.pending[0]; c.Spec != nil && c.Spec.Body != nil {
+		c.Spec.Body(m, c.Arg, line)
+	}
+}
+
+// BodyDone marks the end of a POP3 multi-line body.
+func (m *Machine) BodyDone() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.pending) > 0 {
+		m.pending = m.pending[1:]
+	}
+}
+
+// StartedTLS records a completed TLS handshake. After STARTTLS (RFC 3207
+// §4.2) or STLS (RFC 2595 §4) the client must forget what the server said
+// before, so the machine forgets the extensions and the SMTP greeting.
+func (m *Machine) StartedTLS() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tls = true
+	m.resetLearnt()
+	if m.proto == SMTP {
+		m.state = SMTPConnected
+	} else {
+		m.state = POP3Authorization
+	}
+}
+
+// SetTLS records that the connection was encrypted from the start
+// (implicit TLS, RFC 8314).
+func (m *Machine) SetTLS() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tls = true
+}
+
+// Closed records that the connection is gone.
+func (m *Machine) Closed() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.state = StateClosed
+	m.pending = nil
+}
+
+// Abandon drops the pending commands, as after an error that leaves the
+// session out of step.
+func (m *Machine) Abandon() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending = nil
+}

@@ -1,0 +1,49 @@
+package proto
+
+import (
+	"strings"
+)
+
+// ParsePOP3Status parses a POP3 status line: "+OK" or "-ERR" followed by
+// optional text (RFC 1939 §3), or a SASL continuation "+" followed by a
+// space and base64 data (RFC 5034 §4). RFC 1939 says the indicators are
+// upper case; lower case is accepted, since some servers send it.
+func ParsePOP3Status(line []byte) (*Reply, error) {
+	rep := &Reply{Proto: POP3, Lines: []string{string(line)}}
+	s := string(line)
+	var rest string
+	switch {
+	case hasPrefixFold(s, "+OK") && (len(s) == 3 || s[3] == ' '):
+		rep.Status, rest = "+OK", strings.TrimPrefix(s[3:], " ")
+	case hasPrefixFold(s, "-ERR") && (len(s) == 4 || s[4] == ' '):
+		rep.Status, rest = "-ERR", strings.TrimPrefix(s[4:], " ")
+	case s == "+" || strings.HasPrefix(s, "+ "):
+		rep.Status, rest = "+", strings.TrimPrefix(s[1:], " ")
+		rep.Text = []string{rest}
+		return rep, nil
+	default:
+		return rep, protoErr(line, "POP3 reply does not start with +OK or -ERR")
+	}
+	// RFC 2449 §8: resp-code = "[" resp-level *("/" resp-level) "]".
+	if strings.HasPrefix(rest, "[") {
+		if end := strings.IndexByte(rest, ']'); end > 1 {
+			rep.RespCode = rest[1:end]
+			rest = strings.TrimPrefix(rest[end+1:], " ")
+		}
+	}
+	rep.Text = []string{rest}
+	return rep, nil
+}
+
+// ReadPOP3Reply reads one POP3 status line.
+func ReadPOP3Reply(r *LineReader) (*Reply, error) {
+	line, err := r.ReadLine()
+	if err != nil {
+		return nil, err
+	}
+	return ParsePOP3Status(line)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

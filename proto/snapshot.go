@@ -1,0 +1,136 @@
+package proto
+
+import (
+	"sort"
+	"strings"
+)
+
+// Snapshot is a copy of what a Machine knows at one moment. The completer
+// and the shell read snapshots, so they never race with the connection.
+type Snapshot struct {
+	Proto Protocol
+	State State
+	// TLS is true once the connection is encrypted.
+	TLS bool
+	// Authenticated is true after a successful AUTH, PASS or APOP.
+	Authenticated bool
+	// Greeting is the text of the server's greeting.
+	Greeting string
+
+	// SMTP.
+
+	// Greeted is true after EHLO or HELO was accepted.
+	Greeted bool
+	// ESMTP is true after EHLO (not HELO) was accepted.
+	ESMTP bool
+	// Ext maps each EHLO keyword (upper case) to its parameters.
+	Ext map[string]string
+	// Senders are the addresses given in MAIL so far, oldest first.
+	Senders []string
+	// Recipients are the accepted recipients of the open transaction.
+	Recipients []string
+	// Used are all addresses given in MAIL or RCPT, oldest first.
+	Used []string
+
+	// POP3.
+
+	// CapaKnown is true once a CAPA response was read.
+	CapaKnown bool
+	// Capa maps each CAPA tag (upper case) to its arguments.
+	Capa map[string]string
+	// APOPStamp is the greeting's timestamp, if it had one (RFC 1939 §7).
+	APOPStamp string
+	// Count is the number of messages in the maildrop, -1 if not known.
+	Count int
+	// Messages are the live (not deleted) messages, by number.
+	Messages []MessageInfo
+}
+
+// MessageInfo is a POP3 message's number and size (-1 if not known yet).
+type MessageInfo struct {
+	Num  int
+	Size int64
+	UID  string
+}
+
+// Has reports whether the server advertised an extension: an EHLO keyword
+// for SMTP, a CAPA tag for POP3. For POP3, a server that never answered
+// CAPA is assumed to support everything (RFC 2449 §5: CAPA is optional).
+func (s *Snapshot) Has(ext string) bool {
+	ext = strings.ToUpper(ext)
+	if s.Proto == POP3 {
+		if !s.CapaKnown {
+			return true
+		}
+		_, ok := s.Capa[ext]
+		return ok
+	}
+	_, ok := s.Ext[ext]
+	return ok
+}
+
+// AuthMechanisms lists the SASL mechanisms the server advertised: the
+// EHLO AUTH keyword (RFC 4954 §3) or the CAPA SASL tag (RFC 5034 §3).
+func (s *Snapshot) AuthMechanisms() []string {
+	var v string
+	if s.Proto == POP3 {
+		v = s.Capa["SASL"]
+	} else {
+		v = s.Ext["AUTH"]
+	}
+	return strings.Fields(strings.ToUpper(v))
+}
+
+// Offers reports whether command c may be sent now: valid in the state,
+// its extension advertised, and its own condition met.
+func (s *Snapshot) Offers(c *Command) bool {
+	if !c.ValidIn(s.State) {
+		return false
+	}
+	if c.Ext != "" && !s.Has(c.Ext) {
+		return false
+	}
+	return c.Offer == nil || c.Offer(s)
+}
+
+// Commands returns the commands that may be sent now.
+func (s *Snapshot) Commands() []*Command {
+	var out []*Command
+	for _, c := range TableFor(s.Proto) {
+		if s.Offers(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TableFor returns the command table of a protocol.
+func TableFor(p Protocol) Table {
+	if p == POP3 {
+		return POP3Commands
+	}
+	return SMTPCommands
+}
+
+func (m *Machine) messagesLocked() []MessageInfo {
+	var out []MessageInfo
+	if m.count >= 0 {
+		for n := 1; n <= m.count; n++ {
+			if !m.deleted[n] {
+				size, ok := m.sizes[n]
+				if !ok {
+					size = -1
+				}
+				out = append(out, MessageInfo{Num: n, Size: size, UID: m.uids[n]})
+			}
+		}
+		return out
+	}
+	for n, size := range m.sizes {
+		if !m.deleted[n] {
+			out = append(out, MessageInfo{Num: n, Size: size, UID: m.uids[n]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
+	return out
+}

@@ -1,0 +1,81 @@
+package proto
+
+// State is where a session stands in its protocol. SMTP and POP3 states
+// share the type so that the shell, the completer and the transcript can
+// treat both protocols alike.
+type State int
+
+// States. Same is not a state: in a command's transition table it means
+// "stay where you are".
+const (
+	Same State = iota
+	// StateGreeting waits for the server's greeting.
+	StateGreeting
+
+	// SMTPConnected: greeted with 220; EHLO or HELO comes next (RFC 5321 §4.1.4).
+	SMTPConnected
+	// SMTPRejected: greeted with 554; only QUIT is useful (RFC 5321 §3.1).
+	SMTPRejected
+	// SMTPReady: after EHLO/HELO or a finished transaction; MAIL may start one.
+	SMTPReady
+	// SMTPMail: MAIL accepted; RCPT comes next.
+	SMTPMail
+	// SMTPRcpt: at least one RCPT accepted; more RCPT, DATA or BDAT.
+	SMTPRcpt
+	// SMTPData: after 354; the message is being sent, up to a lone ".".
+	SMTPData
+	// SMTPBdat: in a sequence of BDAT chunks, before the LAST one (RFC 3030).
+	SMTPBdat
+	// SMTPAuth: in a SASL exchange; the next line is a response (RFC 4954).
+	SMTPAuth
+
+	// POP3Authorization: the AUTHORIZATION state of RFC 1939 §3.
+	POP3Authorization
+	// POP3User: USER accepted; PASS comes next (RFC 1939 §7).
+	POP3User
+	// POP3Auth: in a SASL exchange (RFC 5034).
+	POP3Auth
+	// POP3Transaction: the TRANSACTION state of RFC 1939 §5.
+	POP3Transaction
+
+	// StateClosed: the session is over.
+	StateClosed
+)
+
+var stateNames = map[State][2]string{
+	StateGreeting:     {"greeting", "waiting for the server's greeting"},
+	SMTPConnected:     {"helo", "connected; introduce yourself with EHLO or HELO"},
+	SMTPRejected:      {"rejected", "the server refused the session (554); send QUIT"},
+	SMTPReady:         {"mail", "ready for a new message: MAIL FROM:<address>"},
+	SMTPMail:          {"rcpt", "sender accepted; add recipients with RCPT TO:<address>"},
+	SMTPRcpt:          {"rcpt/data", "recipients accepted; add more, or send the message with DATA"},
+	SMTPData:          {"data", "sending the message; end it with a line holding only \".\""},
+	SMTPBdat:          {"bdat", "sending the message in BDAT chunks; finish with BDAT n LAST"},
+	SMTPAuth:          {"auth", "authenticating; answer the server's challenge (\"*\" cancels)"},
+	POP3Authorization: {"auth", "AUTHORIZATION: log in with USER/PASS, APOP or AUTH"},
+	POP3User:          {"pass", "user name accepted; send PASS"},
+	POP3Auth:          {"sasl", "authenticating; answer the server's challenge (\"*\" cancels)"},
+	POP3Transaction:   {"trans", "TRANSACTION: STAT, LIST, RETR, DELE, …; QUIT applies deletions"},
+	StateClosed:       {"closed", "the session is closed"},
+}
+
+// String returns the state's short name, as the shell's prompt shows it.
+func (s State) String() string {
+	if n, ok := stateNames[s]; ok {
+		return n[0]
+	}
+	return "?"
+}
+
+// Describe says in a sentence where the session stands.
+func (s State) Describe() string {
+	if n, ok := stateNames[s]; ok {
+		return n[1]
+	}
+	return "unknown state"
+}
+
+// InTransaction reports whether an SMTP mail transaction is open.
+func (s State) InTransaction() bool {
+	return s == SMTPMail || s == SMTPRcpt || s == SMTPData || s == SMTPBdat
+}
