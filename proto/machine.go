@@ -20,6 +20,7 @@ type Machine struct {
 	tls      bool
 	authed   bool
 	greeting string
+	quit     bool // QUIT was accepted
 
 	// SMTP session.
 	greeted    bool
@@ -104,7 +105,7 @@ func (m *Machine) Snapshot() *Snapshot {
 		Recipients: append([]string(nil), m.recipients...),
 		Used:       append([]string(nil), m.used...),
 		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
-		APOPStamp: m.stamp, Count: m.count,
+		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit,
 		Messages: m.messagesLocked(),
 	}
 	return s

@@ -66,7 +66,7 @@ var POP3Commands = Table{
 	{Name: "QUIT", Arity: ArgNone, RFC: "RFC 1939 §6",
 		Help:   "end the session; in TRANSACTION, deletions take effect",
 		States: states(POP3Authorization, POP3User, POP3Transaction),
-		OnOK:   StateClosed},
+		OnOK:   StateClosed, Effect: learnQuit},
 }
 
 func redactAPOP(arg string) string {

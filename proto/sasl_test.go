@@ -39,7 +39,7 @@ func TestSASLExamples(t *testing.T) {
 func TestAPOPTimestamp(t *testing.T) {
 	tests := map[string]string{
 		"POP3 server ready <1896.697170952@dbc.mtview.ca.us>": "<1896.697170952@dbc.mtview.ca.us>",
-		"POP3 localhost.localdomain v2001.78rh server ready":   "",
+		"POP3 localhost.localdomain v2001.78rh server ready":  "",
 		"Dovecot ready.": "",
 		"<no-at-sign>":   "",
 		"ready <a@b> x":  "<a@b>",

@@ -63,7 +63,7 @@ var SMTPCommands = Table{
 		States: smtpOpen},
 	{Name: "QUIT", Arity: ArgNone, RFC: "RFC 5321 §4.1.1.10",
 		Help:   "end the session",
-		States: smtpAny, OnOK: StateClosed},
+		States: smtpAny, OnOK: StateClosed, Effect: learnQuit},
 }
 
 // The pseudo-commands: the greeting, the end of DATA, and SASL answers.
@@ -239,4 +239,12 @@ func mergeWords(a, b string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// learnQuit records that the server accepted QUIT, so that the close that
+// follows is the session's normal end.
+func learnQuit(m *Machine, _ string, r *Reply) {
+	if r.Class() == ClassPositive {
+		m.quit = true
+	}
 }

@@ -16,6 +16,9 @@ type Snapshot struct {
 	Authenticated bool
 	// Greeting is the text of the server's greeting.
 	Greeting string
+	// QuitAccepted is true once the server accepted QUIT: the session
+	// ended normally.
+	QuitAccepted bool
 
 	// SMTP.
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -27,6 +28,13 @@ func TLSReason(err error) string {
 	var host x509.HostnameError
 	var unk x509.UnknownAuthorityError
 	var verr *tls.CertificateVerificationError
+	var rec tls.RecordHeaderError
+	if errors.As(err, &rec) {
+		return "the server does not speak TLS here (it answered in clear text: try smtp:// or pop3:// with --starttls)"
+	}
+	if errors.Is(err, io.EOF) {
+		return "the server closed the connection during the handshake"
+	}
 	if errors.As(err, &verr) && len(verr.UnverifiedCertificates) > 0 && errors.As(verr.Err, &unk) {
 		leaf := verr.UnverifiedCertificates[0]
 		return fmt.Sprintf("certificate signed by unknown authority (issuer %q; self-signed or private CA: use --cafile FILE, or --insecure to skip the check)", leaf.Issuer.String())

@@ -1,0 +1,270 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// metaCommand is one of the shell's own ":" commands. The table drives
+// dispatch, :help and completion.
+type metaCommand struct {
+	Name string
+	Args string
+	Help string
+	// ArgKind says what the completer offers for the first argument.
+	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
+	Run     func(s *Session, ctx context.Context, args []string) error
+}
+
+var metaCommands []*metaCommand
+
+func init() {
+	metaCommands = []*metaCommand{
+		{Name: "help", Args: "[command]", ArgKind: "meta", Help: "list the commands valid now, or explain one (a protocol or : command)", Run: (*Session).metaHelp},
+		{Name: "quit", Help: "send QUIT and leave", Run: func(s *Session, _ context.Context, _ []string) error {
+			s.Quit()
+			return ErrQuit
+		}},
+		{Name: "connect", Args: "TARGET", ArgKind: "target", Help: "close this session and connect to TARGET (smtp://host, pop3://host:port, …)", Run: (*Session).metaConnect},
+		{Name: "state", Help: "show the protocol state, TLS, and what the server advertised", Run: (*Session).metaState},
+		{Name: "starttls", Help: "upgrade to TLS now (STARTTLS, after EHLO if needed; STLS for POP3)", Run: (*Session).metaStartTLS},
+		{Name: "tls", Help: "show the TLS connection: protocol, cipher, certificate chain, expiry, fingerprint", Run: (*Session).metaTLS},
+		{Name: "auth", Args: "[MECH] [USER]", ArgKind: "mech", Help: "log in: asks for the password without echo and computes PLAIN, LOGIN, CRAM-MD5, XOAUTH2, USER/PASS or APOP", Run: (*Session).metaAuth},
+		{Name: "b64", Args: "TEXT | -f FILE", ArgKind: "file", Help: "base64-encode text or a file", Run: (*Session).metaB64},
+		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
+		{Name: "data", Args: "FILE [--bdat [--chunk SIZE]]", ArgKind: "file", Help: "send FILE as the message (DATA, dot-stuffed and streamed; or BDAT chunks with --bdat)", Run: (*Session).metaData},
+		{Name: "explain", Args: "CODE", Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
+		{Name: "raw", Args: "[on|off]", ArgKind: "onoff", Help: "show CR LF and non-printing bytes in what crosses the wire", Run: (*Session).metaRaw},
+		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
+			if s.C == nil || s.C.M.State() != proto.SMTPData {
+				return errors.New(":abort works in DATA mode; to abandon a transaction before DATA, send RSET")
+			}
+			return s.abortData(ctx)
+		}},
+	}
+	sort.Slice(metaCommands, func(i, j int) bool { return metaCommands[i].Name < metaCommands[j].Name })
+}
+
+func lookupMeta(name string) *metaCommand {
+	name = strings.ToLower(strings.TrimPrefix(name, ":"))
+	for _, m := range metaCommands {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// MetaNames lists the meta-commands, for completion.
+func MetaNames() []string {
+	out := make([]string, len(metaCommands))
+	for i, m := range metaCommands {
+		out[i] = ":" + m.Name
+	}
+	return out
+}
+
+func (s *Session) meta(ctx context.Context, line string) error {
+	f := strings.Fields(line)
+	m := lookupMeta(f[0])
+	if m == nil {
+		return fmt.Errorf("unknown command %s (:help lists them)", f[0])
+	}
+	return m.Run(s, ctx, f[1:])
+}
+
+func (s *Session) metaHelp(_ context.Context, args []string) error {
+	if len(args) > 0 {
+		return s.helpOn(args[0])
+	}
+	if s.C != nil && s.C.M != nil {
+		snap := s.C.M.Snapshot()
+		s.P.Plain("%s commands valid now (%s: %s):\n", strings.ToUpper(snap.Proto.String()), snap.State, snap.State.Describe())
+		for _, c := range snap.Commands() {
+			s.P.Plain("  %-9s %-34s %s\n", c.Name, c.Syntax, c.Help)
+		}
+	}
+	s.P.Plain("mailsh commands:\n")
+	for _, m := range metaCommands {
+		s.P.Plain("  %-9s %-34s %s\n", ":"+m.Name, m.Args, m.Help)
+	}
+	return nil
+}
+
+func (s *Session) helpOn(name string) error {
+	if m := lookupMeta(name); m != nil && (strings.HasPrefix(name, ":") || s.C == nil) {
+		s.P.Plain(":%s %s\n  %s\n", m.Name, m.Args, m.Help)
+		return nil
+	}
+	p := proto.SMTP
+	if s.C != nil && s.C.M != nil {
+		p = s.C.M.Protocol()
+	}
+	c := proto.TableFor(p).Lookup(name)
+	if c == nil {
+		if m := lookupMeta(name); m != nil {
+			s.P.Plain(":%s %s\n  %s\n", m.Name, m.Args, m.Help)
+			return nil
+		}
+		return fmt.Errorf("no %s command %q", p, name)
+	}
+	var st []string
+	for _, x := range c.States {
+		st = append(st, x.String())
+	}
+	s.P.Plain("%s %s\n  %s\n  valid in: %s\n", c.Name, c.Syntax, c.Help, strings.Join(st, ", "))
+	if c.Ext != "" {
+		s.P.Plain("  needs the server to advertise %s\n", c.Ext)
+	}
+	s.P.Plain("  defined in %s\n", c.RFC)
+	return nil
+}
+
+func (s *Session) metaConnect(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: :connect TARGET (smtp://host[:port], pop3://host[:port], smtps://…, pop3s://…)")
+	}
+	t, err := s.resolveTarget(args[0])
+	if err != nil {
+		return err
+	}
+	if s.Connect == nil {
+		return errors.New(":connect is not available here")
+	}
+	if s.C != nil && !s.C.Closed() {
+		s.Quit()
+	}
+	c, err := s.Connect(ctx, t)
+	if err != nil {
+		return err
+	}
+	s.C, s.Target = c, t
+	return nil
+}
+
+// resolveTarget reads a :connect argument. "smtp" and "pop3" alone mean
+// the same host as now with that protocol's default, or, for the built-in
+// server, its other side.
+func (s *Session) resolveTarget(arg string) (proto.Target, error) {
+	if alias, ok := s.Aliases[strings.ToLower(arg)]; ok {
+		return alias, nil
+	}
+	if !strings.Contains(arg, "://") {
+		arg = strings.ToLower(arg) + "://" + s.Target.Host
+		if h := s.Target.Host; strings.Contains(h, ":") {
+			arg = strings.ToLower(strings.SplitN(arg, "://", 2)[0]) + "://[" + h + "]"
+		}
+	}
+	return proto.ParseTarget(arg)
+}
+
+func (s *Session) metaState(_ context.Context, _ []string) error {
+	if s.C == nil || s.C.M == nil {
+		s.P.Plain("not connected\n")
+		return nil
+	}
+	snap := s.C.M.Snapshot()
+	s.P.Plain("target:   %s\n", s.Target.URL())
+	s.P.Plain("state:    %s — %s\n", snap.State, snap.State.Describe())
+	tls := "no (clear text)"
+	if st := s.C.TLS(); st != nil {
+		tls = "yes, " + proto.DescribeTLS(st)[len("TLS started: "):]
+	}
+	s.P.Plain("TLS:      %s\n", tls)
+	s.P.Plain("logged in: %v\n", snap.Authenticated)
+	if snap.Proto == proto.SMTP {
+		if !snap.Greeted {
+			s.P.Plain("extensions: unknown until EHLO\n")
+		} else if !snap.ESMTP {
+			s.P.Plain("extensions: none (HELO)\n")
+		} else {
+			s.P.Plain("extensions:\n")
+			for _, k := range sortedKeys(snap.Ext) {
+				s.P.Plain("  %-20s %s\n", k, snap.Ext[k])
+			}
+		}
+		if len(snap.Recipients) > 0 {
+			s.P.Plain("recipients: %s\n", strings.Join(snap.Recipients, ", "))
+		}
+		return nil
+	}
+	if snap.APOPStamp != "" {
+		s.P.Plain("APOP:     offered (timestamp %s)\n", snap.APOPStamp)
+	}
+	if snap.CapaKnown {
+		s.P.Plain("capabilities:\n")
+		for _, k := range sortedKeys(snap.Capa) {
+			s.P.Plain("  %-20s %s\n", k, snap.Capa[k])
+		}
+	} else {
+		s.P.Plain("capabilities: unknown (send CAPA)\n")
+	}
+	if snap.State == proto.POP3Transaction {
+		var ms []string
+		for _, m := range snap.Messages {
+			if m.Size >= 0 {
+				ms = append(ms, fmt.Sprintf("%d (%d octets)", m.Num, m.Size))
+			} else {
+				ms = append(ms, fmt.Sprint(m.Num))
+			}
+		}
+		if len(ms) == 0 && snap.Count < 0 {
+			s.P.Plain("messages: unknown (send STAT or LIST)\n")
+		} else {
+			s.P.Plain("messages: %s\n", strings.Join(ms, ", "))
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (s *Session) metaStartTLS(_ context.Context, _ []string) error {
+	if s.C == nil {
+		return errors.New("not connected")
+	}
+	return s.C.StartTLS(s.Opts.EHLOName)
+}
+
+func (s *Session) metaExplain(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: :explain CODE (550, 5.1.1, \"550 5.1.1\", -ERR, IN-USE)")
+	}
+	out, err := proto.ExplainCode(strings.Join(args, " "))
+	if err != nil {
+		return err
+	}
+	s.P.Plain("%s\n", out)
+	return nil
+}
+
+func (s *Session) metaRaw(_ context.Context, args []string) error {
+	on := !s.P.Raw
+	if len(args) > 0 {
+		switch strings.ToLower(args[0]) {
+		case "on":
+			on = true
+		case "off":
+			on = false
+		default:
+			return errors.New("usage: :raw [on|off]")
+		}
+	}
+	s.P.mu.Lock()
+	s.P.Raw = on
+	s.P.mu.Unlock()
+	s.P.Say("raw display %s", map[bool]string{true: "on: line endings shown as \\r\\n, control bytes as \\xNN", false: "off"}[on])
+	return nil
+}

@@ -1,0 +1,171 @@
+package shell
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/fatih/color"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// Printer writes a session for a person to read. In script mode each line
+// carries a "C: ", "S: " or "* " prefix and there is no colour; at a
+// terminal server replies are coloured by class (2xx and +OK green, 3xx
+// and "+ " cyan, 4xx yellow, 5xx and -ERR red), the client's own lines are
+// dim, header field names in retrieved messages are bold, and mailsh's own
+// messages stand apart in magenta.
+type Printer struct {
+	mu  sync.Mutex
+	out io.Writer
+	// Prefix writes the direction before each line (script mode).
+	Prefix bool
+	// Echo prints the client's lines; off at a terminal, where the user
+	// already sees what was typed.
+	Echo bool
+	// Raw shows line endings and every non-printing byte (:raw).
+	Raw bool
+	// Explain adds a one-line explanation after failure replies.
+	Explain bool
+
+	green, cyan, yellow, red, dim, bold, note, warn *color.Color
+
+	inHeader bool // within the header of a retrieved message
+	mute     bool // message text sent from a file is not echoed
+}
+
+// NewPrinter returns a printer writing to out, with colour or without.
+func NewPrinter(out io.Writer, colour bool) *Printer {
+	p := &Printer{out: out}
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if colour {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	p.green, p.cyan, p.yellow = mk(color.FgGreen), mk(color.FgCyan), mk(color.FgYellow)
+	p.red, p.dim, p.bold = mk(color.FgRed), mk(color.Faint), mk(color.Bold)
+	p.note, p.warn = mk(color.FgMagenta), mk(color.FgRed, color.Bold)
+	return p
+}
+
+// SetOutput changes where the printer writes (the line editor's writer,
+// which keeps the prompt intact).
+func (p *Printer) SetOutput(w io.Writer) {
+	p.mu.Lock()
+	p.out = w
+	p.mu.Unlock()
+}
+
+func (p *Printer) classColor(c proto.Class) *color.Color {
+	switch c {
+	case proto.ClassPositive:
+		return p.green
+	case proto.ClassIntermediate:
+		return p.cyan
+	case proto.ClassTransient:
+		return p.yellow
+	case proto.ClassPermanent:
+		return p.red
+	}
+	return p.bold
+}
+
+// Event prints one event of the session.
+func (p *Printer) Event(e proto.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	text := Printable(e.Text, p.Raw)
+	if p.Raw && e.Dir != proto.Note {
+		text += `\r\n`
+	}
+	var line string
+	switch e.Dir {
+	case proto.FromClient:
+		if !p.Echo || (p.mute && e.Body) {
+			return
+		}
+		line = p.prefix("C: ") + p.dim.Sprint(text)
+	case proto.FromServer:
+		line = p.prefix("S: ") + p.serverLine(e, text)
+	default:
+		line = p.prefix("* ") + p.note.Sprint(text)
+	}
+	fmt.Fprintln(p.out, line)
+}
+
+func (p *Printer) prefix(s string) string {
+	if p.Prefix {
+		return s
+	}
+	return ""
+}
+
+// serverLine colours a server line: status lines by class; in a message
+// body the header field names bold until the blank line.
+func (p *Printer) serverLine(e proto.Event, text string) string {
+	if !e.Body {
+		// A status line that is not final opens a POP3 body, which begins
+		// with a message header for RETR and TOP.
+		p.inHeader = !e.Final
+		return p.classColor(e.Class).Sprint(text)
+	}
+	if p.inHeader {
+		if e.Text == "" {
+			p.inHeader = false
+			return text
+		}
+		if name, rest, ok := strings.Cut(text, ":"); ok && !strings.ContainsAny(name, " \t") && name != "" {
+			return p.bold.Sprint(name+":") + rest
+		}
+	}
+	return text
+}
+
+// Say prints a message of mailsh's own.
+func (p *Printer) Say(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.out, p.prefix("* ")+p.note.Sprintf(format, args...))
+}
+
+// Warn prints a warning that must not be missed.
+func (p *Printer) Warn(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.out, p.prefix("* ")+p.warn.Sprintf(format, args...))
+}
+
+// Plain prints text as it is, for help and tables.
+func (p *Printer) Plain(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, format, args...)
+}
+
+// Explanation prints what a reply means, dimmed, when explanations are on.
+func (p *Printer) Explanation(r *proto.Reply) {
+	if !p.Explain || r == nil {
+		return
+	}
+	s := proto.Explain(r)
+	if s == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.out, p.prefix("* ")+p.dim.Sprint("  ↳ "+r.Label()+": "+s))
+}
+
+// MuteBody stops or resumes the echo of message text sent, so that a file
+// sent with :data does not scroll past line by line.
+func (p *Printer) MuteBody(on bool) {
+	p.mu.Lock()
+	p.mute = on
+	p.mu.Unlock()
+}

@@ -1,0 +1,196 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// Options configure a session.
+type Options struct {
+	// ErrExit stops at the first 4xx, 5xx or -ERR reply (script mode's -e).
+	ErrExit bool
+	// AllowPlaintext lets script mode send a password in clear text to a
+	// host that is not this machine (after a warning).
+	AllowPlaintext bool
+	// User is the default user name for :auth.
+	User string
+	// Dial says how :connect and :abort reconnect.
+	Dial proto.DialOptions
+	// EHLOName is the name for EHLO when mailsh sends one itself.
+	EHLOName string
+	// Confirm asks a yes/no question at a terminal; nil in script mode.
+	Confirm func(question string) bool
+	// AskUser asks for a user name at a terminal; nil in script mode.
+	AskUser func(prompt string) (string, error)
+}
+
+// Session is one conversation with a server as the shell drives it.
+type Session struct {
+	C       *proto.Client
+	Target  proto.Target
+	P       *Printer
+	Opts    Options
+	Secrets Secrets
+
+	// Failed is the first failure reply seen.
+	Failed *proto.Reply
+	// ProgressTo, if set, receives progress bars for large transfers.
+	ProgressTo io.Writer
+	// Aliases name targets for :connect, such as "pop3" for the built-in
+	// server's POP3 side.
+	Aliases map[string]proto.Target
+	// Connect opens a new session for :connect (and to reconnect after
+	// :abort); it is set by whoever built the session.
+	Connect func(ctx context.Context, t proto.Target) (*proto.Client, error)
+}
+
+// Errors that end a session's loop.
+var (
+	// ErrQuit: the session ended normally (QUIT answered, or :quit).
+	ErrQuit = errors.New("session over")
+	// ErrStop: --errexit stopped at a failure reply.
+	ErrStop = errors.New("stopped at a failure reply")
+)
+
+// Handle runs one line of input: a protocol line, a line of message text
+// in DATA, or a ":" meta-command.
+func (s *Session) Handle(ctx context.Context, line string) error {
+	if s.C == nil || s.C.Closed() {
+		if strings.HasPrefix(line, ":") {
+			return s.meta(ctx, line)
+		}
+		return errors.New("not connected: use :connect TARGET or :quit")
+	}
+	st := s.C.M.State()
+	if st == proto.SMTPData {
+		if strings.TrimSpace(line) == ":abort" {
+			return s.abortData(ctx)
+		}
+		_, rep, err := s.C.Command(line)
+		return s.after(rep, err)
+	}
+	if strings.HasPrefix(line, ":") {
+		return s.meta(ctx, line)
+	}
+	if strings.TrimSpace(line) == "" && st != proto.SMTPAuth && st != proto.POP3Auth {
+		return nil // a blank line would only draw a syntax error
+	}
+	cmd := s.C.M.Classify(line)
+	// RFC 1939 §7: PASS typed alone, as in the lecture, asks for the
+	// password without echo rather than sending an empty one.
+	if s.C.M.Protocol() == proto.POP3 && cmd.Verb == "PASS" && cmd.Arg == "" && st == proto.POP3User {
+		pw, err := s.Secrets.Secret("password: ")
+		if err != nil {
+			return err
+		}
+		line = "PASS " + pw
+		cmd = s.C.M.Classify(line)
+	}
+	if cmd.Secret {
+		if err := s.checkCleartext(cmd.Verb); err != nil {
+			return err
+		}
+	}
+	_, rep, err := s.C.Command(line)
+	return s.after(rep, err)
+}
+
+// after looks at a reply: it explains failures and applies --errexit and
+// the end of the session.
+func (s *Session) after(rep *proto.Reply, err error) error {
+	if err != nil {
+		return err
+	}
+	if rep == nil {
+		return nil
+	}
+	if rep.Class().Failed() {
+		if s.Failed == nil {
+			s.Failed = rep
+		}
+		s.P.Explanation(rep)
+		if s.Opts.ErrExit {
+			return ErrStop
+		}
+	}
+	if s.C.M.State() == proto.StateClosed {
+		s.waitClose()
+		if s.C.M.Snapshot().QuitAccepted {
+			return ErrQuit
+		}
+		return proto.ErrClosed
+	}
+	return nil
+}
+
+// waitClose waits, for a while, for the server to close the connection
+// after QUIT or 421, then closes it.
+func (s *Session) waitClose() {
+	select {
+	case <-s.C.Done():
+	case <-time.After(s.C.Timeout):
+		s.C.Close()
+	}
+}
+
+// checkCleartext warns before a secret crosses a network unencrypted: the
+// lecture's "Password em clear text!!". On loopback or under TLS it is
+// silent. At a terminal it asks; in script mode it needs --allow-plaintext.
+func (s *Session) checkCleartext(what string) error {
+	if s.C.TLS() != nil || s.Target.IsLoopback() {
+		return nil
+	}
+	s.P.Warn("Password em clear text!! %s would send your credentials unencrypted to %s (no TLS); anyone on the path can read them.", what, s.Target.Host)
+	if s.Opts.Confirm != nil {
+		if s.Opts.Confirm("send anyway? [y/N] ") {
+			return nil
+		}
+		return errors.New("not sent (use :starttls first)")
+	}
+	if s.Opts.AllowPlaintext {
+		return nil
+	}
+	return errors.New("refusing to send a password in clear text in script mode: use TLS (--starttls, smtps://, pop3s://) or --allow-plaintext")
+}
+
+// abortData abandons a message in DATA. SMTP has no command for that
+// (RFC 5321 §4.1.1.4: only the "." line ends the text, and it submits
+// it), so mailsh closes the connection, which makes the server discard the
+// unfinished message, and connects again.
+func (s *Session) abortData(ctx context.Context) error {
+	s.P.Say("abandoning the message: closing the connection (the server discards a message without its final \".\")")
+	s.C.Close()
+	if s.Connect == nil {
+		return ErrQuit
+	}
+	c, err := s.Connect(ctx, s.Target)
+	if err != nil {
+		return fmt.Errorf("reconnecting: %w", err)
+	}
+	s.C = c
+	s.P.Say("reconnected; the transaction is gone: start again with EHLO")
+	return nil
+}
+
+// Quit ends the session politely: QUIT, then wait for the server to close.
+func (s *Session) Quit() {
+	if s.C == nil || s.C.Closed() {
+		return
+	}
+	if s.C.M.State() == proto.SMTPData {
+		// QUIT here would be message text; abandon the message instead.
+		s.C.Close()
+		return
+	}
+	if _, rep, err := s.C.Command("QUIT"); err == nil && rep != nil {
+		s.waitClose()
+		return
+	}
+	s.C.Close()
+}
