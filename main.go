@@ -151,11 +151,18 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		return 1
 	}
 	s.C = c
+	if s.Target.Proto == 0 {
+		s.Target.Proto = c.M.Protocol() // learnt from the greeting
+	}
 	if rep.Class().Failed() {
 		p.Explanation(rep)
 	}
 	if interactive {
-		return shell.RunInteractive(ctx, s, stdin, stderr)
+		return shell.RunInteractive(ctx, s, shell.Interactive{
+			In: stdin, Out: stdout, Err: stderr, Colour: colour,
+			Plain:       os.Getenv("TERM") == "dumb" || !isTerminal(stdout),
+			HistoryFile: shell.HistoryPath(),
+		})
 	}
 	return shell.RunScript(ctx, s, stdin, stderr)
 }

@@ -2,10 +2,199 @@ package shell
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-// RunInteractive runs a session for a person at a terminal.
-func RunInteractive(ctx context.Context, s *Session, in io.Reader, errw io.Writer) int {
-	return RunScript(ctx, s, in, errw)
+// Interactive configures RunInteractive.
+type Interactive struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// Colour turns on colour in the prompt.
+	Colour bool
+	// Plain uses no line editing (TERM=dumb).
+	Plain bool
+	// HistoryFile is where history is kept; empty for none.
+	HistoryFile string
+}
+
+// RunInteractive runs a session for a person at a terminal: a line editor
+// with history and state-aware completion, a prompt that says where the
+// session stands, server output printed above the line being typed, and
+// passwords read without echo.
+func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
+	var ed LineEditor
+	comp := &completer{s: s}
+	if !cfg.Plain {
+		rl, err := newReadlineEditor(EditorConfig{In: cfg.In, Out: cfg.Out, HistoryFile: cfg.HistoryFile, Complete: comp, Paint: s.maskSecrets})
+		if err != nil {
+			fmt.Fprintf(cfg.Err, "mailsh: line editing unavailable (%v); using plain input\n", err)
+		} else {
+			ed = rl
+		}
+	}
+	if ed == nil {
+		ed = newPlainEditor(cfg.In, cfg.Out)
+	}
+	defer ed.Close()
+	out := ed.Output()
+	s.P.SetOutput(out)
+	comp.show = func(text string) {
+		go func() { fmt.Fprint(out, text) }()
+	}
+	s.Secrets = editorSecrets{ed}
+	s.Opts.Confirm = func(q string) bool {
+		a, err := ed.Ask(q)
+		return err == nil && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a)), "y")
+	}
+	s.Opts.AskUser = func(p string) (string, error) { return ed.Ask(p) }
+	s.ProgressTo = cfg.Err
+
+	prompt := func() string { return s.prompt(cfg.Colour) }
+	ed.SetPrompt(prompt())
+	// Keep the prompt true when the server changes the state on its own
+	// (a 421, a close).
+	s.P.afterEvent = func(e proto.Event) {
+		if e.Dir == proto.Note {
+			ed.SetPrompt(prompt())
+		}
+	}
+
+	// Ctrl-C while waiting for the server: the first says what is going
+	// on, the second abandons the connection.
+	var busy atomic.Bool
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var sigOnce sync.Mutex
+	interrupts := 0
+	go func() {
+		for sig := range sigs {
+			if sig == syscall.SIGTERM {
+				s.Quit()
+				os.Exit(1)
+			}
+			sigOnce.Lock()
+			if busy.Load() {
+				interrupts++
+				if interrupts == 1 {
+					s.P.Warn("waiting for the server; press Ctrl-C again to close the connection")
+				} else if s.C != nil {
+					s.P.Warn("closing the connection")
+					s.C.Close()
+				}
+			}
+			sigOnce.Unlock()
+		}
+	}()
+
+	if s.C != nil {
+		s.P.Say("connected to %s — TAB completes, :help lists commands, Ctrl-D leaves", s.Target.URL())
+	}
+	lastInterrupt := false
+	for {
+		ed.SetPrompt(prompt())
+		line, err := ed.ReadLine()
+		switch {
+		case errors.Is(err, ErrInterrupt):
+			if line == "" && lastInterrupt {
+				s.Quit()
+				return 0
+			}
+			if line == "" {
+				s.P.Say("(Ctrl-C again, or Ctrl-D, to leave)")
+			}
+			lastInterrupt = line == ""
+			continue
+		case errors.Is(err, io.EOF):
+			s.Quit()
+			return 0
+		case err != nil:
+			fmt.Fprintf(cfg.Err, "mailsh: %v\n", err)
+			s.Quit()
+			return 1
+		}
+		lastInterrupt = false
+		if s.historyWorthy(line) {
+			ed.SaveHistory(line)
+		}
+		sigOnce.Lock()
+		interrupts = 0
+		sigOnce.Unlock()
+		busy.Store(true)
+		err = s.Handle(ctx, line)
+		busy.Store(false)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrQuit):
+			return 0
+		case errors.Is(err, ErrInterrupt):
+			s.P.Say("cancelled")
+		default:
+			s.P.Warn("mailsh: %v", err)
+		}
+	}
+}
+
+// prompt says where the session is: protocol, host, TLS and state, as in
+// "smtp localhost [tls] rcpt>"; in DATA mode "data>".
+func (s *Session) prompt(colour bool) string {
+	if s.C == nil || s.C.M == nil {
+		return "mailsh (not connected)> "
+	}
+	st := s.C.M.State()
+	if st == proto.SMTPData {
+		return "data> "
+	}
+	var b strings.Builder
+	b.WriteString(s.C.M.Protocol().String())
+	b.WriteString(" ")
+	b.WriteString(s.Target.Host)
+	if s.C.TLS() != nil {
+		b.WriteString(" [tls]")
+	}
+	b.WriteString(" ")
+	b.WriteString(st.String())
+	b.WriteString("> ")
+	if colour {
+		return "\x1b[1m" + b.String() + "\x1b[0m"
+	}
+	return b.String()
+}
+
+// historyWorthy says whether a line may go into the history file: never a
+// password, an AUTH blob, a SASL answer, or a line of message text.
+func (s *Session) historyWorthy(line string) bool {
+	if strings.TrimSpace(line) == "" {
+		return false
+	}
+	if s.C == nil || s.C.M == nil {
+		return true
+	}
+	st := s.C.M.State()
+	if st == proto.SMTPData || st == proto.SMTPAuth || st == proto.POP3Auth {
+		return false
+	}
+	if strings.HasPrefix(line, ":") {
+		return true
+	}
+	cmd := s.C.M.Classify(line)
+	return !cmd.Secret && cmd.Verb != "PASS"
+}
+
+// editorSecrets asks for secrets at the terminal, without echo.
+type editorSecrets struct{ ed LineEditor }
+
+func (e editorSecrets) Secret(prompt string) (string, error) {
+	return e.ed.ReadPassword(prompt)
 }

@@ -143,6 +143,9 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if t.Proto == 0 {
+		t.Proto = c.M.Protocol()
+	}
 	s.C, s.Target = c, t
 	return nil
 }

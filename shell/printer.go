@@ -32,6 +32,10 @@ type Printer struct {
 
 	green, cyan, yellow, red, dim, bold, note, warn *color.Color
 
+	// afterEvent, if set, is called after each event is printed (the
+	// interactive shell refreshes its prompt).
+	afterEvent func(proto.Event)
+
 	inHeader bool // within the header of a retrieved message
 	mute     bool // message text sent from a file is not echoed
 }
@@ -78,6 +82,13 @@ func (p *Printer) classColor(c proto.Class) *color.Color {
 
 // Event prints one event of the session.
 func (p *Printer) Event(e proto.Event) {
+	p.print(e)
+	if p.afterEvent != nil {
+		p.afterEvent(e)
+	}
+}
+
+func (p *Printer) print(e proto.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	text := Printable(e.Text, p.Raw)

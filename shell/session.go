@@ -78,8 +78,13 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	if strings.HasPrefix(line, ":") {
 		return s.meta(ctx, line)
 	}
-	if strings.TrimSpace(line) == "" && st != proto.SMTPAuth && st != proto.POP3Auth {
-		return nil // a blank line would only draw a syntax error
+	if st != proto.SMTPAuth && st != proto.POP3Auth {
+		// Trailing blanks (left by completion, say) make some servers
+		// reject a command ("RETR 1 ": noise after message number).
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			return nil // a blank line would only draw a syntax error
+		}
 	}
 	cmd := s.C.M.Classify(line)
 	// RFC 1939 §7: PASS typed alone, as in the lecture, asks for the

@@ -1,0 +1,181 @@
+// Package completions answers "what may come next?" for the shell's TAB
+// key, from a snapshot of the protocol state machine in package proto: only
+// the commands valid in the current state, the mechanisms and extensions
+// the server advertised, the addresses used earlier, the message numbers
+// that exist. It does no I/O and keeps no state, so it is fast and safe to
+// call from the line editor's goroutine.
+package completions
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// Candidate is one possible completion of the word being typed.
+type Candidate struct {
+	// Text replaces the word being typed.
+	Text string
+	// Hint is shown beside the candidate in a list, such as a command's
+	// help or a message's size; it is never inserted.
+	Hint string
+	// Final means no space should follow: more of the same word comes
+	// (as after "FROM:<").
+	Final bool
+}
+
+// Meta describes the shell's ":" commands for completion.
+type Meta struct {
+	Name    string // without the colon
+	Help    string
+	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
+}
+
+// Context is what the completer needs besides the snapshot.
+type Context struct {
+	Snap *proto.Snapshot
+	Meta []Meta
+	// Targets are names :connect accepts besides URLs ("pop3", "smtp").
+	Targets []string
+	// Files lists directory entries for a path prefix (nil: no file
+	// completion). It returns names with a trailing "/" for directories.
+	Files func(prefix string) []string
+	// EHLONames are names offered after EHLO and HELO.
+	EHLONames []string
+}
+
+// Result is the answer for one TAB press.
+type Result struct {
+	// Start is the byte offset in the line where the completed word
+	// begins; the word runs from Start to the cursor.
+	Start int
+	Word  string
+	// Candidates, sorted, in the case the user typed.
+	Candidates []Candidate
+}
+
+// Complete returns the candidates for the word before pos in line.
+func Complete(ctx Context, line string, pos int) Result {
+	if pos > len(line) {
+		pos = len(line)
+	}
+	line = line[:pos]
+	start := strings.LastIndexAny(line, " ") + 1
+	word := line[start:]
+	var cands []Candidate
+	words := strings.Fields(line[:start])
+	switch {
+	case ctx.Snap != nil && (ctx.Snap.State == proto.SMTPData):
+		// Message text: only the way out.
+		if start == 0 && strings.HasPrefix(word, ":") {
+			cands = []Candidate{{Text: ":abort", Hint: "abandon the message"}}
+		}
+	case ctx.Snap != nil && (ctx.Snap.State == proto.SMTPAuth || ctx.Snap.State == proto.POP3Auth):
+		// A SASL answer: nothing to offer but the way out.
+		if start == 0 && word == "" {
+			cands = []Candidate{{Text: "*", Hint: "cancel the authentication"}}
+		}
+	case start == 0 && strings.HasPrefix(word, ":"):
+		for _, m := range ctx.Meta {
+			cands = append(cands, Candidate{Text: ":" + m.Name, Hint: m.Help})
+		}
+	case start == 0:
+		if ctx.Snap != nil {
+			for _, c := range ctx.Snap.Commands() {
+				cands = append(cands, Candidate{Text: c.Name, Hint: c.Help, Final: c.Arity == proto.ArgNone})
+			}
+		}
+	case strings.HasPrefix(words[0], ":"):
+		cands = metaArgs(ctx, words, word)
+	case ctx.Snap != nil && ctx.Snap.Proto == proto.POP3:
+		cands = pop3Args(ctx.Snap, words, word)
+	case ctx.Snap != nil:
+		return smtpArgs(ctx, line, start, words, word)
+	}
+	return finish(start, word, cands)
+}
+
+// finish keeps the candidates that match word, ignoring case, and gives
+// them the case the user typed.
+func finish(start int, word string, cands []Candidate) Result {
+	r := Result{Start: start, Word: word}
+	lower := word != "" && !hasUpper(word)
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if !hasPrefixFold(c.Text, word) || seen[strings.ToUpper(c.Text)] {
+			continue
+		}
+		seen[strings.ToUpper(c.Text)] = true
+		if lower && isKeyword(c.Text) {
+			c.Text = strings.ToLower(c.Text)
+		}
+		// Keep exactly what was typed as the start of the candidate.
+		c.Text = word + c.Text[len(word):]
+		r.Candidates = append(r.Candidates, c)
+	}
+	sort.SliceStable(r.Candidates, func(i, j int) bool { return lessNatural(r.Candidates[i].Text, r.Candidates[j].Text) })
+	return r
+}
+
+// isKeyword reports whether a candidate is a protocol keyword, whose case
+// may follow the user's (addresses and file names keep theirs).
+func isKeyword(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) || r == '@' || r == '/' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// lessNatural orders "2" before "10".
+func lessNatural(a, b string) bool {
+	if isDigits(a) && isDigits(b) && len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// CommonPrefix is the longest prefix shared by all candidates, the part a
+// TAB can insert at once when several remain.
+func CommonPrefix(cands []Candidate) string {
+	if len(cands) == 0 {
+		return ""
+	}
+	p := cands[0].Text
+	for _, c := range cands[1:] {
+		i := 0
+		for i < len(p) && i < len(c.Text) && p[i] == c.Text[i] {
+			i++
+		}
+		p = p[:i]
+	}
+	return p
+}

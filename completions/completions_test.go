@@ -1,0 +1,236 @@
+package completions
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// machine builds a state machine by replaying an exchange.
+func machine(t *testing.T, p proto.Protocol, script ...string) *proto.Machine {
+	t.Helper()
+	m := proto.NewMachine(p)
+	var rep *proto.Reply
+	body := false
+	for _, l := range script {
+		dir, text, _ := strings.Cut(l, ": ")
+		if dir == "C" {
+			m.Sent(text)
+			continue
+		}
+		if body {
+			if text == "." {
+				m.BodyDone()
+				body = false
+			} else {
+				m.BodyLine([]byte(text))
+			}
+			continue
+		}
+		if p == proto.POP3 {
+			r, err := proto.ParsePOP3Status([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = m.Received(r)
+			continue
+		}
+		if rep == nil {
+			rep = &proto.Reply{Proto: proto.SMTP}
+		}
+		code, more, txt, err := proto.ParseSMTPLine([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Code = code
+		rep.Lines = append(rep.Lines, text)
+		rep.Text = append(rep.Text, txt)
+		if !more {
+			m.Received(rep)
+			rep = nil
+		}
+	}
+	return m
+}
+
+func texts(r Result) string {
+	var out []string
+	for _, c := range r.Candidates {
+		out = append(out, c.Text)
+	}
+	return strings.Join(out, " ")
+}
+
+var metas = []Meta{{Name: "auth", ArgKind: "mech"}, {Name: "data", ArgKind: "file"}, {Name: "help", ArgKind: "meta"}, {Name: "quit"}, {Name: "connect", ArgKind: "target"}}
+
+func check(t *testing.T, m *proto.Machine, tests []struct{ line, want string }) {
+	t.Helper()
+	ctx := Context{Snap: m.Snapshot(), Meta: metas, Targets: []string{"pop3", "smtp"}, EHLONames: []string{"localhost"}}
+	for _, tt := range tests {
+		if got := texts(Complete(ctx, tt.line, len(tt.line))); got != tt.want {
+			t.Errorf("%s %q: got %q, want %q", ctx.Snap.State, tt.line, got, tt.want)
+		}
+	}
+}
+
+const ehlo = `S: 250-localhost
+S: 250-SIZE 10240000
+S: 250-8BITMIME
+S: 250-DSN
+S: 250-AUTH PLAIN LOGIN CRAM-MD5
+S: 250-STARTTLS
+S: 250-CHUNKING
+S: 250 SMTPUTF8`
+
+func smtpAfterEHLO(t *testing.T, extra ...string) *proto.Machine {
+	script := append([]string{"S: 220 x", "C: EHLO me"}, strings.Split(ehlo, "\n")...)
+	return machine(t, proto.SMTP, append(script, extra...)...)
+}
+
+func TestSMTPGreeted(t *testing.T) {
+	check(t, machine(t, proto.SMTP, "S: 220 x"), []struct{ line, want string }{
+		{"", "EHLO EXPN HELO HELP NOOP QUIT RSET VRFY"},
+		{"EH", "EHLO"},
+		{"eh", "ehlo"},
+		{"sta", ""}, // STARTTLS is not advertised before EHLO
+		{"MA", ""},  // no MAIL before EHLO
+		{"EHLO ", "localhost"},
+		{":", ":auth :connect :data :help :quit"},
+		{":connect p", "pop3 pop3:// pop3s://"},
+	})
+}
+
+func TestSMTPRejected(t *testing.T) {
+	check(t, machine(t, proto.SMTP, "S: 554 no service"), []struct{ line, want string }{
+		{"", "QUIT"},
+	})
+}
+
+func TestSMTPReady(t *testing.T) {
+	m := smtpAfterEHLO(t)
+	check(t, m, []struct{ line, want string }{
+		{"STA", "STARTTLS"},
+		{"AUTH ", "CRAM-MD5 LOGIN PLAIN"},
+		{"auth p", "plain"},
+		{"MAIL ", "FROM:<"},
+		{"mail f", "from:<"},
+		{"MAIL FROM:<", "FROM:<>"},
+		{"MAIL FROM:<a@b> ", "AUTH=<> BODY=8BITMIME ENVID= RET=FULL RET=HDRS SIZE= SMTPUTF8"},
+		{"MAIL FROM:<a@b> SIZE=10 ", "AUTH=<> BODY=8BITMIME ENVID= RET=FULL RET=HDRS SMTPUTF8"},
+		{"RC", ""},   // no RCPT before MAIL
+		{"DATA", ""}, // no DATA before RCPT
+		{"BD", ""},
+		{":auth ", "CRAM-MD5 LOGIN PLAIN"},
+	})
+	// After STARTTLS the advertised set is forgotten, then re-learnt.
+	m.Sent("STARTTLS")
+	m.Received(&proto.Reply{Proto: proto.SMTP, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
+	m.StartedTLS()
+	check(t, m, []struct{ line, want string }{
+		{"STA", ""},
+		{"AUTH ", ""},
+	})
+	m2 := smtpAfterEHLO(t)
+	m2.Sent("STARTTLS")
+	m2.Received(&proto.Reply{Proto: proto.SMTP, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
+	m2.StartedTLS()
+	m2.Sent("EHLO me")
+	m2.Received(&proto.Reply{Proto: proto.SMTP, Code: 250, Lines: []string{"250-x", "250 AUTH PLAIN"}, Text: []string{"x", "AUTH PLAIN"}})
+	check(t, m2, []struct{ line, want string }{
+		{"STA", ""}, // not offered again on TLS
+		{"AUTH ", "PLAIN"},
+	})
+}
+
+func TestSMTPTransaction(t *testing.T) {
+	m := smtpAfterEHLO(t, "C: MAIL FROM:<antunes@ipleiria.pt>", "S: 250 ok")
+	check(t, m, []struct{ line, want string }{
+		{"R", "RCPT RSET"},
+		{"RCPT TO:<", "TO:<antunes@ipleiria.pt>"},
+		{"rcpt to:<a", "to:<antunes@ipleiria.pt>"},
+		{"RCPT TO:<x@y> ", "NOTIFY=NEVER NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;"},
+		{"DA", ""},
+		{"BD", ""},
+	})
+	m = smtpAfterEHLO(t, "C: MAIL FROM:<a@b>", "S: 250 ok", "C: RCPT TO:<c@d>", "S: 250 ok")
+	check(t, m, []struct{ line, want string }{
+		{"DA", "DATA"},
+		{"BD", "BDAT"},
+		{"BDAT 100 ", "LAST"},
+		{"MA", ""},
+	})
+	m.Sent("DATA")
+	m.Received(&proto.Reply{Proto: proto.SMTP, Code: 354})
+	check(t, m, []struct{ line, want string }{
+		{"", ""},
+		{"Subj", ""},
+		{":", ":abort"},
+	})
+}
+
+func TestSMTPAuthExchange(t *testing.T) {
+	m := smtpAfterEHLO(t, "C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6")
+	check(t, m, []struct{ line, want string }{
+		{"", "*"},
+		{"dG", ""},
+	})
+}
+
+const capa = `S: +OK
+S: CAPA
+S: TOP
+S: UIDL
+S: USER
+S: SASL PLAIN LOGIN
+S: STLS
+S: .`
+
+func TestPOP3Authorization(t *testing.T) {
+	m := machine(t, proto.POP3, "S: +OK ready <1.2@host>")
+	check(t, m, []struct{ line, want string }{
+		{"", "APOP AUTH CAPA QUIT STLS USER"},
+		{"PA", ""}, // PASS only right after USER
+		{"RE", ""},
+		{"us", "user"},
+	})
+	m = machine(t, proto.POP3, "S: +OK ready")
+	check(t, m, []struct{ line, want string }{
+		{"", "AUTH CAPA QUIT STLS USER"}, // no APOP without a timestamp
+	})
+	m = machine(t, proto.POP3, append([]string{"S: +OK ready", "C: CAPA"}, strings.Split(capa, "\n")...)...)
+	check(t, m, []struct{ line, want string }{
+		{"AUTH ", "LOGIN PLAIN"},
+		{":auth ", "LOGIN PLAIN USER"},
+	})
+	m = machine(t, proto.POP3, "S: +OK ready", "C: USER vmc", "S: +OK")
+	check(t, m, []struct{ line, want string }{
+		{"", "PASS QUIT"},
+	})
+}
+
+func TestPOP3Transaction(t *testing.T) {
+	m := machine(t, proto.POP3, "S: +OK ready", "C: USER vmc", "S: +OK", "C: PASS x", "S: +OK Mailbox open, 24 messages",
+		"C: LIST", "S: +OK", "S: 1 100", "S: 2 397", "S: 10 5000", "S: .", "C: DELE 2", "S: +OK deleted")
+	check(t, m, []struct{ line, want string }{
+		{"", "CAPA DELE LIST NOOP QUIT RETR RSET STAT TOP UIDL"},
+		{"RETR ", "1 10"},
+		{"retr 1", "1 10"},
+		{"DELE ", "1 10"},
+		{"TOP 1 ", "0 10"},
+		{"US", ""},
+	})
+	r := Complete(Context{Snap: m.Snapshot()}, "RETR ", 5)
+	if r.Candidates[1].Hint != "5000 octets" {
+		t.Errorf("size hint: %+v", r.Candidates)
+	}
+}
+
+func TestCommonPrefix(t *testing.T) {
+	if p := CommonPrefix([]Candidate{{Text: "RCPT"}, {Text: "RSET"}}); p != "R" {
+		t.Error(p)
+	}
+	if p := CommonPrefix([]Candidate{{Text: "FROM:<a@b>"}, {Text: "FROM:<a@c>"}}); p != "FROM:<a@" {
+		t.Error(p)
+	}
+}

@@ -1,0 +1,97 @@
+package completions
+
+import (
+	"strings"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// metaArgs completes the arguments of ":" commands.
+func metaArgs(ctx Context, words []string, word string) []Candidate {
+	name := strings.TrimPrefix(strings.ToLower(words[0]), ":")
+	var m *Meta
+	for i := range ctx.Meta {
+		if ctx.Meta[i].Name == name {
+			m = &ctx.Meta[i]
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	switch m.ArgKind {
+	case "file":
+		if len(words) == 1 || (len(words) == 2 && words[1] == "-f") {
+			return files(ctx, word)
+		}
+	case "mech":
+		if len(words) == 1 {
+			return authMechs(ctx.Snap)
+		}
+	case "meta":
+		if len(words) == 1 {
+			var out []Candidate
+			for _, mm := range ctx.Meta {
+				out = append(out, Candidate{Text: ":" + mm.Name, Hint: mm.Help})
+			}
+			if ctx.Snap != nil {
+				for _, c := range proto.TableFor(ctx.Snap.Proto) {
+					out = append(out, Candidate{Text: c.Name, Hint: c.Help})
+				}
+			}
+			return out
+		}
+	case "target":
+		if len(words) == 1 {
+			var out []Candidate
+			for _, t := range ctx.Targets {
+				out = append(out, Candidate{Text: t})
+			}
+			for _, s := range []string{"smtp://", "smtps://", "submission://", "pop3://", "pop3s://"} {
+				out = append(out, Candidate{Text: s, Final: true})
+			}
+			return out
+		}
+	case "onoff":
+		if len(words) == 1 {
+			return []Candidate{{Text: "on"}, {Text: "off"}}
+		}
+	case "transcript":
+		if len(words) == 1 {
+			return []Candidate{{Text: "start", Hint: "record to FILE"}, {Text: "stop"}, {Text: "status"}}
+		}
+		if len(words) == 2 && strings.EqualFold(words[1], "start") {
+			return files(ctx, word)
+		}
+	}
+	return nil
+}
+
+// authMechs offers what :auth can do: on SMTP the advertised mechanisms,
+// on POP3 also USER (USER+PASS) and, with a timestamp, APOP.
+func authMechs(s *proto.Snapshot) []Candidate {
+	if s == nil {
+		return nil
+	}
+	var out []Candidate
+	if s.Proto == proto.POP3 {
+		out = append(out, Candidate{Text: "USER", Hint: "USER and PASS (RFC 1939)"})
+		if s.APOPStamp != "" {
+			out = append(out, Candidate{Text: "APOP", Hint: "MD5 digest of the greeting's timestamp and the password"})
+		}
+	}
+	for _, m := range s.AuthMechanisms() {
+		out = append(out, Candidate{Text: m, Hint: mechHint[m]})
+	}
+	return out
+}
+
+func files(ctx Context, word string) []Candidate {
+	if ctx.Files == nil {
+		return nil
+	}
+	var out []Candidate
+	for _, f := range ctx.Files(word) {
+		out = append(out, Candidate{Text: f, Final: strings.HasSuffix(f, "/")})
+	}
+	return out
+}

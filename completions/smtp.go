@@ -1,0 +1,129 @@
+package completions
+
+import (
+	"strings"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// smtpArgs completes the arguments of SMTP commands.
+func smtpArgs(ctx Context, line string, start int, words []string, word string) Result {
+	s := ctx.Snap
+	verb := strings.ToUpper(words[0])
+	var cands []Candidate
+	switch verb {
+	case "EHLO", "HELO":
+		if len(words) == 1 {
+			for _, n := range ctx.EHLONames {
+				cands = append(cands, Candidate{Text: n})
+			}
+		}
+	case "AUTH":
+		if len(words) == 1 {
+			for _, m := range s.AuthMechanisms() {
+				cands = append(cands, Candidate{Text: m, Hint: mechHint[m]})
+			}
+		}
+	case "HELP":
+		if len(words) == 1 {
+			for _, c := range proto.SMTPCommands {
+				cands = append(cands, Candidate{Text: c.Name, Hint: c.Help})
+			}
+		}
+	case "MAIL", "RCPT":
+		return pathArgs(s, verb, line, start, words, word)
+	case "BDAT":
+		if len(words) == 2 {
+			cands = []Candidate{{Text: "LAST", Hint: "this is the last chunk", Final: true}}
+		}
+	}
+	return finish(start, word, cands)
+}
+
+var mechHint = map[string]string{
+	"PLAIN":    "user and password in one base64 blob (use TLS)",
+	"LOGIN":    "user, then password, each base64 (use TLS)",
+	"CRAM-MD5": "challenge-response; the password never crosses the wire",
+	"XOAUTH2":  "an OAuth 2.0 access token",
+}
+
+// pathArgs completes MAIL FROM:<…> and RCPT TO:<…>: the keyword, then an
+// address used before, then the ESMTP parameters the server advertised.
+func pathArgs(s *proto.Snapshot, verb, line string, start int, words []string, word string) Result {
+	kw := "FROM:<"
+	if verb == "RCPT" {
+		kw = "TO:<"
+	}
+	if len(words) == 1 {
+		// The path: "FROM:<" alone, or "FROM:<addr" with an address.
+		if i := strings.IndexByte(word, '<'); i >= 0 && hasPrefixFold(word, kw[:len(kw)-1]) {
+			prefix := word[:i+1]
+			var cands []Candidate
+			addrs := s.Used
+			if verb == "MAIL" {
+				cands = append(cands, Candidate{Text: prefix + ">", Hint: "the null sender (bounces)"})
+			}
+			for _, a := range addrs {
+				cands = append(cands, Candidate{Text: prefix + a + ">"})
+			}
+			r := finish(start, word, cands)
+			// Addresses keep their case, but the keyword keeps the user's.
+			return r
+		}
+		return finish(start, word, []Candidate{{Text: kw, Final: true}})
+	}
+	// Parameters (RFC 5321 §4.1.2 esmtp-param) the server advertised.
+	var cands []Candidate
+	if verb == "MAIL" {
+		if s.Has("SIZE") {
+			cands = append(cands, Candidate{Text: "SIZE=", Hint: "declare the message size (RFC 1870); the server allows " + orUnlimited(s.Ext["SIZE"]), Final: true})
+		}
+		if s.Has("8BITMIME") {
+			cands = append(cands, Candidate{Text: "BODY=8BITMIME", Hint: "the message has 8-bit text (RFC 6152)"})
+		}
+		if s.Has("BINARYMIME") {
+			cands = append(cands, Candidate{Text: "BODY=BINARYMIME", Hint: "the message has binary content (RFC 3030)"})
+		}
+		if s.Has("SMTPUTF8") {
+			cands = append(cands, Candidate{Text: "SMTPUTF8", Hint: "addresses or header are UTF-8 (RFC 6531)"})
+		}
+		if s.Has("DSN") {
+			cands = append(cands,
+				Candidate{Text: "RET=FULL", Hint: "return the whole message in a bounce (RFC 3461)"},
+				Candidate{Text: "RET=HDRS", Hint: "return only the header in a bounce (RFC 3461)"},
+				Candidate{Text: "ENVID=", Hint: "an envelope id for delivery reports (RFC 3461)", Final: true})
+		}
+		if s.Has("AUTH") {
+			cands = append(cands, Candidate{Text: "AUTH=<>", Hint: "the submitter's identity (RFC 4954 §5)"})
+		}
+		if s.Has("REQUIRETLS") {
+			cands = append(cands, Candidate{Text: "REQUIRETLS", Hint: "relay only over TLS (RFC 8689)"})
+		}
+	} else if s.Has("DSN") {
+		cands = append(cands,
+			Candidate{Text: "NOTIFY=SUCCESS,FAILURE,DELAY", Hint: "ask for delivery reports (RFC 3461)"},
+			Candidate{Text: "NOTIFY=NEVER", Hint: "no delivery reports (RFC 3461)"},
+			Candidate{Text: "ORCPT=rfc822;", Hint: "the original recipient (RFC 3461)", Final: true})
+	}
+	// Do not offer a parameter already given.
+	var left []Candidate
+	for _, c := range cands {
+		name, _, _ := strings.Cut(c.Text, "=")
+		dup := false
+		for _, w := range words[2:] {
+			n, _, _ := strings.Cut(w, "=")
+			dup = dup || strings.EqualFold(n, name)
+		}
+		if !dup {
+			left = append(left, c)
+		}
+	}
+	return finish(start, word, left)
+}
+
+func orUnlimited(size string) string {
+	if size == "" || size == "0" {
+		return "any size"
+	}
+	return size + " octets"
+}

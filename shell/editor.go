@@ -1,0 +1,223 @@
+package shell
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/ergochat/readline"
+	"golang.org/x/term"
+)
+
+// LineEditor is what the interactive shell needs of a line editor. The
+// readline implementation is used at a real terminal; the plain one when
+// TERM=dumb, where cursor queries and escape sequences do not work.
+type LineEditor interface {
+	// ReadLine reads one line. It returns ErrInterrupt for Ctrl-C (with
+	// what was typed) and io.EOF for Ctrl-D on an empty line.
+	ReadLine() (string, error)
+	// ReadPassword reads a line without echo.
+	ReadPassword(prompt string) (string, error)
+	// Ask reads one line with a one-off prompt, outside the history.
+	Ask(prompt string) (string, error)
+	SetPrompt(prompt string)
+	// Output is where to print so that the line being typed survives.
+	Output() io.Writer
+	// SaveHistory adds a line to the history (and its file).
+	SaveHistory(line string)
+	Close() error
+}
+
+// ErrInterrupt is returned by ReadLine when the user pressed Ctrl-C.
+var ErrInterrupt = errors.New("interrupted")
+
+// HistoryPath is where the shell keeps its history: the XDG state
+// directory ($XDG_STATE_HOME/mailsh/history, ~/.local/state/mailsh/history).
+func HistoryPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "mailsh", "history")
+}
+
+// readlineEditor wraps github.com/ergochat/readline, the maintained fork of
+// chzyer/readline (see the README's notes on dependencies).
+type readlineEditor struct {
+	rl *readline.Instance
+
+	mu     sync.Mutex
+	asking bool   // a one-off prompt (password, question) is up
+	prompt string // the session prompt, to restore afterwards
+}
+
+// EditorConfig configures the readline editor.
+type EditorConfig struct {
+	In          io.Reader
+	Out         io.Writer
+	HistoryFile string
+	Complete    readline.AutoCompleter
+	// Paint rewrites the line for display (masking a password as typed).
+	Paint func(line []rune, pos int) []rune
+}
+
+func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
+	if cfg.HistoryFile != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.HistoryFile), 0o700); err != nil {
+			cfg.HistoryFile = ""
+		}
+	}
+	rc := &readline.Config{
+		HistoryFile: cfg.HistoryFile,
+		// mailsh saves each line itself, so that PASS, AUTH and SASL
+		// answers never reach the history file.
+		DisableAutoSaveHistory: true,
+		HistorySearchFold:      true,
+		AutoComplete:           cfg.Complete,
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "\n",
+		Undo:                   true,
+	}
+	if cfg.Paint != nil {
+		rc.Painter = cfg.Paint
+	}
+	if f, ok := cfg.In.(*os.File); ok {
+		rc.Stdin = f
+	}
+	if f, ok := cfg.Out.(*os.File); ok {
+		rc.Stdout = f
+	}
+	rl, err := readline.NewFromConfig(rc)
+	if err != nil {
+		return nil, err
+	}
+	// History files written before this version could hold anything;
+	// keep them private.
+	if cfg.HistoryFile != "" {
+		os.Chmod(cfg.HistoryFile, 0o600)
+	}
+	return &readlineEditor{rl: rl}, nil
+}
+
+func (e *readlineEditor) ReadLine() (string, error) {
+	line, err := e.rl.ReadLine()
+	if errors.Is(err, readline.ErrInterrupt) {
+		return line, ErrInterrupt
+	}
+	return line, err
+}
+
+// ReadPassword reads a line that is not echoed and not kept in history.
+// (Instance.ReadPassword ignores its prompt, so the configuration is built
+// here.)
+func (e *readlineEditor) ReadPassword(prompt string) (string, error) {
+	return e.ask(prompt, true)
+}
+
+func (e *readlineEditor) Ask(prompt string) (string, error) {
+	return e.ask(prompt, false)
+}
+
+func (e *readlineEditor) ask(prompt string, mask bool) (string, error) {
+	e.mu.Lock()
+	e.asking = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.asking = false
+		e.rl.SetPrompt(e.prompt) // it may have changed meanwhile
+		e.mu.Unlock()
+	}()
+	cfg := e.rl.GeneratePasswordConfig()
+	cfg.EnableMask = mask
+	cfg.MaskRune = 0 // show nothing at all, not even the length
+	cfg.Prompt = prompt
+	line, err := e.rl.ReadLineWithConfig(cfg)
+	if errors.Is(err, readline.ErrInterrupt) {
+		return "", ErrInterrupt
+	}
+	return line, err
+}
+
+// SetPrompt changes the session prompt and redraws it; it is safe to call
+// from any goroutine. While a one-off prompt is up, the change waits.
+func (e *readlineEditor) SetPrompt(p string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p == e.prompt {
+		return
+	}
+	e.prompt = p
+	if !e.asking {
+		e.rl.SetPrompt(p)
+		e.rl.Refresh()
+	}
+}
+func (e *readlineEditor) Output() io.Writer       { return e.rl.Stdout() }
+func (e *readlineEditor) SaveHistory(line string) { e.rl.SaveToHistory(line) }
+func (e *readlineEditor) Close() error            { return e.rl.Close() }
+
+// plainEditor reads lines with no editing, for TERM=dumb.
+type plainEditor struct {
+	mu     sync.Mutex
+	in     *bufio.Reader
+	fd     int
+	out    io.Writer
+	prompt string
+}
+
+func newPlainEditor(in io.Reader, out io.Writer) *plainEditor {
+	e := &plainEditor{in: bufio.NewReader(in), out: out, fd: -1}
+	if f, ok := in.(*os.File); ok {
+		e.fd = int(f.Fd())
+	}
+	return e
+}
+
+func (e *plainEditor) ReadLine() (string, error) {
+	e.mu.Lock()
+	fmt.Fprint(e.out, e.prompt)
+	e.mu.Unlock()
+	line, err := e.in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func (e *plainEditor) ReadPassword(prompt string) (string, error) {
+	fmt.Fprint(e.out, prompt)
+	if e.fd >= 0 && term.IsTerminal(e.fd) {
+		b, err := term.ReadPassword(e.fd)
+		fmt.Fprintln(e.out)
+		return string(b), err
+	}
+	return "", errors.New("cannot read a password without echo here")
+}
+
+func (e *plainEditor) Ask(prompt string) (string, error) {
+	fmt.Fprint(e.out, prompt)
+	line, err := e.in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func (e *plainEditor) SetPrompt(p string) {
+	e.mu.Lock()
+	e.prompt = p
+	e.mu.Unlock()
+}
+func (e *plainEditor) Output() io.Writer  { return e.out }
+func (e *plainEditor) SaveHistory(string) {}
+func (e *plainEditor) Close() error       { return nil }

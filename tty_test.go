@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/hinshun/vt10x"
+)
+
+// tty runs the real mailsh binary in a pseudo-terminal whose screen is a
+// terminal emulator (which also answers the line editor's cursor-position
+// queries). Tests type into it and poll the rendered screen.
+type tty struct {
+	t    *testing.T
+	pty  *os.File
+	vt   vt10x.Terminal
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	raw  bytes.Buffer // every byte mailsh wrote
+	done chan struct{}
+}
+
+const ttyCols, ttyRows = 110, 60
+
+func startTTY(t *testing.T, env []string, args ...string) *tty {
+	t.Helper()
+	cmd := exec.Command(mailshBin, args...)
+	cmd.Env = append(cleanEnv(), append([]string{"TERM=xterm-256color", "XDG_STATE_HOME=" + t.TempDir()}, env...)...)
+	p, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: ttyCols, Rows: ttyRows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt := &tty{t: t, pty: p, cmd: cmd, done: make(chan struct{})}
+	tt.vt = vt10x.New(vt10x.WithWriter(p), vt10x.WithSize(ttyCols, ttyRows))
+	go tt.pump()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-tt.done
+		cmd.Wait()
+		p.Close()
+		if strings.Contains(tt.rawString(), "DATA RACE") {
+			t.Errorf("the race detector reported a race:\n%s", tt.rawString())
+		}
+	})
+	return tt
+}
+
+// pump copies the terminal's output into the emulator, keeping a partial
+// UTF-8 sequence for the next read.
+func (tt *tty) pump() {
+	defer close(tt.done)
+	buf := make([]byte, 32<<10)
+	var pending []byte
+	for {
+		n, err := tt.pty.Read(buf)
+		if n > 0 {
+			tt.mu.Lock()
+			tt.raw.Write(buf[:n])
+			tt.mu.Unlock()
+			pending = append(pending, buf[:n]...)
+			w, _ := tt.vt.Write(pending)
+			pending = append(pending[:0], pending[w:]...)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (tt *tty) rawString() string {
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	return tt.raw.String()
+}
+
+// screen returns the rendered screen without trailing blanks.
+func (tt *tty) screen() string {
+	lines := strings.Split(tt.vt.String(), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// send types keys.
+func (tt *tty) send(keys string) {
+	tt.t.Helper()
+	if _, err := tt.pty.Write([]byte(keys)); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
+// waitFor polls the screen until it holds want, for up to 15 seconds.
+func (tt *tty) waitFor(want string) {
+	tt.t.Helper()
+	tt.waitUntil(want, func(s string) bool { return strings.Contains(s, want) })
+}
+
+func (tt *tty) waitUntil(what string, ok func(screen string) bool) {
+	tt.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok(tt.screen()) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tt.t.Fatalf("screen never showed %s:\n%s", what, tt.screen())
+}
+
+// lastLine returns the last non-empty line of the screen.
+func (tt *tty) lastLine() string {
+	lines := strings.Split(strings.TrimRight(tt.screen(), "\n "), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if s := strings.TrimRight(lines[i], " "); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// wait waits for mailsh to exit and returns its exit status.
+func (tt *tty) wait() int {
+	tt.t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- tt.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		return 0
+	case <-time.After(15 * time.Second):
+		tt.t.Fatalf("mailsh did not exit:\n%s", tt.screen())
+	}
+	return -1
+}
+
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "MAILSH_") || strings.HasPrefix(kv, "NO_COLOR=") || strings.HasPrefix(kv, "TERM=") || strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
