@@ -21,7 +21,7 @@ type fakeSMTP struct {
 	conns []net.Conn
 }
 
-func startFakeSMTP(t *testing.T, ext ...string) *fakeSMTP {
+func startFakeSMTP(t testing.TB, ext ...string) *fakeSMTP {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -117,7 +117,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		return 1
 	}
 	interactive := isTerminal(stdin)
-	colour := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && interactive
+	colour := !o.noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(stdout) && interactive
 	p := shell.NewPrinter(stdout, colour)
 	p.Prefix = !interactive
 	p.Echo = !interactive

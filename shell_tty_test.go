@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/internal/peertest"
 )
 
 const prompt = "smtp 127.0.0.1"
@@ -201,5 +204,57 @@ func TestTTYCtrlC(t *testing.T) {
 	}
 	if !srv.received("QUIT") {
 		t.Error("leaving did not send QUIT")
+	}
+}
+
+func TestTTYPOP3MessageNumbers(t *testing.T) {
+	d := peertest.StartDovecot(t, "", map[string]string{"vmc": "tanstaaf"})
+	for i := 1; i <= 3; i++ {
+		d.Deliver(t, "vmc", fmt.Sprintf("%d.msg", i), []byte(fmt.Sprintf("Subject: n%d\r\nFrom: a@b\r\n\r\n%s\r\n", i, strings.Repeat("x", i*100))))
+	}
+	tt := startTTY(t, nil, "pop3://"+d.Addr)
+	tt.waitFor("pop3 127.0.0.1 auth>")
+	tt.send("user vmc\r")
+	tt.waitFor("pass>")
+	tt.send("pass\r")
+	tt.waitFor("password")
+	tt.send("tanstaaf\r")
+	tt.waitFor("trans>")
+	tt.send("list\r")
+	tt.waitFor("3 3")
+	tt.send("dele 2\r")
+	tt.waitFor("trans>")
+	tt.send("retr \t")
+	// Exactly the live messages, with their sizes as hints.
+	tt.waitFor("  1  ")
+	tt.waitUntil("the list of live messages", func(s string) bool {
+		return strings.Contains(s, "octets") && strings.Contains(s, "  3  ")
+	})
+	if lines := strings.Split(tt.screen(), "\n"); strings.Contains(tt.screen(), "  2  ") {
+		t.Fatalf("deleted message 2 offered:\n%s", strings.Join(lines, "\n"))
+	}
+	tt.send("3\r")
+	tt.waitFor("Subject: n3")
+	if !strings.Contains(tt.rawString(), "\x1b[1mSubject:") {
+		t.Error("header field names are not bold")
+	}
+	tt.send("quit\r")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestTTYDumbTerminal(t *testing.T) {
+	srv := startFakeSMTP(t)
+	tt := startTTY(t, []string{"TERM=dumb"}, "smtp://"+srv.Addr)
+	tt.waitFor("helo>")
+	if strings.Contains(tt.rawString(), "\x1b[6n") {
+		t.Error("cursor position queried on a dumb terminal")
+	}
+	tt.send("EHLO me\r")
+	tt.waitFor("250 8BITMIME")
+	tt.send("QUIT\r")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
 	}
 }

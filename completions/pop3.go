@@ -19,9 +19,12 @@ func pop3Args(s *proto.Snapshot, words []string, word string) []Candidate {
 			}
 			return nil
 		}
+		// A mailbox can hold thousands: filter before formatting hints.
 		var out []Candidate
 		for _, m := range s.Messages {
-			out = append(out, Candidate{Text: strconv.Itoa(m.Num), Hint: sizeHint(m)})
+			if n := strconv.Itoa(m.Num); strings.HasPrefix(n, word) {
+				out = append(out, Candidate{Text: n, Hint: sizeHint(m)})
+			}
 		}
 		return out
 	case "AUTH":

@@ -1,7 +1,7 @@
 package proto
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -129,11 +129,16 @@ func (m *Machine) messagesLocked() []MessageInfo {
 		}
 		return out
 	}
-	for n, size := range m.sizes {
+	nums := make([]int, 0, len(m.sizes))
+	for n := range m.sizes {
 		if !m.deleted[n] {
-			out = append(out, MessageInfo{Num: n, Size: size, UID: m.uids[n]})
+			nums = append(nums, n)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
+	slices.Sort(nums)
+	out = make([]MessageInfo, len(nums))
+	for i, n := range nums {
+		out[i] = MessageInfo{Num: n, Size: m.sizes[n], UID: m.uids[n]}
+	}
 	return out
 }
