@@ -120,7 +120,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 	colour := !o.noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(stdout) && interactive
 	p := shell.NewPrinter(stdout, colour)
 	p.Prefix = !interactive
-	p.Echo = !interactive
+	p.Echo = true
 	p.Explain = interactive
 	network := "tcp"
 	if o.v4 {
@@ -128,16 +128,18 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 	} else if o.v6 {
 		network = "tcp6"
 	}
-	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: p.Event, EHLOName: o.ehlo}
 	s := &shell.Session{
 		Target: t,
 		P:      p,
 		Opts: shell.Options{
 			ErrExit: o.errexit, AllowPlaintext: o.allowPlain, User: o.user,
-			Dial: dial, EHLOName: o.ehlo,
+			EHLOName: o.ehlo, Interactive: interactive,
 		},
 		Secrets: shell.ScriptSecrets{File: o.passwordFile},
 	}
+	defer s.Close()
+	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo}
+	s.Opts.Dial = dial
 	if t.User != "" && s.Opts.User == "" {
 		s.Opts.User = t.User
 	}

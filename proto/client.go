@@ -185,17 +185,21 @@ func (c *Client) readReply() (*Reply, error) {
 		return nil, err
 	}
 	pend := c.M.Pending()
+	verb := ""
+	if pend != nil {
+		verb = pend.Verb
+	}
 	multi := c.M.Received(rep)
 	if !multi {
-		c.emitReply(rep, true)
+		c.emitReply(rep, verb, true)
 		return rep, c.afterReply(pend, rep)
 	}
-	c.emitReply(rep, false)
+	c.emitReply(rep, verb, false)
 	dr := NewDotReader(c.lr)
 	for {
 		bl, err := dr.ReadDotLine()
 		if errors.Is(err, io.EOF) {
-			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: ".", Class: rep.Class(), Final: true})
+			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: ".", Class: rep.Class(), Final: true, Verb: verb})
 			break
 		}
 		if err != nil {
@@ -207,7 +211,7 @@ func (c *Client) readReply() (*Reply, error) {
 		if strings.HasPrefix(text, ".") {
 			text = "." + text
 		}
-		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: text, Body: true, Class: rep.Class()})
+		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: text, Body: true, Class: rep.Class(), Verb: verb})
 	}
 	c.M.BodyDone()
 	return rep, nil
@@ -248,10 +252,10 @@ func (c *Client) readSMTPRest(first []byte) (*Reply, error) {
 	}
 }
 
-func (c *Client) emitReply(rep *Reply, final bool) {
+func (c *Client) emitReply(rep *Reply, verb string, final bool) {
 	cl := rep.Class()
 	for i, l := range rep.Lines {
-		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: l, Class: cl, Final: final && i == len(rep.Lines)-1})
+		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: l, Class: cl, Final: final && i == len(rep.Lines)-1, Verb: verb})
 	}
 }
 

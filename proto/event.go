@@ -35,6 +35,10 @@ type Event struct {
 	// Final is true on the last line of a server reply (the status line of
 	// a POP3 reply with a body is not final; its "." line is).
 	Final bool
+	// Verb is, on a server line, the command the reply answers ("RETR",
+	// "EHLO"; "." for the end of DATA; empty for the greeting or a reply
+	// nobody asked for).
+	Verb string
 }
 
 // lineTap splits what is written through it into lines and reports each as

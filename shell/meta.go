@@ -21,10 +21,18 @@ type metaCommand struct {
 	Run     func(s *Session, ctx context.Context, args []string) error
 }
 
+// metaCommands is the table, sorted by name; other files add theirs with
+// registerMeta.
 var metaCommands []*metaCommand
 
+// registerMeta adds meta-commands to the table (from init functions).
+func registerMeta(ms ...*metaCommand) {
+	metaCommands = append(metaCommands, ms...)
+	sort.Slice(metaCommands, func(i, j int) bool { return metaCommands[i].Name < metaCommands[j].Name })
+}
+
 func init() {
-	metaCommands = []*metaCommand{
+	registerMeta([]*metaCommand{
 		{Name: "help", Args: "[command]", ArgKind: "meta", Help: "list the commands valid now, or explain one (a protocol or : command)", Run: (*Session).metaHelp},
 		{Name: "quit", Help: "send QUIT and leave", Run: func(s *Session, _ context.Context, _ []string) error {
 			s.Quit()
@@ -46,8 +54,7 @@ func init() {
 			}
 			return s.abortData(ctx)
 		}},
-	}
-	sort.Slice(metaCommands, func(i, j int) bool { return metaCommands[i].Name < metaCommands[j].Name })
+	}...)
 }
 
 func lookupMeta(name string) *metaCommand {

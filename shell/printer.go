@@ -36,8 +36,9 @@ type Printer struct {
 	// interactive shell refreshes its prompt).
 	afterEvent func(proto.Event)
 
-	inHeader bool // within the header of a retrieved message
-	mute     bool // message text sent from a file is not echoed
+	inHeader bool    // within the header of a retrieved message
+	mute     bool    // message text sent from a file is not echoed
+	skip     *string // the next client line, if it is this, is not echoed
 }
 
 // NewPrinter returns a printer writing to out, with colour or without.
@@ -98,6 +99,13 @@ func (p *Printer) print(e proto.Event) {
 	var line string
 	switch e.Dir {
 	case proto.FromClient:
+		if p.skip != nil {
+			typed := *p.skip
+			p.skip = nil
+			if typed == e.Text {
+				return
+			}
+		}
 		if !p.Echo || (p.mute && e.Body) {
 			return
 		}
@@ -178,5 +186,13 @@ func (p *Printer) Explanation(r *proto.Reply) {
 func (p *Printer) MuteBody(on bool) {
 	p.mu.Lock()
 	p.mute = on
+	p.mu.Unlock()
+}
+
+// skipEcho says that the next client line, if it is text, was typed by the
+// user and is on the screen already.
+func (p *Printer) skipEcho(text string) {
+	p.mu.Lock()
+	p.skip = &text
 	p.mu.Unlock()
 }

@@ -28,6 +28,9 @@ type Options struct {
 	Confirm func(question string) bool
 	// AskUser asks for a user name at a terminal; nil in script mode.
 	AskUser func(prompt string) (string, error)
+	// Interactive is true at a terminal, where the line the user typed is
+	// already on the screen and is not echoed again.
+	Interactive bool
 }
 
 // Session is one conversation with a server as the shell drives it.
@@ -40,6 +43,9 @@ type Session struct {
 
 	// Failed is the first failure reply seen.
 	Failed *proto.Reply
+
+	obs     observers
+	capture capture
 	// ProgressTo, if set, receives progress bars for large transfers.
 	ProgressTo io.Writer
 	// Aliases name targets for :connect, such as "pop3" for the built-in
@@ -72,6 +78,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		if strings.TrimSpace(line) == ":abort" {
 			return s.abortData(ctx)
 		}
+		s.typed(proto.StuffLine(line))
 		_, rep, err := s.C.Command(line)
 		return s.after(rep, err)
 	}
@@ -102,8 +109,17 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 			return err
 		}
 	}
+	s.typed(cmd.Shown)
 	_, rep, err := s.C.Command(line)
 	return s.after(rep, err)
+}
+
+// typed tells the printer not to echo a line the user typed at a terminal:
+// it is on the screen already. Lines mailsh sends on its own are shown.
+func (s *Session) typed(shown string) {
+	if s.Opts.Interactive {
+		s.P.skipEcho(shown)
+	}
 }
 
 // after looks at a reply: it explains failures and applies --errexit and
