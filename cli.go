@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +20,10 @@ Usage:
   mailsh HOST PORT               like telnet: the protocol is taken from the
                                  greeting ("220" is SMTP, "+OK" is POP3)
   mailsh serve [flags]           run the loopback SMTP + POP3 server (serve --help)
+  mailsh transcript export FILE --format md|html|json [-o OUT]
+                                 turn a recorded transcript into a report
+  mailsh replay FILE [TARGET]    send a transcript's commands again and compare
+                                 the replies (replay --help)
 
 Options:
   --starttls          upgrade with STARTTLS (SMTP, after EHLO) or STLS (POP3) first
@@ -31,6 +37,9 @@ Options:
   --password-file F   read the password for PASS and :auth from F (script mode)
   --allow-plaintext   script mode: allow sending a password without TLS to a remote host
   -e, --errexit       script mode: stop with status 1 at the first 4xx, 5xx or -ERR
+  -t, --transcript F  record the session to F (appended if F exists; secrets redacted)
+  --no-redact         record passwords and SASL answers in the transcript as sent
+  --abbreviate N      record only the first N lines of each message body
   --version           print the version
   -h, --help          this help
 
@@ -54,8 +63,9 @@ reply with -e), 2 on a usage error.
 // options are the command line's settings.
 type options struct {
 	starttls, insecure, v4, v6, noColor, errexit, allowPlain bool
-	version, help                                            bool
-	cafile, ehlo, user, passwordFile                         string
+	version, help, noRedact                                  bool
+	cafile, ehlo, user, passwordFile, transcript             string
+	abbreviate                                               int
 	timeout                                                  time.Duration
 	args                                                     []string
 }
@@ -77,9 +87,11 @@ func parseArgs(argv []string) (*options, error) {
 		"starttls": &o.starttls, "insecure": &o.insecure, "4": &o.v4, "6": &o.v6,
 		"no-color": &o.noColor, "no-colour": &o.noColor, "errexit": &o.errexit, "e": &o.errexit,
 		"allow-plaintext": &o.allowPlain, "version": &o.version, "help": &o.help, "h": &o.help,
+		"no-redact": &o.noRedact,
 	}
 	strs := map[string]*string{
 		"cafile": &o.cafile, "ehlo": &o.ehlo, "user": &o.user, "password-file": &o.passwordFile,
+		"transcript": &o.transcript, "t": &o.transcript,
 	}
 	for i := 0; i < len(argv); i++ {
 		a := argv[i]
@@ -99,13 +111,21 @@ func parseArgs(argv []string) (*options, error) {
 			*b = true
 			continue
 		}
-		if name == "timeout" || strs[name] != nil {
+		if name == "timeout" || name == "abbreviate" || strs[name] != nil {
 			if !hasVal {
 				if i+1 >= len(argv) {
 					return nil, usagef("%s needs a value", a)
 				}
 				i++
 				val = argv[i]
+			}
+			if name == "abbreviate" {
+				n, err := strconv.Atoi(val)
+				if err != nil || n < 1 {
+					return nil, usagef("bad --abbreviate %q: give a number of lines", val)
+				}
+				o.abbreviate = n
+				continue
 			}
 			if name == "timeout" {
 				d, err := time.ParseDuration(val)
@@ -125,3 +145,7 @@ func parseArgs(argv []string) (*options, error) {
 	}
 	return o, nil
 }
+
+// subcommands are the words that make mailsh do something other than open
+// a session: each takes the rest of the command line.
+var subcommands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) int{}

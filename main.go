@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/shell"
+	"github.com/mailsh/mailsh/transcript"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -29,13 +29,14 @@ func main() {
 }
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(argv) > 0 {
+		if sub, ok := subcommands[argv[0]]; ok {
+			return sub(argv[1:], stdin, stdout, stderr)
+		}
+	}
 	o, err := parseArgs(argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
 		return 2
 	}
 	switch {
@@ -138,7 +139,16 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		Secrets: shell.ScriptSecrets{File: o.passwordFile},
 	}
 	defer s.Close()
-	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo}
+	shell.Version = version
+	if o.transcript != "" {
+		// Recording starts before the connection, so that the greeting
+		// and any TLS handshake are in it.
+		if err := s.StartTranscript(o.transcript, transcript.Options{NoRedact: o.noRedact, BodyLines: o.abbreviate}); err != nil {
+			fmt.Fprintf(stderr, "mailsh: %v\n", err)
+			return 1
+		}
+	}
+	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo, KeepSecrets: o.noRedact}
 	s.Opts.Dial = dial
 	if t.User != "" && s.Opts.User == "" {
 		s.Opts.User = t.User

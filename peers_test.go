@@ -74,7 +74,7 @@ func TestRealPOP3Server(t *testing.T) {
 	})
 	t.Run("stls", func(t *testing.T) {
 		mailsh(t, "CAPA\n:auth PLAIN vmc\nSTAT\nQUIT\n", env, "--starttls", "--cafile", d.Cert.CAFile, "pop3://"+d.Addr).
-			must(t, 0, "C: STLS", "* TLS started", "C: AUTH PLAIN [redacted]", "S: +OK 1 ")
+			must(t, 0, "C: STLS", "* TLS started", "C: AUTH PLAIN [redacted user=vmc]", "S: +OK 1 ")
 	})
 	t.Run("pop3s apop", func(t *testing.T) {
 		mailsh(t, ":auth APOP vmc\nUIDL\nQUIT\n", env, "--cafile", d.Cert.CAFile, "pop3s://"+d.POP3SAddr).

@@ -26,7 +26,8 @@ type Client struct {
 	Timeout time.Duration
 	// TLSConfig is used for STARTTLS and STLS.
 	TLSConfig *tls.Config
-	// KeepSecrets makes events carry secret lines as sent, not redacted.
+	// KeepSecrets makes events carry secret lines as sent in Event.Raw,
+	// besides the redacted Text.
 	KeepSecrets bool
 
 	conn    net.Conn
@@ -417,14 +418,14 @@ func StuffLine(line string) string {
 }
 
 func (c *Client) writeLines(cmd *Cmd, wire string) error {
-	shown := cmd.Shown
+	e := Event{Time: time.Now(), Dir: FromClient, Text: cmd.Shown, Secret: cmd.Secret, Body: cmd.Body}
 	if cmd.Body {
-		shown = wire
+		e.Text = wire
 	}
 	if cmd.Secret && c.KeepSecrets {
-		shown = wire
+		e.Raw = wire
 	}
-	c.observe(Event{Time: time.Now(), Dir: FromClient, Text: shown, Secret: cmd.Secret, Body: cmd.Body})
+	c.observe(e)
 	c.setWriteDeadline()
 	c.bw.WriteString(wire)
 	c.bw.WriteString("\r\n")

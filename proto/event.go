@@ -21,12 +21,15 @@ const (
 type Event struct {
 	Time time.Time
 	Dir  Direction
-	// Text is the line without its CRLF. For a secret line it is already
-	// redacted ("PASS [redacted]") unless the client was told to keep
-	// secrets; the secret itself never reaches an observer otherwise.
+	// Text is the line without its CRLF. For a secret line it is
+	// redacted ("PASS [redacted]"): observers that may show secrets read
+	// Raw.
 	Text string
-	// Secret is true if the line carried a secret (redacted or not).
+	// Secret is true if the line carried a secret.
 	Secret bool
+	// Raw is the secret line as sent, only when the client was told to
+	// keep secrets (--no-redact); otherwise empty.
+	Raw string
 	// Body is true for a line of message text: SMTP DATA or BDAT content
 	// sent, or a POP3 multi-line body received.
 	Body bool

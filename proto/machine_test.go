@@ -204,7 +204,8 @@ func TestMachineSecrets(t *testing.T) {
 	m.Received(&Reply{Proto: POP3, Status: "+OK", Text: []string{"ready <1.2@host>"}})
 	for _, tt := range []struct{ line, shown string }{
 		{"APOP vmc c4c9334bac560ecc979e58001b3e22fb", "APOP vmc [redacted]"},
-		{"AUTH PLAIN AHZtYwBzZWNyZXQ=", "AUTH PLAIN [redacted]"},
+		{"AUTH PLAIN AHZtYwBzZWNyZXQ=", "AUTH PLAIN [redacted user=vmc]"},
+		{"AUTH LOGIN dm1j", "AUTH LOGIN [redacted]"},
 		{"AUTH LOGIN", "AUTH LOGIN"},
 		{"USER vmc", "USER vmc"},
 	} {

@@ -118,7 +118,11 @@ func (s *Session) LastMessage() (string, error) {
 	return filepath.Clean(s.capture.last), nil
 }
 
-// Close releases what the session holds (captured messages).
+// Close releases what the session holds: the transcript (synced to disk)
+// and the captured messages.
 func (s *Session) Close() {
+	if err := s.StopTranscript(); err != nil {
+		s.P.Warn("mailsh: %v", err)
+	}
 	s.capture.close()
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/transcript"
 )
 
 // metaCommand is one of the shell's own ":" commands. The table drives
@@ -145,6 +147,10 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 	}
 	if s.C != nil && !s.C.Closed() {
 		s.Quit()
+	}
+	if s.rec != nil {
+		// The new session's header comes before its greeting.
+		s.rec.NewSession(transcript.Header{Version: Version, Target: t.URL(), Started: time.Now()})
 	}
 	c, err := s.Connect(ctx, t)
 	if err != nil {

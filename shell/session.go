@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/transcript"
 )
 
 // Options configure a session.
@@ -46,6 +47,7 @@ type Session struct {
 
 	obs     observers
 	capture capture
+	rec     *transcript.Recorder
 	// ProgressTo, if set, receives progress bars for large transfers.
 	ProgressTo io.Writer
 	// Aliases name targets for :connect, such as "pop3" for the built-in

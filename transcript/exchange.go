@@ -1,0 +1,139 @@
+package transcript
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// Exchange is one command and the reply it drew, for tables and diagrams.
+// The greeting is exchange 0, with no command.
+type Exchange struct {
+	N       int
+	Command string // as sent (redacted); "" for the greeting
+	Sent    time.Time
+	// Reply holds the server's status lines; message text is counted, not
+	// kept.
+	Reply    []string
+	Replied  time.Time // when the last line of the reply came
+	Label    string    // "250", "+OK", "354"
+	Class    proto.Class
+	Meaning  string
+	Notes    []string // mailsh's notes during the exchange
+	BodySent int      // lines of message text sent before the command (DATA)
+	BodyRecv int      // lines of message text received (RETR, LIST, …)
+}
+
+// Took is how long the reply took; 0 if unknown.
+func (x *Exchange) Took() time.Duration {
+	if x.Command == "" || x.Replied.IsZero() || x.Replied.Before(x.Sent) {
+		return 0
+	}
+	return x.Replied.Sub(x.Sent)
+}
+
+// protoOf guesses the protocol from the target URL, or from a first line.
+func protoOf(target, firstLine string) proto.Protocol {
+	switch {
+	case strings.HasPrefix(target, "smtp"), strings.HasPrefix(target, "submission"):
+		return proto.SMTP
+	case strings.HasPrefix(target, "pop"):
+		return proto.POP3
+	case strings.HasPrefix(firstLine, "+OK"), strings.HasPrefix(firstLine, "-ERR"):
+		return proto.POP3
+	}
+	return proto.SMTP
+}
+
+// parseReply reads the status of a reply from its first line.
+func parseReply(p proto.Protocol, line string) *proto.Reply {
+	if p == proto.POP3 {
+		r, err := proto.ParsePOP3Status([]byte(line))
+		if err != nil {
+			return nil
+		}
+		return r
+	}
+	code, _, text, err := proto.ParseSMTPLine([]byte(line))
+	if err != nil {
+		return nil
+	}
+	r := &proto.Reply{Proto: proto.SMTP, Code: code, Lines: []string{line}, Text: []string{text}}
+	if ec, _, ok := proto.ParseEnhancedCode(text); ok && ec.Class == code/100 {
+		r.Enhanced = ec
+	}
+	return r
+}
+
+// Exchanges reads a transcript and calls fn for each session's header and
+// each exchange, in order, holding only one exchange at a time.
+func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
+	tr := NewReader(r)
+	var cur *Exchange
+	var p proto.Protocol
+	var target string
+	n := 0
+	bodySent := 0
+	flush := func() {
+		if cur != nil {
+			if len(cur.Reply) > 0 {
+				if p == 0 {
+					p = protoOf(target, cur.Reply[0])
+				}
+				if rep := parseReply(p, cur.Reply[0]); rep != nil {
+					cur.Label, cur.Class, cur.Meaning = rep.Label(), rep.Class(), proto.Explain(rep)
+				}
+			}
+			fn(cur)
+			cur = nil
+		}
+	}
+	for {
+		e, newSession, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			flush()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if newSession {
+			flush()
+			h := *tr.Header()
+			target, n, bodySent, p = h.Target, 0, 0, 0
+			if !strings.HasPrefix(target, "tcp") {
+				p = protoOf(target, "")
+			}
+			if header != nil {
+				header(h)
+			}
+			continue
+		}
+		switch e.Dir {
+		case Client:
+			flush()
+			n++
+			cur = &Exchange{N: n, Command: e.Text, Sent: e.Time, BodySent: bodySent}
+			bodySent = 0
+		case ClientBody:
+			bodySent++
+		case Server, ServerBody:
+			if cur == nil {
+				cur = &Exchange{N: 0, Sent: e.Time}
+			}
+			if e.Dir == Server {
+				cur.Reply = append(cur.Reply, e.Text)
+			} else {
+				cur.BodyRecv++
+			}
+			cur.Replied = e.Time
+		case Note:
+			if cur != nil {
+				cur.Notes = append(cur.Notes, e.Text)
+			}
+		}
+	}
+}

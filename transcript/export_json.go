@@ -1,0 +1,68 @@
+package transcript
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"time"
+)
+
+// jsonLine is one line of the JSON Lines export.
+type jsonLine struct {
+	Type      string `json:"type"` // "session" or "line"
+	Session   int    `json:"session"`
+	Target    string `json:"target,omitempty"`
+	Version   string `json:"version,omitempty"`
+	Started   string `json:"started,omitempty"`
+	Redaction *bool  `json:"redaction,omitempty"`
+	TLS       string `json:"tls,omitempty"`
+	Time      string `json:"time,omitempty"`
+	Dir       string `json:"dir,omitempty"` // "client", "server", "note"
+	Body      bool   `json:"body,omitempty"`
+	Text      string `json:"text,omitempty"`
+}
+
+// ExportJSON writes the transcript as JSON Lines: a "session" object for
+// each header, then a "line" object per entry, streaming.
+func ExportJSON(path string, w io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	tr := NewReader(f)
+	idx := 0
+	for {
+		e, newSession, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if newSession {
+			idx++
+			h := tr.Header()
+			red := h.Redaction
+			if err := enc.Encode(jsonLine{Type: "session", Session: idx, Target: h.Target, Version: h.Version,
+				Started: h.Started.Format(time.RFC3339Nano), Redaction: &red, TLS: h.TLS}); err != nil {
+				return err
+			}
+			continue
+		}
+		l := jsonLine{Type: "line", Session: idx, Time: e.Time.Format(time.RFC3339Nano), Text: e.Text, Body: e.Body()}
+		switch {
+		case e.FromClient():
+			l.Dir = "client"
+		case e.FromServer():
+			l.Dir = "server"
+		default:
+			l.Dir = "note"
+		}
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+}

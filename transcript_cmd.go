@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mailsh/mailsh/transcript"
+)
+
+func init() {
+	subcommands["transcript"] = runTranscript
+}
+
+const transcriptUsage = `Usage: mailsh transcript export FILE --format md|html|json [-o OUT]
+
+Turns a transcript recorded with -t FILE or :transcript start FILE into:
+  md    Markdown for a report: the session as a listing, then a table of
+        commands, reply codes, the time each reply took and what each means
+  html  one self-contained page: a sequence diagram (SVG), the coloured
+        listing and the table
+  json  JSON Lines for tools: a "session" object per header, a "line" object
+        per line of the session
+
+Without -o the export goes to standard output. An existing OUT is not
+overwritten unless --force is given.
+`
+
+func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, transcriptUsage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	if args[0] != "export" {
+		fmt.Fprintf(stderr, "mailsh: unknown transcript command %q (try: mailsh transcript export FILE --format md)\n", args[0])
+		return 2
+	}
+	var file, format, out string
+	force := false
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--format" || a == "-f" || a == "-o" || a == "--output":
+			if i+1 >= len(rest) {
+				fmt.Fprintf(stderr, "mailsh: %s needs a value\n", a)
+				return 2
+			}
+			if a == "--format" || a == "-f" {
+				format = rest[i+1]
+			} else {
+				out = rest[i+1]
+			}
+			i++
+		case strings.HasPrefix(a, "--format="):
+			format = strings.TrimPrefix(a, "--format=")
+		case strings.HasPrefix(a, "--output="):
+			out = strings.TrimPrefix(a, "--output=")
+		case a == "--force":
+			force = true
+		case a == "-h" || a == "--help":
+			fmt.Fprint(stdout, transcriptUsage)
+			return 0
+		case file == "" && !strings.HasPrefix(a, "-"):
+			file = a
+		default:
+			fmt.Fprintf(stderr, "mailsh: unexpected %q\n%s", a, transcriptUsage)
+			return 2
+		}
+	}
+	if file == "" {
+		fmt.Fprint(stderr, "mailsh: give the transcript FILE\n"+transcriptUsage)
+		return 2
+	}
+	if format == "" && out != "" {
+		format = strings.TrimPrefix(filepath.Ext(out), ".")
+	}
+	exports := map[string]func(string, io.Writer) error{
+		"md": transcript.ExportMarkdown, "markdown": transcript.ExportMarkdown,
+		"html": transcript.ExportHTML, "json": transcript.ExportJSON, "jsonl": transcript.ExportJSON,
+	}
+	export, ok := exports[format]
+	if !ok {
+		fmt.Fprintf(stderr, "mailsh: --format must be md, html or json (not %q)\n", format)
+		return 2
+	}
+	w := stdout
+	var tmp *os.File
+	if out != "" {
+		if _, err := os.Stat(out); err == nil && !force {
+			fmt.Fprintf(stderr, "mailsh: %s exists; give --force to overwrite it\n", out)
+			return 1
+		}
+		var err error
+		tmp, err = os.CreateTemp(filepath.Dir(out), ".mailsh-export-*")
+		if err != nil {
+			fmt.Fprintf(stderr, "mailsh: %v\n", err)
+			return 1
+		}
+		defer os.Remove(tmp.Name())
+		w = tmp
+	}
+	if err := export(file, w); err != nil {
+		fmt.Fprintf(stderr, "mailsh: %s: %v\n", file, err)
+		return 1
+	}
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			fmt.Fprintf(stderr, "mailsh: %v\n", err)
+			return 1
+		}
+		os.Chmod(tmp.Name(), 0o644)
+		if err := os.Rename(tmp.Name(), out); err != nil {
+			fmt.Fprintf(stderr, "mailsh: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "mailsh: wrote %s\n", out)
+	}
+	return 0
+}
