@@ -178,4 +178,3 @@ func replaySecrets(given map[string]string, stdin io.Reader, stderr io.Writer) f
 		return v, nil
 	}
 }
-

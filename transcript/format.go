@@ -84,11 +84,11 @@ var ErrFormat = errors.New("not a mailsh transcript")
 // Reader reads a transcript entry by entry, so that a large one need not
 // be held in memory.
 type Reader struct {
-	sc      *bufio.Scanner
-	line    int
-	header  *Header // header of the session being read
-	last    time.Time
-	err     error
+	sc     *bufio.Scanner
+	line   int
+	header *Header // header of the session being read
+	last   time.Time
+	err    error
 }
 
 // NewReader returns a reader of the transcript in r.

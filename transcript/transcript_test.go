@@ -209,4 +209,3 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
-
