@@ -15,12 +15,9 @@ type observers struct {
 }
 
 // Observe receives every event of the session's connections. Give it to
-// proto.DialOptions.Observe.
+// proto.DialOptions.Observe. The transcript gets each line before the
+// screen does, so that whatever a person saw is already recorded.
 func (s *Session) Observe(e proto.Event) {
-	if s.P != nil {
-		s.P.Event(e)
-	}
-	s.capture.event(e)
 	s.obs.mu.Lock()
 	fns := make([]func(proto.Event), 0, len(s.obs.list))
 	for _, f := range s.obs.list {
@@ -29,6 +26,10 @@ func (s *Session) Observe(e proto.Event) {
 	s.obs.mu.Unlock()
 	for _, f := range fns {
 		f(e)
+	}
+	s.capture.event(e)
+	if s.P != nil {
+		s.P.Event(e)
 	}
 }
 
