@@ -1,0 +1,234 @@
+package loopback
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// conn is what the SMTP and POP3 sessions share: the connection with its
+// buffered reader of bounded lines, its buffered writer, its deadlines,
+// the TLS upgrade, and the hooks that let Shutdown reach a session waiting
+// for a command.
+type conn struct {
+	srv *Server
+	raw net.Conn // the TCP connection, for deadlines and Close
+	nc  net.Conn // raw, or the TLS connection over it
+	svc Service
+	id  int64
+
+	br  *bufio.Reader
+	lr  *proto.LineReader
+	bw  *bufio.Writer
+	tls *tls.ConnectionState
+
+	idle time.Duration
+
+	mu      sync.Mutex
+	waiting bool // blocked reading the next command
+	stop    bool // Shutdown asked the session to end at its next command
+}
+
+// Errors of the connection.
+var (
+	// errShutdown: the server is shutting down.
+	errShutdown = errors.New("server shutting down")
+	// errDrop: a fault rule (or a protocol error) ends the connection
+	// without a reply.
+	errDrop = errors.New("connection dropped")
+	// errQuit: the session ended normally.
+	errQuit = errors.New("session ended")
+)
+
+// serve runs the session and tidies up after it.
+func (c *conn) serve() {
+	defer c.srv.forget(c)
+	defer func() { c.nc.Close() }()
+	defer func() {
+		// A bug must not take the whole server down; the session ends.
+		if r := recover(); r != nil {
+			c.logf("internal error: %v", r)
+		}
+	}()
+	slot := 0
+	if c.svc.isPOP3() {
+		slot = 1
+	}
+	n := c.srv.active[slot].Add(1)
+	defer c.srv.active[slot].Add(-1)
+
+	c.idle = c.srv.limits.SMTPIdle
+	if c.svc.isPOP3() {
+		c.idle = c.srv.limits.POP3Idle
+	}
+	c.setup(c.nc)
+	if c.svc.implicit() {
+		if err := c.handshake(); err != nil {
+			c.logf("%s from %s: TLS handshake failed: %v", c.svc, c.nc.RemoteAddr(), err)
+			return
+		}
+	}
+	over := int(n) > c.srv.limits.MaxConnections
+	if c.svc.isPOP3() {
+		c.servePOP3(over)
+	} else {
+		c.serveSMTP(over)
+	}
+}
+
+// setup puts the buffered reader and writer over nc. A new reader after
+// STARTTLS drops whatever plain text was buffered, so that nothing a
+// client sent before the handshake is taken as sent after it
+// (CVE-2011-0411, RFC 3207 §6).
+func (c *conn) setup(nc net.Conn) {
+	c.nc = nc
+	c.br = bufio.NewReaderSize(timedReader{c}, 64<<10)
+	c.lr = proto.NewLineReader(c.br)
+	c.lr.Max = maxCommandLine
+	c.bw = bufio.NewWriterSize(timedWriter{c}, 64<<10)
+}
+
+// handshake starts TLS as the server.
+func (c *conn) handshake() error {
+	tc := tls.Server(c.nc, c.srv.cfg.TLS)
+	tc.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	c.tls = &st
+	c.setup(tc)
+	return nil
+}
+
+// timedReader reads from the connection with the idle timeout applied to
+// each read, so that the limit counts silence, not the length of a long
+// transfer (RFC 5321 §4.5.3.2.7 sets the timeouts per command and per
+// block of data).
+type timedReader struct{ c *conn }
+
+func (r timedReader) Read(p []byte) (int, error) {
+	c := r.c
+	c.mu.Lock()
+	if c.waiting && c.stop {
+		c.mu.Unlock()
+		return 0, errShutdown
+	}
+	c.raw.SetReadDeadline(time.Now().Add(c.idle))
+	c.mu.Unlock()
+	n, err := c.nc.Read(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.waiting && c.stop {
+			err = errShutdown
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// timedWriter bounds each write, so that a client that stops reading
+// cannot hold a session forever.
+type timedWriter struct{ c *conn }
+
+func (w timedWriter) Write(p []byte) (int, error) {
+	w.c.raw.SetWriteDeadline(time.Now().Add(w.c.idle))
+	return w.c.nc.Write(p)
+}
+
+// readCommand reads the next command line. While it waits, Shutdown may
+// end the wait with errShutdown. Replies are flushed first unless more
+// pipelined commands are already buffered (RFC 2920 §3.1, RFC 2449 §6.6:
+// the server may hold replies while commands are pending).
+func (c *conn) readCommand() (string, error) {
+	if c.br.Buffered() == 0 {
+		if err := c.bw.Flush(); err != nil {
+			return "", err
+		}
+	}
+	c.mu.Lock()
+	if c.stop {
+		c.mu.Unlock()
+		return "", errShutdown
+	}
+	c.waiting = true
+	c.mu.Unlock()
+	line, err := c.lr.ReadLine()
+	c.mu.Lock()
+	c.waiting = false
+	if err != nil && c.stop {
+		err = errShutdown
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	return string(line), nil
+}
+
+// interrupt asks the session to end at its next command, and ends the
+// wait of one that is waiting now.
+func (c *conn) interrupt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stop = true
+	if c.waiting {
+		c.raw.SetReadDeadline(time.Now())
+	}
+}
+
+// sleep waits d, or less if the server shuts down. It is how fault rules
+// delay replies.
+func (c *conn) sleep(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	c.bw.Flush()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.srv.done:
+	}
+}
+
+// isTimeout reports whether err is a read or write deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// remoteIP returns the client's IP address.
+func (c *conn) remoteIP() net.IP {
+	if a, ok := c.raw.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP
+	}
+	return nil
+}
+
+// localIP returns the address the client connected to.
+func (c *conn) localIP() net.IP {
+	if a, ok := c.raw.LocalAddr().(*net.TCPAddr); ok {
+		return a.IP
+	}
+	return nil
+}
+
+// tlsDescription names the TLS version and cipher, for Received fields.
+func (c *conn) tlsDescription() string {
+	if c.tls == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s with %s", tls.VersionName(c.tls.Version), tls.CipherSuiteName(c.tls.CipherSuite))
+}
+
+func (c *conn) logf(format string, args ...any) {
+	c.srv.logf("%s#%d "+format, append([]any{c.svc, c.id}, args...)...)
+}

@@ -1,0 +1,250 @@
+package loopback
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// message is one message of a maildrop as a POP3 session sees it: RFC
+// 1939 §5 numbers the messages from 1 when the session logs in, and the
+// numbers hold for the whole session.
+type message struct {
+	path    string // where the file was at login
+	uid     string // RFC 1939 §7 unique-id
+	size    int64  // octets with CRLF line endings (RFC 1939 §11)
+	deleted bool
+}
+
+// scanMaildrop lists an account's messages in new/ and cur/, oldest first.
+// Sizes come from the ",W=" field of the name where there is one, so that
+// listing reads no message; only a file delivered by another program
+// without it is read once, to count its lines.
+func (s *Store) scanMaildrop(account string) ([]*message, error) {
+	dir := s.Maildir(account)
+	var msgs []*message
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, &StoreError{Op: "read", Path: filepath.Join(dir, sub), Err: err}
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			p := filepath.Join(dir, sub, e.Name())
+			size, ok := nameVSize(e.Name())
+			if !ok {
+				if size, err = fileVSize(p); err != nil {
+					continue // gone, or unreadable: not part of this maildrop
+				}
+			}
+			msgs = append(msgs, &message{path: p, uid: uidFor(e.Name()), size: size})
+		}
+	}
+	sort.Slice(msgs, func(i, j int) bool { return lessName(filepath.Base(msgs[i].path), filepath.Base(msgs[j].path)) })
+	return msgs, nil
+}
+
+// uniquePart is a Maildir file name without Maildir++ fields (",S=…") and
+// flags (":2,…"): the part that stays when a program moves the file from
+// new/ to cur/ or changes its flags.
+func uniquePart(name string) string {
+	if i := strings.IndexAny(name, ",:"); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// uidFor is the RFC 1939 §7 unique-id of a file: its unique part, which
+// stays the same across sessions, or, if that does not fit the RFC's 1 to
+// 70 characters in the range 0x21 to 0x7E, a digest of it.
+func uidFor(name string) string {
+	u := uniquePart(name)
+	ok := len(u) >= 1 && len(u) <= 70
+	for i := 0; ok && i < len(u); i++ {
+		ok = u[i] >= 0x21 && u[i] <= 0x7e
+	}
+	if ok {
+		return u
+	}
+	sum := sha256.Sum256([]byte(u))
+	return hex.EncodeToString(sum[:16])
+}
+
+// nameVSize reads Maildir++'s ",W=" field from a file name.
+func nameVSize(name string) (int64, bool) {
+	base, _, _ := strings.Cut(name, ":")
+	for _, f := range strings.Split(base, ",")[1:] {
+		if v, ok := strings.CutPrefix(f, "W="); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			return n, err == nil && n >= 0
+		}
+	}
+	return 0, false
+}
+
+// fileVSize counts a file's size with CRLF line endings, streaming it.
+func fileVSize(p string) (int64, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var n int64
+	prevCR := false
+	buf := make([]byte, 64<<10)
+	for {
+		k, err := f.Read(buf)
+		for _, c := range buf[:k] {
+			if c == '\n' && !prevCR {
+				n++
+			}
+			prevCR = c == '\r'
+		}
+		n += int64(k)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// lessName orders Maildir names by delivery time: seconds, then the
+// microseconds of an "M" field, then the name.
+func lessName(a, b string) bool {
+	sa, ua := nameTime(a)
+	sb, ub := nameTime(b)
+	if sa != sb {
+		return sa < sb
+	}
+	if ua != ub {
+		return ua < ub
+	}
+	return a < b
+}
+
+func nameTime(name string) (sec, usec int64) {
+	head, rest, _ := strings.Cut(name, ".")
+	sec, _ = strconv.ParseInt(head, 10, 64)
+	if m, ok := strings.CutPrefix(rest, "M"); ok {
+		end := 0
+		for end < len(m) && m[end] >= '0' && m[end] <= '9' {
+			end++
+		}
+		usec, _ = strconv.ParseInt(m[:end], 10, 64)
+	}
+	return sec, usec
+}
+
+// openMessage opens a message's file. If another program (mutt, Dovecot)
+// moved it from new/ to cur/ or changed its flags since the session
+// logged in, it is found again by its unique part.
+func (s *Store) openMessage(account string, m *message) (*os.File, error) {
+	f, err := os.Open(m.path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	if p, ok := s.findUnique(account, filepath.Base(m.path)); ok {
+		m.path = p
+		return os.Open(p)
+	}
+	return nil, err
+}
+
+// findUnique looks for a file with the same unique part as name.
+func (s *Store) findUnique(account, name string) (string, bool) {
+	want := uniquePart(name)
+	for _, sub := range []string{"cur", "new"} {
+		dir := filepath.Join(s.Maildir(account), sub)
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if uniquePart(e.Name()) == want {
+				return filepath.Join(dir, e.Name()), true
+			}
+		}
+	}
+	return "", false
+}
+
+// removeMessages deletes messages from the maildrop (RFC 1939 §6, the
+// UPDATE state) and makes the removal durable. A message another program
+// removed already counts as removed. It returns how many could not be
+// removed.
+func (s *Store) removeMessages(account string, msgs []*message) (failed int) {
+	dirs := map[string]bool{}
+	for _, m := range msgs {
+		err := os.Remove(m.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			if p, ok := s.findUnique(account, filepath.Base(m.path)); ok {
+				m.path = p
+				err = os.Remove(p)
+			} else {
+				err = nil
+			}
+		}
+		if err != nil {
+			s.logf("removing %s: %v", m.path, err)
+			failed++
+			continue
+		}
+		dirs[filepath.Dir(m.path)] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			s.logf("fsync %s: %v", d, err)
+		}
+	}
+	return failed
+}
+
+// copyTop streams a message's header and its first n body lines (RFC 1939
+// §7, TOP) to w, line by line.
+func copyTop(w io.Writer, r io.Reader, n int) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	inHeader, start := true, true
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			blank := false
+			if start {
+				if !inHeader {
+					if n <= 0 {
+						return nil
+					}
+					n--
+				}
+				blank = len(bytes.TrimRight(chunk, "\r\n")) == 0 && chunk[len(chunk)-1] == '\n'
+			}
+			if _, werr := w.Write(chunk); werr != nil {
+				return werr
+			}
+			if blank {
+				inHeader = false
+			}
+			// A line longer than the buffer arrives in pieces.
+			start = chunk[len(chunk)-1] == '\n'
+		}
+		switch {
+		case err == nil, errors.Is(err, bufio.ErrBufferFull):
+		case err == io.EOF:
+			return nil
+		default:
+			return err
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package loopback
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// saslMechanisms are the SASL mechanisms the server offers, to SMTP AUTH
+// (RFC 4954) and POP3 AUTH (RFC 5034) alike.
+var saslMechanisms = []string{"PLAIN", "LOGIN", "CRAM-MD5"}
+
+// saslServer is the server side of one SASL exchange (RFC 4422 §3): it is
+// given each client response and answers with a challenge, until it has
+// checked the credentials.
+type saslServer interface {
+	// Next takes the next client response (the initial response first,
+	// nil if there was none) and returns a challenge to send, or done.
+	Next(resp []byte) (challenge []byte, done bool, err error)
+	// User is the account logged in, once Next said done with no error.
+	User() string
+}
+
+// SASL outcomes.
+var (
+	// errBadCredentials: a wrong user name or password (RFC 4954 §6: 535).
+	errBadCredentials = errors.New("authentication credentials invalid")
+	// errSASLSyntax: a response the mechanism cannot read (RFC 4954 §4: 501).
+	errSASLSyntax = errors.New("malformed SASL response")
+)
+
+// newSASLServer starts an exchange for a mechanism name, in any case.
+func (s *Server) newSASLServer(mech string) (saslServer, bool) {
+	switch strings.ToUpper(mech) {
+	case "PLAIN":
+		return &plainServer{srv: s}, true
+	case "LOGIN":
+		return &loginServer{srv: s}, true
+	case "CRAM-MD5":
+		return &cramServer{srv: s}, true
+	}
+	return nil, false
+}
+
+// plainServer is RFC 4616: one message, [authzid] NUL authcid NUL passwd.
+type plainServer struct {
+	srv   *Server
+	user  string
+	asked bool
+}
+
+func (p *plainServer) User() string { return p.user }
+
+func (p *plainServer) Next(resp []byte) ([]byte, bool, error) {
+	if resp == nil {
+		if p.asked {
+			return nil, true, errSASLSyntax
+		}
+		// RFC 4616 §2 / RFC 4422 §5: no initial response, so send an
+		// empty challenge.
+		p.asked = true
+		return []byte{}, false, nil
+	}
+	parts := strings.Split(string(resp), "\x00")
+	if len(parts) != 3 || parts[1] == "" {
+		return nil, true, errSASLSyntax
+	}
+	authz, user, pass := parts[0], parts[1], parts[2]
+	// RFC 4616 §2: acting for another identity is not allowed here.
+	if authz != "" && !strings.EqualFold(authz, user) {
+		return nil, true, errBadCredentials
+	}
+	a, ok := p.srv.checkPassword(user, pass)
+	if !ok {
+		return nil, true, errBadCredentials
+	}
+	p.user = a.Name
+	return nil, true, nil
+}
+
+// loginServer is the LOGIN mechanism (draft-murchison-sasl-login): the
+// prompts "Username:" and "Password:". An initial response is the user
+// name.
+type loginServer struct {
+	srv        *Server
+	step       int
+	name, user string
+}
+
+func (l *loginServer) User() string { return l.user }
+
+func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
+	switch {
+	case l.step == 0 && resp == nil:
+		l.step = 1
+		return []byte("Username:"), false, nil
+	case l.step <= 1:
+		l.name, l.step = string(resp), 2
+		return []byte("Password:"), false, nil
+	}
+	a, ok := l.srv.checkPassword(l.name, string(resp))
+	if !ok {
+		return nil, true, errBadCredentials
+	}
+	l.user = a.Name
+	return nil, true, nil
+}
+
+// cramServer is RFC 2195: a challenge in msg-id form, answered with the
+// user name and the HMAC-MD5 of the challenge keyed with the password,
+// computed by proto.CRAMMD5Response as the client does.
+type cramServer struct {
+	srv       *Server
+	challenge []byte
+	user      string
+}
+
+func (c *cramServer) User() string { return c.user }
+
+func (c *cramServer) Next(resp []byte) ([]byte, bool, error) {
+	if c.challenge == nil {
+		if resp != nil {
+			// RFC 2195 has no initial response.
+			return nil, true, errSASLSyntax
+		}
+		var r [8]byte
+		rand.Read(r[:])
+		c.challenge = []byte(fmt.Sprintf("<%s.%d@%s>", hex.EncodeToString(r[:]), time.Now().Unix(), c.srv.cfg.Domain))
+		return c.challenge, false, nil
+	}
+	name, _, ok := strings.Cut(string(resp), " ")
+	if !ok {
+		return nil, true, errSASLSyntax
+	}
+	a, known := c.srv.account(name)
+	if !known {
+		return nil, true, errBadCredentials
+	}
+	want := proto.CRAMMD5Response(a.Name, a.Password, c.challenge)
+	// The name may differ in case from the account's: compare digests.
+	_, wantDigest, _ := strings.Cut(string(want), " ")
+	_, gotDigest, _ := strings.Cut(string(resp), " ")
+	if !hmac.Equal([]byte(strings.ToLower(gotDigest)), []byte(wantDigest)) {
+		return nil, true, errBadCredentials
+	}
+	c.user = a.Name
+	return nil, true, nil
+}
+
+// decodeResponse reads a SASL response line: "*" cancels (RFC 4954 §4,
+// RFC 5034 §4), "=" alone is an empty initial response (RFC 4954 §4),
+// anything else is base64.
+func decodeResponse(line string) (resp []byte, cancelled bool, err error) {
+	line = strings.TrimSpace(line)
+	switch line {
+	case "*":
+		return nil, true, nil
+	case "=", "":
+		return []byte{}, false, nil
+	}
+	b, err := proto.UnB64(line)
+	if err != nil {
+		return nil, false, err
+	}
+	return b, false, nil
+}

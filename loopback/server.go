@@ -1,0 +1,248 @@
+package loopback
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Service names what a listener serves.
+type Service int
+
+// Services. The implicit-TLS ones start TLS at once (RFC 8314 §3.3).
+const (
+	SMTP Service = iota
+	SMTPS
+	POP3
+	POP3S
+)
+
+func (s Service) String() string {
+	return [...]string{"smtp", "smtps", "pop3", "pop3s"}[s]
+}
+
+func (s Service) isPOP3() bool   { return s == POP3 || s == POP3S }
+func (s Service) implicit() bool { return s == SMTPS || s == POP3S }
+
+// Server is the loopback mail server: SMTP in, POP3 out, over one Store.
+// Its zero value is not usable; make one with New.
+type Server struct {
+	cfg      Config
+	limits   Limits
+	accounts map[string]Account // by lower-case name
+	faults   *Faults
+	grey     *greylist
+
+	nextID atomic.Int64
+	active [2]atomic.Int32 // connections now: [0] SMTP, [1] POP3
+
+	mu        sync.Mutex
+	closing   bool
+	done      chan struct{} // closed when shutdown begins
+	listeners map[net.Listener]bool
+	conns     map[*conn]bool
+	wg        sync.WaitGroup
+}
+
+// New checks cfg and returns a server ready to Serve listeners.
+func New(cfg Config) (*Server, error) {
+	if cfg.Domain == "" {
+		cfg.Domain = DefaultDomain
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("loopback: no Store given")
+	}
+	if len(cfg.Accounts) == 0 {
+		return nil, errors.New("loopback: no account given")
+	}
+	s := &Server{
+		cfg:       cfg,
+		limits:    cfg.Limits.withDefaults(),
+		accounts:  map[string]Account{},
+		faults:    cfg.Faults,
+		grey:      newGreylist(),
+		done:      make(chan struct{}),
+		listeners: map[net.Listener]bool{},
+		conns:     map[*conn]bool{},
+	}
+	if s.faults == nil {
+		s.faults = &Faults{}
+	}
+	if n := s.faults.maxConn; n > 0 && n < s.limits.MaxConnections {
+		s.limits.MaxConnections = n
+	}
+	for _, a := range cfg.Accounts {
+		key := strings.ToLower(a.Name)
+		if _, dup := s.accounts[key]; dup {
+			return nil, fmt.Errorf("loopback: account %q given twice", a.Name)
+		}
+		if err := cfg.Store.ensure(a.Name); err != nil {
+			return nil, err
+		}
+		s.accounts[key] = a
+	}
+	if cfg.CatchAll != "" {
+		if _, ok := s.accounts[strings.ToLower(cfg.CatchAll)]; !ok {
+			return nil, fmt.Errorf("loopback: --catch-all %q is not an account", cfg.CatchAll)
+		}
+	}
+	if cfg.Store.Logf == nil {
+		cfg.Store.Logf = s.logf
+	}
+	return s, nil
+}
+
+// Domain returns the served domain.
+func (s *Server) Domain() string { return s.cfg.Domain }
+
+// Serve accepts connections on l and serves svc on each, until l is
+// closed or Shutdown is called. It returns nil after Shutdown.
+func (s *Server) Serve(l net.Listener, svc Service) error {
+	if svc.implicit() && s.cfg.TLS == nil {
+		return errors.New("loopback: implicit TLS needs a certificate")
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners[l] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			select {
+			case <-s.done:
+				return nil
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		c := s.newConn(nc, svc)
+		if c == nil {
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// newConn registers a connection, or refuses it if the server is shutting
+// down.
+func (s *Server) newConn(nc net.Conn, svc Service) *conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		nc.Close()
+		return nil
+	}
+	c := &conn{srv: s, raw: nc, nc: nc, svc: svc, id: s.nextID.Add(1)}
+	s.conns[c] = true
+	s.wg.Add(1)
+	return c
+}
+
+func (s *Server) forget(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections,
+// answers sessions waiting for a command with 421 (RFC 5321 §3.8) or
+// -ERR, and lets a message being transferred finish, until ctx ends.
+// Then it closes what is left: a message cut off that way was never
+// acknowledged and is not delivered.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		close(s.done)
+	}
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.interrupt()
+	}
+	s.mu.Unlock()
+	finished := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+	}
+	s.Close()
+	<-finished
+	return ctx.Err()
+}
+
+// Close stops the server at once, dropping every connection.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		close(s.done)
+	}
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.raw.Close()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// account finds an account by name, in any case.
+func (s *Server) account(name string) (Account, bool) {
+	a, ok := s.accounts[strings.ToLower(name)]
+	return a, ok
+}
+
+// checkPassword compares in constant time, so that timing tells nothing
+// of the password.
+func (s *Server) checkPassword(name, pass string) (Account, bool) {
+	a, ok := s.account(name)
+	if !ok {
+		// Compare anyway, so that an unknown name takes as long.
+		subtle.ConstantTimeCompare([]byte(pass), []byte("\x00no such account"))
+		return Account{}, false
+	}
+	return a, subtle.ConstantTimeCompare([]byte(pass), []byte(a.Password)) == 1
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Log != nil {
+		s.cfg.Log.Printf(format, args...)
+	}
+}
+
+// Logger returns the server's logger, or nil.
+func (s *Server) Logger() *log.Logger { return s.cfg.Log }

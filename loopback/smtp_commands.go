@@ -1,0 +1,165 @@
+package loopback
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// smtpHandler runs one command whose sequence and syntax were checked.
+type smtpHandler func(s *smtpSession, arg string) error
+
+// smtpHandlers is the server's dispatch table: one handler for each
+// command of proto.SMTPCommands, which says when each is valid. A test
+// checks that the two tables cover the same commands.
+var smtpHandlers map[string]smtpHandler
+
+func init() {
+	smtpHandlers = map[string]smtpHandler{
+		"EHLO":     (*smtpSession).ehlo,
+		"HELO":     (*smtpSession).heloCmd,
+		"STARTTLS": (*smtpSession).starttls,
+		"AUTH":     (*smtpSession).auth,
+		"MAIL":     (*smtpSession).mail,
+		"RCPT":     (*smtpSession).rcpt,
+		"DATA":     (*smtpSession).data,
+		"BDAT":     func(s *smtpSession, arg string) error { return s.bdat(arg, nil) },
+		"RSET":     (*smtpSession).rset,
+		"VRFY":     (*smtpSession).vrfy,
+		"EXPN":     (*smtpSession).expn,
+		"HELP":     (*smtpSession).help,
+		"NOOP":     (*smtpSession).noop,
+		"QUIT":     (*smtpSession).quit,
+	}
+}
+
+// ehlo answers EHLO with the extensions in force (RFC 5321 §4.1.1.1). Like
+// RSET, it ends any transaction (RFC 5321 §4.1.4).
+func (s *smtpSession) ehlo(arg string) error {
+	s.reset()
+	s.greeted, s.esmtp, s.helo = true, true, strings.TrimSpace(arg)
+	r := rHello(s.srv.cfg.Domain, headerSafe(s.helo, 64), ipString(s.remoteIP()))
+	r.Text = append(r.Text, s.extensions()...)
+	return s.send(r)
+}
+
+// extensions are the EHLO keywords offered now.
+func (s *smtpSession) extensions() []string {
+	ext := []string{
+		"PIPELINING", // RFC 2920
+		fmt.Sprintf("SIZE %d", s.srv.limits.MaxMessageSize), // RFC 1870
+		"8BITMIME",            // RFC 6152
+		"ENHANCEDSTATUSCODES", // RFC 2034
+		"SMTPUTF8",            // RFC 6531
+		"CHUNKING",            // RFC 3030
+	}
+	if s.tls == nil && s.srv.cfg.TLS != nil {
+		ext = append(ext, "STARTTLS") // RFC 3207
+	}
+	if s.authOffered() {
+		ext = append(ext, "AUTH "+strings.Join(saslMechanisms, " ")) // RFC 4954
+	}
+	return append(ext, "HELP")
+}
+
+// authOffered: AUTH is offered until it succeeds, and with --require-tls
+// only under TLS.
+func (s *smtpSession) authOffered() bool {
+	return s.user == "" && (s.tls != nil || !s.srv.cfg.RequireTLS)
+}
+
+// heloCmd answers HELO (RFC 5321 §4.1.1.1): no extensions.
+func (s *smtpSession) heloCmd(arg string) error {
+	s.reset()
+	s.greeted, s.esmtp, s.helo = true, false, strings.TrimSpace(arg)
+	return s.send(rHello(s.srv.cfg.Domain, headerSafe(s.helo, 64), ipString(s.remoteIP())))
+}
+
+// starttls upgrades the connection (RFC 3207 §4).
+func (s *smtpSession) starttls(string) error {
+	switch {
+	case s.tls != nil:
+		return s.send(rTLSActive)
+	case s.srv.cfg.TLS == nil:
+		return s.send(rTLSNotAvail)
+	}
+	if err := s.send(rReadyTLS); err != nil {
+		return err
+	}
+	if err := s.bw.Flush(); err != nil {
+		return err
+	}
+	if err := s.handshake(); err != nil {
+		s.logf("TLS handshake failed: %v", err)
+		return errDrop
+	}
+	// RFC 3207 §4.2: the server MUST discard any knowledge obtained from
+	// the client, such as the argument to EHLO, not obtained from the TLS
+	// negotiation itself.
+	s.reset()
+	s.greeted, s.esmtp, s.helo, s.user = false, false, "", ""
+	s.logf("TLS started: %s", s.tlsDescription())
+	return nil
+}
+
+// rset abandons the transaction (RFC 5321 §4.1.1.5).
+func (s *smtpSession) rset(string) error {
+	s.reset()
+	return s.send(rReset)
+}
+
+// vrfy answers 252 (RFC 5321 §3.5.3): it neither confirms nor denies.
+func (s *smtpSession) vrfy(string) error { return s.send(rVrfy) }
+
+// expn refuses (RFC 5321 §3.5.2, §7.3).
+func (s *smtpSession) expn(string) error { return s.send(rNoExpn) }
+
+// noop does nothing (RFC 5321 §4.1.1.9).
+func (s *smtpSession) noop(string) error { return s.send(rNoop) }
+
+// quit says goodbye and closes (RFC 5321 §4.1.1.10).
+func (s *smtpSession) quit(string) error {
+	s.send(rBye(s.srv.cfg.Domain))
+	return errQuit
+}
+
+// help lists the commands valid now, or explains one (RFC 5321
+// §4.1.1.8), from proto's table.
+func (s *smtpSession) help(arg string) error {
+	arg = strings.TrimSpace(arg)
+	if arg != "" {
+		cmd := proto.SMTPCommands.Lookup(arg)
+		if cmd == nil {
+			return s.send(rHelpUnknown(arg))
+		}
+		line := cmd.Name
+		if cmd.Syntax != "" {
+			line += " " + cmd.Syntax
+		}
+		return s.send(rHelp([]string{line, cmd.Help + " (" + cmd.RFC + ")"}))
+	}
+	st := s.state()
+	var valid []string
+	for _, c := range proto.SMTPCommands {
+		if c.ValidIn(st) && s.offered(c) {
+			valid = append(valid, c.Name)
+		}
+	}
+	return s.send(rHelp([]string{
+		"mailsh loopback server; now: " + st.Describe(),
+		"Commands valid now: " + strings.Join(valid, " "),
+		"HELP <command> explains one",
+	}))
+}
+
+// offered reports whether an extension's command is usable now.
+func (s *smtpSession) offered(c *proto.Command) bool {
+	switch c.Name {
+	case "STARTTLS":
+		return s.tls == nil && s.srv.cfg.TLS != nil
+	case "AUTH":
+		return s.authOffered()
+	}
+	return c.Ext == "" || s.esmtp || !s.greeted
+}

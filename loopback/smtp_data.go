@@ -1,0 +1,230 @@
+package loopback
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// errClosing: the session sent its last reply and closes.
+var errClosing = errors.New("closing after the reply")
+
+// begin starts the delivery of the transaction's message.
+func (s *smtpSession) begin() (*Delivery, error) {
+	var tlsDesc string
+	if s.tls != nil {
+		tlsDesc = s.tlsDescription()
+	}
+	env := &Envelope{
+		ID:         newID(),
+		From:       s.tx.from,
+		Recipients: s.tx.rcpts,
+		Helo:       s.helo,
+		RemoteIP:   s.remoteIP(),
+		Protocol:   s.protocolName(),
+		TLS:        tlsDesc,
+		User:       s.user,
+		Domain:     s.srv.cfg.Domain,
+		Time:       time.Now(),
+	}
+	return s.srv.cfg.Store.Begin(env, s.srv.limits.MaxLineLength)
+}
+
+// newID makes a transaction id, as shown in the 250 reply, the Received
+// field and the Message-ID of a message without one.
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// data receives a message (RFC 5321 §4.1.1.4): 354, then the text up to
+// the line holding only ".", dot-unstuffed by proto's DotReader (RFC 5321
+// §4.5.2) and streamed into the Maildir as it arrives.
+func (s *smtpSession) data(string) error {
+	d, err := s.begin()
+	if err != nil {
+		s.logf("cannot start delivery: %v", err)
+		return s.send(rStoreFailed(err))
+	}
+	if err := s.send(rStartData); err != nil {
+		d.Abort()
+		return err
+	}
+	if err := s.bw.Flush(); err != nil {
+		d.Abort()
+		return err
+	}
+	// RFC 5321 §4.5.3.1.6: text lines are bounded; the reader holds no
+	// more than that.
+	s.lr.Max = s.srv.limits.MaxLineLength - 2
+	defer func() { s.lr.Max = maxCommandLine }()
+	dr := proto.NewDotReader(s.lr)
+	dr.Limit = s.srv.limits.MaxMessageSize
+	_, err = io.Copy(d, dr)
+	if err == nil {
+		return s.finish(d)
+	}
+	d.Abort()
+	defer s.reset()
+	// Get back in step with the client: read up to the final ".".
+	if !errors.Is(err, proto.ErrTooBig) {
+		if derr := drain(dr); derr != nil {
+			err = derr
+		}
+	}
+	var le *LineLengthError
+	switch {
+	case errors.Is(err, proto.ErrTooBig):
+		// RFC 1870 §6.3 and RFC 5321 §4.5.3.1.9: "552 Too much mail data".
+		s.logf("message from <%s> refused: over %d octets", s.tx.from, s.srv.limits.MaxMessageSize)
+		return s.send(rTooBig(s.srv.limits.MaxMessageSize))
+	case errors.Is(err, proto.ErrLineTooLong), errors.As(err, &le):
+		s.logf("message from <%s> refused: a line is too long", s.tx.from)
+		return s.send(rTextLineTooLong(s.srv.limits.MaxLineLength))
+	case d.Err() != nil:
+		s.logf("delivery failed: %v", d.Err())
+		return s.send(rStoreFailed(d.Err()))
+	case isTimeout(err):
+		s.send(rIdle(s.srv.cfg.Domain, s.idle))
+		return errClosing
+	}
+	// The connection broke in the middle of the message: RFC 5321 §4.1.1.4,
+	// a message without its final "." is not delivered.
+	s.logf("connection lost during DATA: message from <%s> discarded", s.tx.from)
+	return errDrop
+}
+
+// drain reads the rest of the message text up to the final ".", through
+// any further lines that are too long.
+func drain(dr *proto.DotReader) error {
+	for {
+		err := dr.Drain()
+		if err == nil || !errors.Is(err, proto.ErrLineTooLong) {
+			return err
+		}
+	}
+}
+
+// finish ends a transaction whose text arrived whole: after the fault
+// rules for "dot", it commits the delivery and only then says 250 (RFC
+// 5321 §4.2.5: the 250 after the data means the server has taken
+// responsibility for the message).
+func (s *smtpSession) finish(d *Delivery) error {
+	defer s.reset()
+	if o := s.fault("dot", s.tx.from, ""); o.decided() {
+		d.Abort()
+		return s.applyFault(o)
+	}
+	if _, err := d.Commit(); err != nil {
+		var le *LineLengthError
+		if errors.As(err, &le) {
+			return s.send(rTextLineTooLong(le.Max))
+		}
+		s.logf("delivery failed: %v", err)
+		return s.send(rStoreFailed(err))
+	}
+	s.messages++
+	var accounts []string
+	for _, b := range d.boxes {
+		accounts = append(accounts, b.account)
+	}
+	s.logf("delivered %s from <%s> to %s (%d octets)", d.env.ID, s.tx.from, strings.Join(accounts, ", "), d.boxes[0].vsize)
+	return s.send(rDelivered(d.env.ID, accounts))
+}
+
+// bdat receives one chunk of a message (RFC 3030 §2). The chunk is read
+// before any reply, even a refusal, so that the session stays in step;
+// a chunk whose size cannot be read leaves no way to find its end, so the
+// connection closes. A failed chunk ends the transaction.
+func (s *smtpSession) bdat(arg string, rejection *Reply) error {
+	size, last, ok := parseBDAT(arg)
+	if !ok {
+		s.send(rBadChunk)
+		return errClosing
+	}
+	chunk := &io.LimitedReader{R: s.br, N: size}
+	refuse := func(r Reply) error {
+		if _, err := io.Copy(io.Discard, chunk); err != nil {
+			return errDrop
+		}
+		// RFC 3030 §2: after a failed chunk the transaction is over
+		// (proto's table agrees: BDAT fails into the ready state).
+		if !s.rejected {
+			s.reset()
+		}
+		return s.send(r)
+	}
+	if rejection != nil {
+		return refuse(*rejection)
+	}
+	if o := s.fault("bdat", arg, arg); o.decided() {
+		if o.drop {
+			return errDrop
+		}
+		return refuse(*o.smtp)
+	}
+	total := s.tx.chunks + size
+	if total > s.srv.limits.MaxMessageSize {
+		return refuse(rTooBig(s.srv.limits.MaxMessageSize))
+	}
+	if s.tx.bdat == nil {
+		d, err := s.begin()
+		if err != nil {
+			s.logf("cannot start delivery: %v", err)
+			return refuse(rStoreFailed(err))
+		}
+		s.tx.bdat = d
+	}
+	d := s.tx.bdat
+	_, err := io.Copy(d, chunk)
+	if derr := d.Err(); derr != nil {
+		var le *LineLengthError
+		if errors.As(derr, &le) {
+			return refuse(rTextLineTooLong(le.Max))
+		}
+		s.logf("delivery failed: %v", derr)
+		return refuse(rStoreFailed(derr))
+	}
+	if err != nil || chunk.N > 0 {
+		// The connection broke inside the chunk.
+		s.logf("connection lost during BDAT: message from <%s> discarded", s.tx.from)
+		return errDrop
+	}
+	s.tx.chunks = total
+	if last {
+		s.tx.bdat = nil // finish owns it now
+		return s.finish(d)
+	}
+	return s.send(rChunkOK(size, total))
+}
+
+// parseBDAT reads "chunk-size [LAST]" (RFC 3030 §2).
+func parseBDAT(arg string) (size int64, last bool, ok bool) {
+	f := strings.Fields(arg)
+	if len(f) == 0 || len(f) > 2 {
+		return 0, false, false
+	}
+	for _, c := range f[0] {
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
+	}
+	n, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return 0, false, false
+	}
+	if len(f) == 2 {
+		if !strings.EqualFold(f[1], "LAST") {
+			return 0, false, false
+		}
+		last = true
+	}
+	return n, last, true
+}

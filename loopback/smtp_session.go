@@ -1,0 +1,256 @@
+package loopback
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// smtpSession is the state of one SMTP connection.
+type smtpSession struct {
+	*conn
+
+	// Session: what the greeting, EHLO/HELO, STARTTLS and AUTH set up
+	// (RFC 5321 §4.1.4). It lasts across transactions.
+	rejected     bool   // greeted with 554: only QUIT is useful (RFC 5321 §3.1)
+	greeted      bool   // EHLO or HELO accepted
+	esmtp        bool   // it was EHLO: extensions are in force (RFC 5321 §2.2.1)
+	helo         string // the name the client gave
+	user         string // the authenticated account, "" if none
+	authFailures int
+
+	// Transaction: from MAIL to the end of the message (RFC 5321 §3.3).
+	// reset clears it.
+	tx transaction
+
+	// counts are the fault rules' counters.
+	counts counts
+	// messages counts the messages delivered, for the log.
+	messages int
+}
+
+// transaction is one message's envelope and, during BDAT, its delivery.
+type transaction struct {
+	active bool   // MAIL was accepted
+	from   string // the reverse-path, "" for <>
+	utf8   bool   // MAIL had SMTPUTF8 (RFC 6531 §3.4)
+	rcpts  []Recipient
+	bdat   *Delivery // the delivery being fed by BDAT chunks (RFC 3030)
+	chunks int64     // octets received in BDAT chunks so far
+	start  time.Time
+}
+
+// reset abandons the transaction (RFC 5321 §4.1.1.5: RSET "any stored
+// sender, recipients, and mail data MUST be discarded").
+func (s *smtpSession) reset() {
+	if s.tx.bdat != nil {
+		s.tx.bdat.Abort()
+	}
+	s.tx = transaction{}
+	s.counts.resetTx()
+}
+
+// state maps the session onto proto's SMTP states, so that the server
+// decides "valid now" from the same table as the client's state machine.
+func (s *smtpSession) state() proto.State {
+	switch {
+	case s.rejected:
+		return proto.SMTPRejected
+	case !s.greeted:
+		return proto.SMTPConnected
+	case s.tx.bdat != nil:
+		return proto.SMTPBdat
+	case len(s.tx.rcpts) > 0:
+		return proto.SMTPRcpt
+	case s.tx.active:
+		return proto.SMTPMail
+	}
+	return proto.SMTPReady
+}
+
+// serveSMTP runs an SMTP session from greeting to close.
+func (c *conn) serveSMTP(overLimit bool) {
+	s := &smtpSession{conn: c}
+	defer s.reset()
+	start := time.Now()
+	c.logf("connection from %s", c.raw.RemoteAddr())
+	defer func() {
+		c.logf("closed after %s, %d message(s)", time.Since(start).Round(time.Millisecond), s.messages)
+	}()
+	domain := c.srv.cfg.Domain
+	if overLimit {
+		s.send(rTooManyConnections(domain, c.srv.limits.MaxConnections))
+		c.bw.Flush()
+		return
+	}
+	// The greeting, or a refusal by fault rule (RFC 5321 §3.1).
+	if o := s.fault("connect", ipString(c.remoteIP()), ""); o.decided() {
+		if o.drop {
+			return
+		}
+		if err := s.send(*o.smtp); err != nil || o.smtp.closes() {
+			c.bw.Flush()
+			return
+		}
+		s.rejected = true
+	} else if err := s.send(rGreeting(domain)); err != nil {
+		return
+	}
+	for {
+		line, err := c.readCommand()
+		if errors.Is(err, proto.ErrLineTooLong) {
+			// RFC 5321 §4.5.3.1.9: "500 Line too long"; the reader
+			// skipped the rest of the line, so the session goes on.
+			if s.send(rLineTooLong(maxCommandLine+2)) != nil {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			s.readFailed(err)
+			return
+		}
+		if err := s.dispatch(line); err != nil {
+			if !errors.Is(err, errQuit) && !errors.Is(err, errDrop) && !errors.Is(err, errClosing) && !errors.Is(err, io.EOF) {
+				c.logf("%v", err)
+			}
+			if !errors.Is(err, errDrop) {
+				c.bw.Flush()
+			}
+			return
+		}
+	}
+}
+
+// readFailed answers a failure to read a command: shutdown and idleness
+// end the session with 421; a closed connection just ends it.
+func (s *smtpSession) readFailed(err error) {
+	domain := s.srv.cfg.Domain
+	switch {
+	case errors.Is(err, errShutdown):
+		s.send(rShuttingDown(domain))
+	case isTimeout(err):
+		s.send(rIdle(domain, s.idle))
+		s.logf("idle for %s: closed", s.idle)
+	}
+	s.bw.Flush()
+}
+
+// send writes a reply; a 421 also ends the session (RFC 5321 §3.8).
+func (s *smtpSession) send(r Reply) error {
+	if err := r.write(s.bw); err != nil {
+		return err
+	}
+	if r.closes() {
+		return errClosing
+	}
+	return nil
+}
+
+// fault applies the fault rules to an event; a delay is waited out here.
+func (s *smtpSession) fault(point, subject, arg string) outcome {
+	o := s.srv.faults.check(point, subject, arg, &s.counts)
+	if o.delay > 0 {
+		s.sleep(o.delay)
+	}
+	if o.decided() {
+		what := "drops the connection"
+		if o.smtp != nil {
+			what = "replies " + o.smtp.String()
+		}
+		s.logf("fault rule %q %s", o.rule.spec, what)
+	}
+	return o
+}
+
+// applyFault sends a fault rule's reply or drops the connection.
+func (s *smtpSession) applyFault(o outcome) error {
+	if o.drop {
+		return errDrop
+	}
+	return s.send(*o.smtp)
+}
+
+// dispatch runs one command line through proto's table: unknown verbs get
+// 500, commands not valid in the current state 503, bad arguments 501,
+// and the rest their handler, after the fault rules had their say.
+func (s *smtpSession) dispatch(line string) error {
+	verb, arg := proto.SplitCommand(line)
+	cmd := proto.SMTPCommands.Lookup(verb)
+	if cmd == nil {
+		if verb == "" {
+			return s.send(reply(500, "5.5.2", "Empty command line: type a command, such as HELP"))
+		}
+		return s.send(rUnknownCommand(verb))
+	}
+	h := smtpHandlers[cmd.Name]
+	rejection := s.check(cmd, arg)
+	if cmd.Name == "BDAT" {
+		// RFC 3030 §2: the chunk follows the command whatever the reply,
+		// so the handler reads it before it answers.
+		return s.bdat(arg, rejection)
+	}
+	if rejection != nil {
+		return s.send(*rejection)
+	}
+	subject := arg
+	if cmd.Name == "MAIL" || cmd.Name == "RCPT" {
+		subject = proto.PathAddress(arg)
+	}
+	if o := s.fault(strings.ToLower(cmd.Name), subject, arg); o.decided() {
+		return s.applyFault(o)
+	}
+	return h(s, arg)
+}
+
+// check says why a command may not run now, or returns nil.
+func (s *smtpSession) check(cmd *proto.Command, arg string) *Reply {
+	st := s.state()
+	var r Reply
+	switch {
+	case s.rejected && cmd.Name != "QUIT":
+		r = rRejectedSession
+	case cmd.Ext != "" && s.greeted && !s.esmtp:
+		r = rNeedsEHLO(cmd.Name)
+	case !cmd.ValidIn(st):
+		r = rBadSequence(cmd.Name, st)
+	case cmd.Arity == proto.ArgRequired && strings.TrimSpace(arg) == "",
+		cmd.Arity == proto.ArgNone && strings.TrimSpace(arg) != "":
+		r = rSyntax(cmd)
+	default:
+		return nil
+	}
+	return &r
+}
+
+// protocolName is the "with" keyword of the Received field: RFC 3848
+// (ESMTP, ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 §3.7.3 (UTF8SMTP…).
+func (s *smtpSession) protocolName() string {
+	if !s.esmtp {
+		return "SMTP"
+	}
+	p := "ESMTP"
+	if s.tx.utf8 {
+		p = "UTF8SMTP"
+	}
+	switch {
+	case s.tls != nil && s.user != "":
+		p += "SA"
+	case s.tls != nil:
+		p += "S"
+	case s.user != "":
+		p += "A"
+	}
+	return p
+}
+
+func ipString(ip net.IP) string {
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
+}
