@@ -183,6 +183,9 @@ func (c *Client) readReply() (*Reply, error) {
 		rep, err = ParsePOP3Status(line)
 	}
 	if err != nil {
+		if c.M.State() == StateGreeting && errors.Is(err, ErrProtocol) {
+			return nil, protoErr(line, "the greeting is not %s", strings.ToUpper(c.proto.String()))
+		}
 		return nil, err
 	}
 	pend := c.M.Pending()
