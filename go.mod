@@ -3,6 +3,7 @@ module github.com/mailsh/mailsh
 go 1.26.0
 
 require (
+	github.com/emersion/go-message v0.18.2
 	github.com/fatih/color v1.19.0
 	golang.org/x/term v0.48.0
 )
@@ -16,5 +17,5 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/text v0.9.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
 )

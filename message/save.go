@@ -1,0 +1,164 @@
+package message
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Saved says what Save wrote.
+type Saved struct {
+	Part   *Part
+	Path   string
+	Bytes  int64
+	SHA256 string
+}
+
+var partNumber = regexp.MustCompile(`^[1-9][0-9]{0,5}(\.[1-9][0-9]{0,5}){0,31}$`)
+
+// ValidPartNumber reports whether s is a part number as :mime shows
+// them: "1", "2", "2.1".
+func ValidPartNumber(s string) bool { return partNumber.MatchString(s) }
+
+// Save decodes one part of the message read from r (base64 or
+// quoted-printable, RFC 2045 §6.7, §6.8) and writes its octets to path,
+// exactly, with no charset conversion. A message/rfc822 part is saved as
+// the message it holds.
+//
+// The file appears whole or not at all: the part is written to a
+// temporary file beside path, synced, and then linked or renamed to path.
+// Save writes nothing but path (the part's own file name is never used:
+// it comes from the message, and "../" in it would reach elsewhere). It
+// refuses a directory, and an existing file unless force is set; a
+// symbolic link at path is replaced, never followed.
+func Save(r io.Reader, part, path string, force bool) (*Saved, error) {
+	if !ValidPartNumber(part) {
+		return nil, errorf(ErrNoPart, "", nil, "%q is not a part number (numbers look like 1, 2, 2.1: see the MIME tree)", clip(printable(part), 40))
+	}
+	if err := checkTarget(path, force); err != nil {
+		return nil, err
+	}
+	var saved *Saved
+	var numbers []string
+	var failure error
+	_, err := walk(r, walkOptions{visit: func(p *Part, body io.Reader) (bool, error) {
+		if p.Number != "" && len(numbers) < 50 {
+			numbers = append(numbers, p.Number)
+		}
+		if p.Number != part {
+			return true, nil
+		}
+		if body == nil {
+			failure = errorf(ErrNotLeaf, part, nil, "%s holds other parts (%s.1, …): save one of them", p.Type, part)
+			return false, errStop
+		}
+		saved, failure = writeAtomic(path, body, force)
+		if failure != nil {
+			if !errors.As(failure, new(*Error)) {
+				failure = errorf(ErrMalformed, part, failure, "%s", decodeProblem(p, failure))
+			}
+			return false, errStop
+		}
+		saved.Part = p
+		return false, errStop
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if failure != nil {
+		return nil, failure
+	}
+	if saved == nil {
+		have := "no numbered parts"
+		if len(numbers) > 0 {
+			have = "parts " + strings.Join(numbers, ", ")
+		}
+		return nil, errorf(ErrNoPart, "", nil, "no part %s: the message has %s", part, have)
+	}
+	return saved, nil
+}
+
+// checkTarget refuses what Save must not write to.
+func checkTarget(path string, force bool) error {
+	if path == "" {
+		return errorf(ErrIsDir, "", nil, "no file name given")
+	}
+	if strings.HasSuffix(path, string(os.PathSeparator)) {
+		return errorf(ErrIsDir, "", nil, "%s names a directory: give a file name", path)
+	}
+	st, err := os.Lstat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return errorf(ErrIsDir, "", nil, "%s is a directory: give a file name", path)
+	case err == nil && !force:
+		return errorf(ErrExists, "", nil, "%s exists (use --force to overwrite it)", path)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return errorf(ErrIsDir, "", err, "cannot write in %s", dir)
+	}
+	return nil
+}
+
+// writeAtomic copies r into a temporary file in path's directory, then
+// gives it path's name, so that nobody ever sees half a file.
+func writeAtomic(path string, r io.Reader, force bool) (*Saved, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mailsh-*.part")
+	if err != nil {
+		return nil, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, sum), r)
+	if err != nil {
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := place(tmp.Name(), path, force); err != nil {
+		return nil, err
+	}
+	done = true
+	return &Saved{Path: path, Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil))}, nil
+}
+
+// place gives the finished temporary file its name. Without force a hard
+// link does it, which fails if path appeared meanwhile; with force, a
+// rename replaces what is there (a link itself, not its target).
+func place(tmp, path string, force bool) error {
+	if force {
+		if st, err := os.Lstat(path); err == nil && st.IsDir() {
+			return errorf(ErrIsDir, "", nil, "%s is a directory: give a file name", path)
+		}
+		return os.Rename(tmp, path)
+	}
+	err := os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return os.Remove(tmp)
+	case errors.Is(err, os.ErrExist):
+		return errorf(ErrExists, "", nil, "%s exists (use --force to overwrite it)", path)
+	}
+	// No hard links here (some file systems): check, then rename.
+	if _, err := os.Lstat(path); err == nil {
+		return errorf(ErrExists, "", nil, "%s exists (use --force to overwrite it)", path)
+	}
+	return os.Rename(tmp, path)
+}
