@@ -37,6 +37,10 @@ type Config struct {
 	// delivery, each login and each fault applied. It never receives a
 	// password or a SASL exchange.
 	Log *log.Logger
+
+	// sleepHook, if set, stands in for the delays of fault rules, so
+	// that tests can see them without waiting.
+	sleepHook func(time.Duration)
 }
 
 // Account is a mailbox and the password that opens it.

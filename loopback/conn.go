@@ -191,6 +191,10 @@ func (c *conn) sleep(d time.Duration) {
 		return
 	}
 	c.bw.Flush()
+	if c.srv.cfg.sleepHook != nil {
+		c.srv.cfg.sleepHook(d)
+		return
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -3,7 +3,10 @@ package loopback
 import (
 	"bufio"
 	"context"
+	"crypto/md5"
 	"crypto/tls"
+	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -167,3 +170,11 @@ func readOnly(t testing.TB, root, account string) string {
 	}
 	return string(b)
 }
+
+// apopDigest is computed here independently of proto.APOPDigest.
+func apopDigest(stamp, pass string) string {
+	sum := md5.Sum([]byte(stamp + pass))
+	return hex.EncodeToString(sum[:])
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -142,6 +142,13 @@ func (s *Server) Serve(l net.Listener, svc Service) error {
 	}
 }
 
+// serveConn serves one connection to its end, as Serve does for each.
+func (s *Server) serveConn(nc net.Conn, svc Service) {
+	if c := s.newConn(nc, svc); c != nil {
+		c.serve()
+	}
+}
+
 // newConn registers a connection, or refuses it if the server is shutting
 // down.
 func (s *Server) newConn(nc net.Conn, svc Service) *conn {
