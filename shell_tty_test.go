@@ -16,7 +16,7 @@ const prompt = "smtp 127.0.0.1"
 func TestTTYCompletesEHLO(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
-	tt.waitFor(prompt + " helo>")
+	tt.waitPrompt(prompt + " helo>")
 	tt.send("EH\t")
 	tt.waitFor("helo> EHLO")
 	tt.send("me") // the completion added the space
@@ -47,14 +47,14 @@ func TestTTYStartTLSOnlyWhenAdvertised(t *testing.T) {
 		}
 		srv := startFakeSMTP(t, ext...)
 		tt := startTTY(t, nil, "smtp://"+srv.Addr)
-		tt.waitFor("helo>")
+		tt.waitPrompt("helo>")
 		tt.send("STA\t")
 		time.Sleep(200 * time.Millisecond) // let a wrong completion show
 		if strings.Contains(tt.screen(), "STARTTLS") {
 			t.Fatalf("STARTTLS offered before EHLO:\n%s", tt.screen())
 		}
 		tt.send("\x15EHLO me\r")
-		tt.waitFor("mail>")
+		tt.waitPrompt("mail>")
 		tt.send("STA\t")
 		if advertised {
 			tt.waitFor("mail> STARTTLS")
@@ -70,13 +70,13 @@ func TestTTYStartTLSOnlyWhenAdvertised(t *testing.T) {
 func TestTTYDataModeDotStuffs(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	// A paste of the whole lecture session at once.
 	tt.send("helo mail\rmail from: <antunes@ipleiria.pt>\rrcpt to: <antunes@ipleiria.pt>\rdata\r")
-	tt.waitFor("data>")
+	tt.waitPrompt("data>")
 	tt.send("Teste do mail\r.hidden\r.\r")
 	tt.waitFor("250 2.0.0 queued")
-	tt.waitFor("mail>")
+	tt.waitPrompt("mail>")
 	if !srv.received("..hidden") || srv.received(".hidden") {
 		t.Fatalf("server got %q", srv.all())
 	}
@@ -90,15 +90,15 @@ func TestTTYPasswordNeverShown(t *testing.T) {
 	srv := startFakeSMTP(t, "AUTH PLAIN LOGIN")
 	state := t.TempDir()
 	tt := startTTY(t, []string{"XDG_STATE_HOME=" + state}, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	tt.send("EHLO me\r")
-	tt.waitFor("mail>")
+	tt.waitPrompt("mail>")
 	tt.send(":auth LOGIN tim\r")
 	tt.waitFor("password for tim:")
 	tt.send("tanstaaf-secret\r")
 	tt.waitFor("235 2.7.0 ok")
 	tt.send("NOOP\r")
-	tt.waitFor("mail>")
+	tt.waitPrompt("mail>")
 	tt.send("\x04")
 	tt.wait()
 	if strings.Contains(tt.screen(), "tanstaaf") || strings.Contains(tt.rawString(), "tanstaaf") {
@@ -125,7 +125,7 @@ func TestTTYPasswordNeverShown(t *testing.T) {
 func TestTTY421WhileTyping(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	tt.send("EHLO half-typ")
 	tt.waitFor("helo> EHLO half-typ")
 	srv.push("421 4.3.2 shutting down")
@@ -144,7 +144,7 @@ func TestTTYColour(t *testing.T) {
 			env = []string{"NO_COLOR=1"}
 		}
 		tt := startTTY(t, env, "smtp://"+srv.Addr)
-		tt.waitFor("helo>")
+		tt.waitPrompt("helo>")
 		tt.send("BOGUS\r")
 		tt.waitFor("250 2.0.0 ok")
 		raw := tt.rawString()
@@ -160,7 +160,7 @@ func TestTTYColour(t *testing.T) {
 func TestTTYCompletionDuringServerOutput(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -188,7 +188,7 @@ func TestTTYCompletionDuringServerOutput(t *testing.T) {
 func TestTTYCtrlC(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	tt.send("EHLO something")
 	tt.waitFor("helo> EHLO something")
 	tt.send("\x03") // cancels the line
@@ -215,15 +215,15 @@ func TestTTYPOP3MessageNumbers(t *testing.T) {
 	tt := startTTY(t, nil, "pop3://"+d.Addr)
 	tt.waitFor("pop3 127.0.0.1 auth>")
 	tt.send("user vmc\r")
-	tt.waitFor("pass>")
+	tt.waitPrompt("pass>")
 	tt.send("pass\r")
 	tt.waitFor("password")
 	tt.send("tanstaaf\r")
-	tt.waitFor("trans>")
+	tt.waitPrompt("trans>")
 	tt.send("list\r")
 	tt.waitFor("3 3")
 	tt.send("dele 2\r")
-	tt.waitFor("trans>")
+	tt.waitPrompt("trans>")
 	tt.send("retr \t")
 	// Exactly the live messages, with their sizes as hints.
 	tt.waitFor("  1  ")
@@ -247,7 +247,7 @@ func TestTTYPOP3MessageNumbers(t *testing.T) {
 func TestTTYDumbTerminal(t *testing.T) {
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, []string{"TERM=dumb"}, "smtp://"+srv.Addr)
-	tt.waitFor("helo>")
+	tt.waitPrompt("helo>")
 	if strings.Contains(tt.rawString(), "\x1b[6n") {
 		t.Error("cursor position queried on a dumb terminal")
 	}

@@ -61,11 +61,11 @@ func TestSecretsNeverRecorded(t *testing.T) {
 	// An interactive session, for the history file.
 	state := filepath.Join(dir, "state")
 	tt := startTTY(t, []string{"XDG_STATE_HOME=" + state}, "-t", tr, "pop3://"+d.Addr)
-	tt.waitFor("auth>")
+	tt.waitPrompt("auth>")
 	tt.send("USER vmc\r")
-	tt.waitFor("pass>")
+	tt.waitPrompt("pass>")
 	tt.send("PASS " + pw + "\r")
-	tt.waitFor("trans>")
+	tt.waitPrompt("trans>")
 	tt.send("QUIT\r")
 	tt.wait()
 

@@ -18,13 +18,15 @@ import (
 // terminal emulator (which also answers the line editor's cursor-position
 // queries). Tests type into it and poll the rendered screen.
 type tty struct {
-	t    *testing.T
-	pty  *os.File
-	vt   vt10x.Terminal
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	raw  bytes.Buffer // every byte mailsh wrote
-	done chan struct{}
+	t      *testing.T
+	pty    *os.File
+	vt     vt10x.Terminal
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	raw    bytes.Buffer // every byte mailsh wrote
+	done   chan struct{}
+	exited chan struct{} // closed when mailsh has exited
+	err    error         // its exit, valid once exited is closed
 }
 
 const ttyCols, ttyRows = 110, 60
@@ -37,14 +39,18 @@ func startTTY(t *testing.T, env []string, args ...string) *tty {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tt := &tty{t: t, pty: p, cmd: cmd, done: make(chan struct{})}
+	tt := &tty{t: t, pty: p, cmd: cmd, done: make(chan struct{}), exited: make(chan struct{})}
 	tt.vt = vt10x.New(vt10x.WithWriter(p), vt10x.WithSize(ttyCols, ttyRows))
 	go tt.pump()
+	go func() {
+		tt.err = cmd.Wait()
+		close(tt.exited)
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		<-tt.done
-		cmd.Wait()
+		<-tt.exited
 		p.Close()
+		<-tt.done
 		if strings.Contains(tt.rawString(), "DATA RACE") {
 			t.Errorf("the race detector reported a race:\n%s", tt.rawString())
 		}
@@ -115,6 +121,13 @@ func (tt *tty) waitUntil(what string, ok func(screen string) bool) {
 	tt.t.Fatalf("screen never showed %s:\n%s", what, tt.screen())
 }
 
+// waitPrompt waits until the last line of the screen is a prompt ending
+// in want, with nothing typed after it: the editor is reading keys.
+func (tt *tty) waitPrompt(want string) {
+	tt.t.Helper()
+	tt.waitUntil("a prompt ending in "+want, func(string) bool { return strings.HasSuffix(tt.lastLine(), want) })
+}
+
 // lastLine returns the last non-empty line of the screen.
 func (tt *tty) lastLine() string {
 	lines := strings.Split(strings.TrimRight(tt.screen(), "\n "), "\n")
@@ -129,12 +142,14 @@ func (tt *tty) lastLine() string {
 // wait waits for mailsh to exit and returns its exit status.
 func (tt *tty) wait() int {
 	tt.t.Helper()
-	errc := make(chan error, 1)
-	go func() { errc <- tt.cmd.Wait() }()
 	select {
-	case err := <-errc:
+	case <-tt.exited:
+		err := tt.err
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
+			if ee.ExitCode() < 0 {
+				tt.t.Logf("mailsh ended by %v; it wrote:\n%q", ee, tt.rawString())
+			}
 			return ee.ExitCode()
 		}
 		return 0

@@ -18,8 +18,8 @@ import (
 // readline implementation is used at a real terminal; the plain one when
 // TERM=dumb, where cursor queries and escape sequences do not work.
 type LineEditor interface {
-	// ReadLine reads one line. It returns ErrInterrupt for Ctrl-C (with
-	// what was typed) and io.EOF for Ctrl-D on an empty line.
+	// ReadLine reads one line. It returns ErrInterrupt for Ctrl-C, with
+	// what had been typed, and io.EOF for Ctrl-D on an empty line.
 	ReadLine() (string, error)
 	// ReadPassword reads a line without echo.
 	ReadPassword(prompt string) (string, error)
@@ -58,6 +58,7 @@ type readlineEditor struct {
 	mu     sync.Mutex
 	asking bool   // a one-off prompt (password, question) is up
 	prompt string // the session prompt, to restore afterwards
+	typed  string // the line as it was after the last key, for Ctrl-C
 }
 
 // EditorConfig configures the readline editor.
@@ -90,6 +91,16 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	if cfg.Paint != nil {
 		rc.Painter = cfg.Paint
 	}
+	e := &readlineEditor{}
+	// readline returns nothing with ErrInterrupt; the listener remembers
+	// what was typed, so that Ctrl-C on a line cancels it and only
+	// Ctrl-C on an empty line counts towards leaving.
+	rc.Listener = func(line []rune, _ int, _ rune) ([]rune, int, bool) {
+		e.mu.Lock()
+		e.typed = string(line)
+		e.mu.Unlock()
+		return nil, 0, false
+	}
 	if f, ok := cfg.In.(*os.File); ok {
 		rc.Stdin = f
 	}
@@ -105,13 +116,19 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	if cfg.HistoryFile != "" {
 		os.Chmod(cfg.HistoryFile, 0o600)
 	}
-	return &readlineEditor{rl: rl}, nil
+	e.rl = rl
+	return e, nil
 }
 
 func (e *readlineEditor) ReadLine() (string, error) {
+	e.mu.Lock()
+	e.typed = ""
+	e.mu.Unlock()
 	line, err := e.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
-		return line, ErrInterrupt
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.typed, ErrInterrupt
 	}
 	return line, err
 }
