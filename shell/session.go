@@ -206,10 +206,18 @@ func (s *Session) Quit() {
 	if s.C == nil || s.C.Closed() {
 		return
 	}
-	if s.C.M.State() == proto.SMTPData {
+	switch s.C.M.State() {
+	case proto.SMTPData:
 		// QUIT here would be message text; abandon the message instead.
 		s.C.Close()
 		return
+	case proto.SMTPAuth, proto.POP3Auth:
+		// QUIT here would be a SASL answer: cancel the exchange first
+		// (RFC 4954 §4, RFC 5034 §4).
+		if _, _, err := s.C.Command("*"); err != nil {
+			s.C.Close()
+			return
+		}
 	}
 	if _, rep, err := s.C.Command("QUIT"); err == nil && rep != nil {
 		s.waitClose()

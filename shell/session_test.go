@@ -210,3 +210,16 @@ func TestPrinterColours(t *testing.T) {
 		}
 	}
 }
+
+func TestQuitCancelsSASL(t *testing.T) {
+	s, _, got := newTestSession(t, "localhost")
+	// The peer answers "+OK" to everything, so fake the state: an AUTH
+	// that drew a continuation.
+	s.C.M.Sent("AUTH LOGIN")
+	s.C.M.Received(&proto.Reply{Proto: proto.POP3, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
+	s.Quit()
+	lines := <-got
+	if strings.Join(lines, "|") != "*|QUIT" {
+		t.Fatalf("server got %q", lines)
+	}
+}
