@@ -53,12 +53,11 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if target == nil {
-		fmt.Fprintln(stderr, "mailsh: the built-in loopback server is not available in this build yet; give a target such as smtp://localhost or HOST PORT")
-		return 1
+		return runEmbedded(o, stdin, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	return connectAndRun(ctx, o, *target, stdin, stdout, stderr)
+	return connectAndRun(ctx, o, *target, stdin, stdout, stderr, nil)
 }
 
 // targetFrom reads the positional arguments: none, a URL, or HOST PORT.
@@ -104,7 +103,9 @@ func tlsConfig(o *options) (*tls.Config, error) {
 	return cfg, nil
 }
 
-func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Reader, stdout, stderr io.Writer) int {
+// connectAndRun opens a session to t; lb, if not nil, is the built-in
+// server behind t.
+func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Reader, stdout, stderr io.Writer, lb *loopbackSession) int {
 	if o.starttls {
 		if t.ImplicitTLS {
 			fmt.Fprintln(stderr, "mailsh: --starttls makes no sense with implicit TLS (smtps://, pop3s://)")
@@ -138,6 +139,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		},
 		Secrets: shell.ScriptSecrets{File: o.passwordFile},
 	}
+	lb.apply(cfg, s)
 	defer s.Close()
 	shell.Version = version
 	if o.transcript != "" {

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+)
+
+const serveUsage = `mailsh serve — the loopback mail server: SMTP in, POP3 out, over one Maildir
+
+Usage:
+  mailsh serve [flags]
+
+It prints where it listens, the demo account and the certificate's fingerprint,
+logs each session briefly on stderr, and stops cleanly on Ctrl-C or SIGTERM:
+messages being sent are finished (within 30 seconds), idle sessions get 421.
+
+Flags:
+  --smtp ADDR           SMTP with STARTTLS (default 127.0.0.1:2525; "off" for none)
+  --pop3 ADDR           POP3 with STLS (default 127.0.0.1:1110; "off" for none)
+  --smtps ADDR          SMTP with implicit TLS (RFC 8314), such as 127.0.0.1:4465
+                        (default off)
+  --pop3s ADDR          POP3 with implicit TLS, such as 127.0.0.1:1995 (default off)
+  --maildir DIR         where mail is kept: one Maildir per account, DIR/NAME/{cur,new,tmp},
+                        the layout Dovecot's maildir:DIR/%u reads and mutt opens
+                        (default $XDG_DATA_HOME/mailsh/Maildir, ~/.local/share/mailsh/Maildir)
+  --user NAME:PASSWORD  an account, repeat for more (default: one account "demo" whose
+                        password is printed at start-up and kept in the data directory)
+  --domain NAME         the mail domain served: mail for @NAME is delivered, mail for
+                        other domains refused with 550 5.7.1 (default localhost)
+  --catch-all NAME      deliver mail for every unknown @NAME address to account NAME,
+                        as a mail catcher for application tests
+  --cert FILE           TLS certificate (PEM), with --key; default: a self-signed one
+  --key FILE            made at start-up and kept in the data directory (tls/)
+  --require-tls         refuse AUTH, USER/PASS and APOP on connections without TLS
+                        (otherwise allowed, with a reply saying they were sent in clear)
+  --max-size N          largest message in octets, advertised with SIZE; K, M and G
+                        suffixes (default 32M)
+  --max-recipients N    recipients per message (default 100)
+  --max-connections N   connections at once, per protocol (default 64)
+  --max-line-length N   longest line of message text, with CRLF (default 1000, RFC 5321)
+  --idle-timeout D      close a client silent for D (default 5m for SMTP, 10m for POP3)
+  --fault SPEC          misbehave on purpose, by rule; repeat to combine (see below)
+  -q, --quiet           no session log
+  -h, --help            this help
+
+`
+
+// serveOptions are mailsh serve's flags.
+type serveOptions struct {
+	smtp, pop3, smtps, pop3s string
+	maildir, domain, catchAll string
+	certFile, keyFile         string
+	users, faults             listFlag
+	requireTLS, quiet, help   bool
+	maxSize                   sizeFlag
+	maxRcpt, maxConns, maxLen int
+	idle                      time.Duration
+}
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// sizeFlag is a size in octets with an optional K, M or G suffix.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	mult := int64(1)
+	t := strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(v)), "B")
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, strings.TrimSuffix(t, "K")
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, strings.TrimSuffix(t, "M")
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, strings.TrimSuffix(t, "G")
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return fmt.Errorf("give a size such as 32M or 1048576")
+	}
+	*s = sizeFlag(n * mult)
+	return nil
+}
+
+// serveFlags defines the flags on o.
+func serveFlags(o *serveOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("mailsh serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.smtp, "smtp", "127.0.0.1:2525", "")
+	fs.StringVar(&o.pop3, "pop3", "127.0.0.1:1110", "")
+	fs.StringVar(&o.smtps, "smtps", "", "")
+	fs.StringVar(&o.pop3s, "pop3s", "", "")
+	fs.StringVar(&o.maildir, "maildir", "", "")
+	fs.Var(&o.users, "user", "")
+	fs.StringVar(&o.domain, "domain", loopback.DefaultDomain, "")
+	fs.StringVar(&o.catchAll, "catch-all", "", "")
+	fs.StringVar(&o.certFile, "cert", "", "")
+	fs.StringVar(&o.keyFile, "key", "", "")
+	fs.BoolVar(&o.requireTLS, "require-tls", false, "")
+	o.maxSize = loopback.DefaultMaxMessageSize
+	fs.Var(&o.maxSize, "max-size", "")
+	fs.IntVar(&o.maxRcpt, "max-recipients", loopback.DefaultMaxRecipients, "")
+	fs.IntVar(&o.maxConns, "max-connections", loopback.DefaultMaxConnections, "")
+	fs.IntVar(&o.maxLen, "max-line-length", loopback.DefaultMaxLineLength, "")
+	fs.DurationVar(&o.idle, "idle-timeout", 0, "")
+	fs.Var(&o.faults, "fault", "")
+	fs.BoolVar(&o.quiet, "quiet", false, "")
+	fs.BoolVar(&o.quiet, "q", false, "")
+	fs.BoolVar(&o.help, "help", false, "")
+	fs.BoolVar(&o.help, "h", false, "")
+	return fs
+}
+
+func init() {
+	subcommands["serve"] = func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runServe(args, stdout, stderr)
+	}
+}
+
+// runServe runs mailsh serve until SIGINT or SIGTERM. Exit status: 0
+// after a clean stop, 1 if the server cannot start, 2 on a usage error.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	o := &serveOptions{}
+	fs := serveFlags(o)
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "mailsh serve: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "mailsh serve: hint: mailsh serve --help lists the flags")
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			o.help = true
+		} else {
+			return usageErr("%v", err)
+		}
+	}
+	if o.help {
+		fmt.Fprint(stdout, serveUsage+loopback.FaultHelp)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q: serve takes flags only", fs.Arg(0))
+	}
+	cfg, info, err := o.config()
+	if err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return usageErr("%v", err)
+		}
+		fmt.Fprintf(stderr, "mailsh serve: %v\n", err)
+		return 1
+	}
+	if !o.quiet {
+		cfg.Log = log.New(stderr, "mailsh serve: ", log.Ltime)
+	}
+	srv, err := loopback.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailsh serve: %v\n", err)
+		return 1
+	}
+	addrs, err := srv.Start(loopback.Addrs{SMTP: off(o.smtp), POP3: off(o.pop3), SMTPS: off(o.smtps), POP3S: off(o.pop3s)})
+	if err != nil {
+		fmt.Fprintf(stderr, "mailsh serve: cannot listen: %v\n", err)
+		return 1
+	}
+	info.addrs = addrs
+	info.print(stdout, cfg)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	stop()
+	fmt.Fprintln(stderr, "mailsh serve: stopping: finishing messages in transfer (Ctrl-C again stops at once)")
+	// A second signal, or 30 seconds, cuts short what is still running;
+	// a message cut off was never acknowledged and is not delivered.
+	grace, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	grace, cancel2 := context.WithTimeout(grace, 30*time.Second)
+	defer cancel2()
+	if err := srv.Shutdown(grace); err != nil {
+		fmt.Fprintln(stderr, "mailsh serve: stopped; sessions still running were cut off")
+		return 0
+	}
+	fmt.Fprintln(stderr, "mailsh serve: stopped")
+	return 0
+}
+
+// off turns "off" and "none" into "", which leaves a listener off.
+func off(addr string) string {
+	switch strings.ToLower(addr) {
+	case "off", "none", "no":
+		return ""
+	}
+	return addr
+}
+
+// startInfo is what mailsh serve prints at start-up.
+type startInfo struct {
+	addrs   loopback.Addrs
+	maildir string
+	demo    *loopback.Account
+	cert    *loopback.Cert
+}
+
+// config turns the flags into the server's configuration.
+func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
+	info := &startInfo{}
+	var cfg loopback.Config
+	faults, err := loopback.ParseFaults(o.faults)
+	if err != nil {
+		return cfg, nil, usagef("%v", err)
+	}
+	var accounts []loopback.Account
+	for _, u := range o.users {
+		a, err := loopback.ParseAccount(u)
+		if err != nil {
+			return cfg, nil, usagef("bad --user: %v", err)
+		}
+		accounts = append(accounts, a)
+	}
+	if o.domain == "" || strings.ContainsAny(o.domain, " @<>") {
+		return cfg, nil, usagef("bad --domain %q: give a domain name such as localhost or example.com", o.domain)
+	}
+	if (o.certFile == "") != (o.keyFile == "") {
+		return cfg, nil, usagef("give both --cert and --key, or neither")
+	}
+	if o.maxRcpt < 1 || o.maxConns < 1 || o.maxLen < 80 || o.idle < 0 {
+		return cfg, nil, usagef("limits must be positive (--max-line-length at least 80)")
+	}
+	if off(o.smtp) == "" && off(o.pop3) == "" && off(o.smtps) == "" && off(o.pop3s) == "" {
+		return cfg, nil, usagef("every listener is off: give --smtp or --pop3 an address")
+	}
+	dataDir, derr := loopback.DataDir()
+	if len(accounts) == 0 {
+		if derr != nil {
+			return cfg, nil, derr
+		}
+		demo := loopback.DemoAccount(dataDir)
+		accounts = append(accounts, demo)
+		info.demo = &demo
+	}
+	info.maildir = o.maildir
+	if info.maildir == "" {
+		if derr != nil {
+			return cfg, nil, derr
+		}
+		info.maildir = filepath.Join(dataDir, "Maildir")
+	}
+	names := make([]string, len(accounts))
+	for i, a := range accounts {
+		names[i] = a.Name
+	}
+	store, err := loopback.OpenStore(info.maildir, names)
+	if err != nil {
+		return cfg, nil, err
+	}
+	tlsDir := filepath.Join(dataDir, "tls")
+	if derr != nil && o.certFile == "" {
+		return cfg, nil, derr
+	}
+	cert, err := loopback.CertFromFlags(o.certFile, o.keyFile, tlsDir, certNames(o.domain))
+	if err != nil {
+		return cfg, nil, err
+	}
+	info.cert = cert
+	cfg = loopback.Config{
+		Domain:     o.domain,
+		Accounts:   accounts,
+		CatchAll:   o.catchAll,
+		Store:      store,
+		TLS:        cert.ServerConfig(),
+		RequireTLS: o.requireTLS,
+		Faults:     faults,
+		Limits: loopback.Limits{
+			MaxMessageSize: int64(o.maxSize),
+			MaxRecipients:  o.maxRcpt,
+			MaxConnections: o.maxConns,
+			MaxLineLength:  o.maxLen,
+			SMTPIdle:       o.idle,
+			POP3Idle:       o.idle,
+		},
+	}
+	return cfg, info, nil
+}
+
+// certNames are the names the self-signed certificate covers: this
+// machine's loopback names and the served domain.
+func certNames(domain string) []string {
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	if !strings.EqualFold(domain, "localhost") {
+		names = append(names, domain)
+	}
+	return names
+}
+
+// print says what runs where, so that a student knows what to type.
+func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
+	a := info.addrs
+	var listen []string
+	if a.SMTP != "" {
+		listen = append(listen, "smtp://"+a.SMTP+" (STARTTLS)")
+	}
+	if a.POP3 != "" {
+		listen = append(listen, "pop3://"+a.POP3+" (STLS)")
+	}
+	if a.SMTPS != "" {
+		listen = append(listen, "smtps://"+a.SMTPS)
+	}
+	if a.POP3S != "" {
+		listen = append(listen, "pop3s://"+a.POP3S)
+	}
+	fmt.Fprintf(w, "mailsh serve: listening on %s\n", strings.Join(listen, ", "))
+	fmt.Fprintf(w, "mailsh serve: mail for @%s is kept in %s (one Maildir per account)\n", cfg.Domain, info.maildir)
+	if info.demo != nil {
+		fmt.Fprintf(w, "mailsh serve: demo account: user %s, password %s, address %s@%s\n", info.demo.Name, info.demo.Password, info.demo.Name, cfg.Domain)
+	} else {
+		var names []string
+		for _, acc := range cfg.Accounts {
+			names = append(names, acc.Name)
+		}
+		fmt.Fprintf(w, "mailsh serve: accounts: %s\n", strings.Join(names, ", "))
+	}
+	if cfg.CatchAll != "" {
+		fmt.Fprintf(w, "mailsh serve: mail for unknown @%s addresses goes to %s\n", cfg.Domain, cfg.CatchAll)
+	}
+	kind := "given"
+	if info.cert.SelfSigned {
+		kind = "self-signed"
+	}
+	fmt.Fprintf(w, "mailsh serve: TLS certificate (%s, %s), SHA-256 fingerprint:\n", kind, info.cert.CertFile)
+	fmt.Fprintf(w, "mailsh serve:   %s\n", info.cert.Fingerprint())
+	if !cfg.Faults.Empty() {
+		fmt.Fprintf(w, "mailsh serve: fault rules: %s\n", strings.Join(cfg.Faults.Rules(), ", "))
+	}
+	if a.SMTP != "" {
+		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a.SMTP)
+	}
+	fmt.Fprintln(w, "mailsh serve: Ctrl-C stops")
+}
