@@ -60,7 +60,7 @@ Flags:
 
 // serveOptions are mailsh serve's flags.
 type serveOptions struct {
-	smtp, pop3, smtps, pop3s string
+	smtp, pop3, smtps, pop3s  string
 	maildir, domain, catchAll string
 	certFile, keyFile         string
 	users, faults             listFlag
