@@ -43,7 +43,8 @@ Flags:
   --catch-all NAME      deliver mail for every unknown @NAME address to account NAME,
                         as a mail catcher for application tests
   --cert FILE           TLS certificate (PEM), with --key; default: a self-signed one
-  --key FILE            made at start-up and kept in the data directory (tls/)
+  --key FILE            made at start-up and kept in the data directory (tls/), whose
+                        SHA-256 fingerprint is printed so that you can check it
   --require-tls         refuse AUTH, USER/PASS and APOP on connections without TLS
                         (otherwise allowed, with a reply saying they were sent in clear)
   --max-size N          largest message in octets, advertised with SIZE; K, M and G
