@@ -197,7 +197,8 @@ func (s *pop3Session) login(account, how string) error {
 		note = " (credentials sent in clear text)"
 	}
 	s.logf("%s: logged in as %s%s, %d messages", how, account, note, n)
-	return s.send(pLoggedIn(account, n, size, clear))
+	mech := strings.TrimPrefix(how, "AUTH ")
+	return s.send(pLoggedIn(account, n, size, clear, mech))
 }
 
 // capa lists the capabilities (RFC 2449 §5).

@@ -54,10 +54,11 @@ func pUserOK(name string) pop3Reply {
 }
 
 // RFC 1939 §7: the reply to PASS and APOP gives the maildrop's size.
-func pLoggedIn(account string, n int, size int64, clear bool) pop3Reply {
+// Without TLS it says what crossed the connection in clear text.
+func pLoggedIn(account string, n int, size int64, clear bool, mech string) pop3Reply {
 	r := okReply("Logged in as %s: %d messages (%d octets)", account, n, size)
 	if clear {
-		r.text += "; note that your password crossed the connection in clear text (no TLS)"
+		r.text += "; note " + clearNote(mech)
 	}
 	return r
 }

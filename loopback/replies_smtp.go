@@ -182,7 +182,6 @@ var (
 // RFC 4954 §4, §6.
 var (
 	rAuthOK          = reply(235, "2.7.0", "Authentication succeeded")
-	rAuthOKClear     = reply(235, "2.7.0", "Authentication succeeded; note that your credentials crossed the connection in clear text (no TLS)")
 	rAuthFailed      = reply(535, "5.7.8", "Authentication credentials invalid: wrong user name or password")
 	rAuthCancelled   = reply(501, "5.0.0", "Authentication cancelled")
 	rAuthBadBase64   = reply(501, "5.5.2", "Cannot decode the response: it is not base64")
@@ -191,6 +190,25 @@ var (
 	rAuthTooMany     = reply(421, "4.7.0", "Too many failed authentication attempts, closing the connection")
 	rAuthLineTooLong = reply(500, "5.5.6", "Authentication exchange line is too long")
 )
+
+// rAuthOKClear says that AUTH succeeded without TLS, and what crossed the
+// connection readable by anyone on the path.
+func rAuthOKClear(mech string) Reply {
+	return reply(235, "2.7.0", "Authentication succeeded; note %s", clearNote(mech))
+}
+
+// clearNote says what a login without TLS exposed: the password itself
+// for USER/PASS, PLAIN and LOGIN; only the user name and a digest for
+// APOP and CRAM-MD5 (RFC 1939 §7, RFC 2195 §2).
+func clearNote(mech string) string {
+	switch mech {
+	case "CRAM-MD5", "APOP":
+		return "that this was without TLS: your user name crossed the connection in clear text (" + mech + " kept the password itself hidden)"
+	case "USER/PASS":
+		return "that your password crossed the connection in clear text (no TLS)"
+	}
+	return "that your credentials crossed the connection in clear text (no TLS)"
+}
 
 func rAuthUnknownMech(mech string) Reply {
 	return reply(504, "5.5.4", "Unrecognized authentication mechanism %q: use PLAIN, LOGIN or CRAM-MD5", shorten(mech, 20))

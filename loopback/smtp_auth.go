@@ -70,7 +70,7 @@ func (s *smtpSession) authDone(mech string, m saslServer, err error) error {
 		s.user = m.User()
 		if s.tls == nil {
 			s.logf("AUTH %s: logged in as %s (credentials sent in clear text)", mech, s.user)
-			return s.send(rAuthOKClear)
+			return s.send(rAuthOKClear(mech))
 		}
 		s.logf("AUTH %s: logged in as %s", mech, s.user)
 		return s.send(rAuthOK)

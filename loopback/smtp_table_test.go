@@ -1,6 +1,10 @@
 package loopback
 
 import (
+	"crypto/hmac"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -354,4 +358,22 @@ S: 250 2.0.0 * Message accepted: delivered to the mailbox of demo, alice`)
 	if dBody != aBody || !strings.HasSuffix(dBody, "\n\nhello\n") {
 		t.Errorf("copies differ after the trace fields:\n%q\n%q", dBody, aBody)
 	}
+}
+
+// CRAM-MD5 (RFC 2195), with the response computed here by hand rather
+// than by proto; without TLS the reply says that only the user name was
+// exposed.
+func TestSMTPCramMD5(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.Addrs.SMTP)
+	c.converse(nil, "S: 220 *\nC: EHLO me\n"+ehloReply+"\nC: AUTH CRAM-MD5")
+	l := c.line()
+	challenge, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(l, "334 "))
+	if err != nil || !strings.HasPrefix(l, "334 ") || !strings.HasSuffix(string(challenge), "@localhost>") {
+		t.Fatalf("challenge %q", l)
+	}
+	mac := hmac.New(md5.New, []byte("wonderland"))
+	mac.Write(challenge)
+	c.send(base64.StdEncoding.EncodeToString([]byte("alice "+hex.EncodeToString(mac.Sum(nil)))) + "\r\n")
+	c.converse(nil, "S: 235 2.7.0 Authentication succeeded; note that this was without TLS: your user name crossed the connection in clear text (CRAM-MD5 kept the password itself hidden)")
 }
