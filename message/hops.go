@@ -98,8 +98,17 @@ func tokenize(s string) []token {
 		default:
 			j := i
 			for j < len(s) && !strings.ContainsRune(" \t\r\n(", rune(s[j])) {
+				if s[j] == '"' {
+					// A quoted string is part of the word (RFC 5322 §3.2.4).
+					for j++; j < len(s) && s[j] != '"'; j++ {
+						if s[j] == '\\' {
+							j++
+						}
+					}
+				}
 				j++
 			}
+			j = min(j, len(s))
 			out = append(out, token{text: s[i:j]})
 			i = j
 		}
@@ -366,15 +375,19 @@ func tlsVersion(v string) string {
 	return v
 }
 
-// Short names the hop's ends: "from → by".
+// Short names the hop's ends: "batatas → mail.estg.iplei.pt"; a hop
+// that names no host, such as qmail's "(qmail 123 invoked by uid 89)",
+// by its comment.
 func (h *Hop) Short() string {
-	from := h.From
-	if from == "" {
-		from = "?"
+	switch {
+	case h.From == "" && h.By == "" && h.Comment != "":
+		return "(" + clip(h.Comment, 60) + ")"
+	case h.From == "" && h.By == "":
+		return "?"
+	case h.From == "":
+		return "→ " + h.By
+	case h.By == "":
+		return h.From + " → ?"
 	}
-	by := h.By
-	if by == "" {
-		by = "?"
-	}
-	return from + " → " + by
+	return h.From + " → " + h.By
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -39,6 +41,7 @@ type capReader struct {
 	left  int64
 	armed bool
 	err   error // returned when the cap is reached
+	hit   bool  // the cap was reached
 }
 
 func (c *capReader) arm(n int64, err error) { c.armed, c.left, c.err = true, n, err }
@@ -49,6 +52,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 		return c.r.Read(p)
 	}
 	if c.left <= 0 {
+		c.hit = true
 		return 0, c.err
 	}
 	if int64(len(p)) > c.left {
@@ -68,7 +72,7 @@ func readHeader(r io.Reader, part string) (textproto.Header, io.Reader, error) {
 	h, err := textproto.ReadHeader(br)
 	cr.disarm()
 	if err != nil {
-		if errors.Is(err, errHeaderTooLarge) {
+		if cr.hit || errors.Is(err, errHeaderTooLarge) {
 			return h, nil, errorf(ErrTooLarge, part, nil, "header larger than %d MiB, or no blank line ends it", MaxHeaderBytes>>20)
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -76,9 +80,25 @@ func readHeader(r io.Reader, part string) (textproto.Header, io.Reader, error) {
 			// message (RFC 5322 §3.5: the body is optional).
 			return h, eofReader{}, nil
 		}
-		return h, nil, errorf(ErrMalformed, part, nil, "unreadable header: %s", trimLibPrefix(err))
+		return h, nil, errorf(ErrMalformed, part, nil, "%s", headerProblem(err))
 	}
 	return h, br, nil
+}
+
+// headerProblem words go-message's complaint about a header line: the
+// offending text is quoted in ASCII, briefly, since it may be binary.
+func headerProblem(err error) string {
+	s := err.Error()
+	for _, kind := range []string{"malformed MIME header initial line: ", "malformed MIME header line: ", "malformed MIME header key: "} {
+		if i := strings.Index(s, kind); i >= 0 {
+			what := s[i+len(kind):]
+			if len(what) > 40 {
+				what = what[:40] + "…"
+			}
+			return "not a message: the header has a line that is not a field (RFC 5322 §2.2 \"Name: value\"): " + strconv.QuoteToASCII(what)
+		}
+	}
+	return "unreadable header: " + trimLibPrefix(err)
 }
 
 type eofReader struct{}

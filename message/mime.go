@@ -128,11 +128,16 @@ func (w *walker) entity(h textproto.Header, raw io.Reader, path []int, depth int
 	}
 	p := describe(h, parentType)
 	p.Depth, p.Parent, p.embedded = depth, parent, message
+	boundary := p.Params["boundary"]
+	isMultipart := strings.HasPrefix(p.Type, "multipart/")
+	readable := isMultipart && boundary != "" && depth < MaxDepth
 	number := path
-	if message && !strings.HasPrefix(p.Type, "multipart/") {
+	if message && !readable {
+		// The body of a message that is not multipart is its part 1 (RFC
+		// 3501 §6.4.5); so is a multipart whose parts cannot be read.
 		number = append(append([]int(nil), path...), 1)
 	}
-	if !(message && strings.HasPrefix(p.Type, "multipart/")) {
+	if !(message && readable) {
 		p.Number = pathString(number)
 	}
 	if parent != nil {
@@ -149,13 +154,12 @@ func (w *walker) entity(h textproto.Header, raw io.Reader, path []int, depth int
 		}
 	}()
 
-	boundary := p.Params["boundary"]
 	switch {
-	case strings.HasPrefix(p.Type, "multipart/") && boundary == "":
+	case isMultipart && boundary == "":
 		p.problem("%s without a boundary parameter (RFC 2046 §5.1.1): its parts cannot be found", p.Type)
-	case strings.HasPrefix(p.Type, "multipart/") && depth >= MaxDepth:
+	case isMultipart && depth >= MaxDepth:
 		p.problem("nested more than %d deep: not read further", MaxDepth)
-	case strings.HasPrefix(p.Type, "multipart/"):
+	case readable:
 		p.container = true
 		if _, err := w.o.visit(p, nil); err != nil {
 			return p, err
@@ -179,7 +183,7 @@ func (w *walker) multipart(p *Part, rc *countReader, boundary string, path []int
 		}
 		if err != nil {
 			switch {
-			case errors.Is(err, errBetween):
+			case capped.hit || errors.Is(err, errBetween):
 				p.problem("more than %d KiB without a boundary line or the end of a part header: parts unreadable from here (boundary %q)", maxBetweenParts>>10, boundary)
 			case i == 1 && strings.Contains(err.Error(), "EOF"):
 				p.problem("no boundary line \"--%s\" found: the parts cannot be told apart (RFC 2046 §5.1.1)", boundary)

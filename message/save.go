@@ -60,7 +60,7 @@ func Save(r io.Reader, part, path string, force bool) (*Saved, error) {
 		saved, failure = writeAtomic(path, body, force)
 		if failure != nil {
 			if !errors.As(failure, new(*Error)) {
-				failure = errorf(ErrMalformed, part, failure, "%s", decodeProblem(p, failure))
+				failure = errorf(ErrMalformed, part, nil, "%s: nothing written", decodeProblem(p, failure))
 			}
 			return false, errStop
 		}
