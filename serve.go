@@ -180,6 +180,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	addrs, err := srv.Start(loopback.Addrs{SMTP: off(o.smtp), POP3: off(o.pop3), SMTPS: off(o.smtps), POP3S: off(o.pop3s)})
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh serve: cannot listen: %v\n", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			fmt.Fprintln(stderr, "mailsh serve: hint: is another mailsh serve running? choose other ports with --smtp and --pop3")
+		}
 		return 1
 	}
 	info.addrs = addrs
@@ -266,8 +269,16 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		info.maildir = filepath.Join(dataDir, "Maildir")
 	}
 	names := make([]string, len(accounts))
+	seen := map[string]bool{}
 	for i, a := range accounts {
 		names[i] = a.Name
+		if seen[strings.ToLower(a.Name)] {
+			return cfg, nil, usagef("--user %s is given twice", a.Name)
+		}
+		seen[strings.ToLower(a.Name)] = true
+	}
+	if o.catchAll != "" && !seen[strings.ToLower(o.catchAll)] {
+		return cfg, nil, usagef("--catch-all %s: no such account (give it with --user %s:PASSWORD)", o.catchAll, o.catchAll)
 	}
 	store, err := loopback.OpenStore(info.maildir, names)
 	if err != nil {

@@ -190,6 +190,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--smtp", "off", "--pop3", "off"}, "every listener is off"},
 		{[]string{"--domain", "a b"}, `bad --domain "a b"`},
 		{[]string{"--max-line-length", "10"}, "--max-line-length at least 80"},
+		{[]string{"--user", "a:1", "--catch-all", "b"}, "--catch-all b: no such account"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
@@ -208,7 +209,8 @@ func TestServePortInUse(t *testing.T) {
 	}
 	defer l.Close()
 	r := mailsh(t, "", []string{"XDG_DATA_HOME=" + t.TempDir()}, "serve", "--smtp", l.Addr().String(), "--pop3", "off")
-	r.must(t, 1, "mailsh serve: cannot listen: listen tcp "+l.Addr().String()+": bind: address already in use")
+	r.must(t, 1, "mailsh serve: cannot listen: listen tcp "+l.Addr().String()+": bind: address already in use",
+		"hint: is another mailsh serve running?")
 }
 
 // mailsh serve end to end: mailsh itself sends over STARTTLS with AUTH,

@@ -26,8 +26,9 @@ type Config struct {
 	// and used by the implicit-TLS listeners (RFC 8314).
 	TLS *tls.Config
 	// RequireTLS refuses AUTH, USER/PASS and APOP on a connection without
-	// TLS. Without it they are allowed, with a reply saying that the
-	// credentials crossed the connection in clear text.
+	// TLS. Without it they are allowed from this machine (loopback), with
+	// a reply saying what crossed the connection in clear text; from
+	// other machines they always need TLS.
 	RequireTLS bool
 	// Faults make the server misbehave on purpose, by rule.
 	Faults *Faults

@@ -225,6 +225,18 @@ func (c *conn) localIP() net.IP {
 	return nil
 }
 
+// loginAllowed reports whether credentials may be sent now: under TLS
+// always; in clear text only from this machine, where they cross no
+// network (as in the lecture), and never with RequireTLS. A connection
+// that is not TCP, such as a pipe, is local.
+func (c *conn) loginAllowed() bool {
+	if c.tls != nil {
+		return true
+	}
+	ip := c.remoteIP()
+	return !c.srv.cfg.RequireTLS && (ip == nil || ip.IsLoopback())
+}
+
 // tlsDescription names the TLS version and cipher, for Received fields.
 func (c *conn) tlsDescription() string {
 	if c.tls == nil {

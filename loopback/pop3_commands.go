@@ -37,11 +37,6 @@ func init() {
 	}
 }
 
-// loginAllowed: with --require-tls, no credentials without TLS.
-func (s *pop3Session) loginAllowed() bool {
-	return s.tls != nil || !s.srv.cfg.RequireTLS
-}
-
 // user takes the mailbox name (RFC 1939 §7). It says +OK for any name, so
 // that names cannot be guessed one by one.
 func (s *pop3Session) user(arg string) error {

@@ -56,7 +56,7 @@ var rReset = reply(250, "2.0.0", "Reset: no message in progress now")
 
 // RFC 5321 §3.5.3: 252 when the server will not say whether a mailbox
 // exists, but will accept mail for it.
-var rVrfy = reply(252, "2.5.2", "Cannot VRFY users, but will take a message and try to deliver it")
+var rVrfy = reply(252, "2.0.0", "Cannot VRFY users, but will take a message and try to deliver it")
 
 // RFC 5321 §3.5.2, §7.3: EXPN may be refused.
 var rNoExpn = reply(502, "5.5.1", "EXPN is not available here: mailing lists are not disclosed")

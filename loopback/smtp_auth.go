@@ -14,7 +14,7 @@ func (s *smtpSession) auth(arg string) error {
 	if s.user != "" {
 		return s.send(rAuthAgain)
 	}
-	if s.srv.cfg.RequireTLS && s.tls == nil {
+	if !s.loginAllowed() {
 		return s.send(rAuthNeedsTLS)
 	}
 	mech, ir, hasIR := strings.Cut(strings.TrimSpace(arg), " ")

@@ -63,10 +63,11 @@ func (s *smtpSession) extensions() []string {
 	return append(ext, "HELP")
 }
 
-// authOffered: AUTH is offered until it succeeds, and with --require-tls
-// only under TLS.
+// authOffered: AUTH is offered until it succeeds, and only where
+// credentials may be sent (RFC 4954 §4 lets a server offer mechanisms
+// only under TLS).
 func (s *smtpSession) authOffered() bool {
-	return s.user == "" && (s.tls != nil || !s.srv.cfg.RequireTLS)
+	return s.user == "" && s.loginAllowed()
 }
 
 // heloCmd answers HELO (RFC 5321 §4.1.1.1): no extensions.

@@ -1,12 +1,15 @@
 package loopback
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -122,7 +125,7 @@ S: 555 5.5.4 Parameter NOTIFY=NEVER not recognized or not implemented
 C: RSET
 S: 250 2.0.0 Reset: no message in progress now
 C: VRFY demo
-S: 252 2.5.2 Cannot VRFY users, but will take a message and try to deliver it
+S: 252 2.0.0 Cannot VRFY users, but will take a message and try to deliver it
 C: EXPN staff
 S: 502 5.5.1 EXPN is not available here: mailing lists are not disclosed`},
 		{"catch-all", func(c *Config) { c.CatchAll = "alice" }, `
@@ -376,4 +379,47 @@ func TestSMTPCramMD5(t *testing.T) {
 	mac.Write(challenge)
 	c.send(base64.StdEncoding.EncodeToString([]byte("alice "+hex.EncodeToString(mac.Sum(nil)))) + "\r\n")
 	c.converse(nil, "S: 235 2.7.0 Authentication succeeded; note that this was without TLS: your user name crossed the connection in clear text (CRAM-MD5 kept the password itself hidden)")
+}
+
+// remoteConn pretends a pipe comes from another machine.
+type remoteConn struct{ net.Conn }
+
+func (remoteConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 40000}
+}
+
+// From another machine, credentials never cross in clear text: AUTH is
+// not offered and refused, and POP3 logins are refused, until TLS. The
+// connection is a pipe; nothing leaves this machine.
+func TestCleartextLoginOnlyOnLoopback(t *testing.T) {
+	ts := startServer(t, nil)
+	session := func(svc Service, script string) {
+		near, far := net.Pipe()
+		go ts.serveConn(remoteConn{far}, svc)
+		defer near.Close()
+		near.SetDeadline(time.Now().Add(10 * time.Second))
+		c := &client{t: t, conn: near, br: bufio.NewReader(near)}
+		c.converse(nil, script)
+	}
+	session(SMTP, `
+S: 220 *
+C: EHLO me
+S: 250-localhost Hello me [192.0.2.1], pleased to meet you
+S: 250-PIPELINING
+S: 250-SIZE 33554432
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-CHUNKING
+S: 250-STARTTLS
+S: 250 HELP
+C: AUTH PLAIN AGRlbW8Ac2VjcmV0
+S: 538 5.7.11 Encryption required for requested authentication mechanism: use STARTTLS first
+C: MAIL FROM:<a@b.example>
+S: 250 *`)
+	session(POP3, pop3Greeting+`
+C: USER demo
+S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first
+C: APOP demo 0123456789abcdef0123456789abcdef
+S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first`)
 }
