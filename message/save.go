@@ -57,7 +57,10 @@ func Save(r io.Reader, part, path string, force bool) (*Saved, error) {
 			failure = errorf(ErrNotLeaf, part, nil, "%s holds other parts (%s.1, …): save one of them", p.Type, part)
 			return false, errStop
 		}
-		saved, failure = writeAtomic(path, body, force)
+		saved, failure = writeAtomic(path, force, func(w io.Writer) error {
+			_, err := io.Copy(w, body)
+			return err
+		})
 		if failure != nil {
 			if !errors.As(failure, new(*Error)) {
 				failure = errorf(ErrMalformed, part, nil, "%s: nothing written", decodeProblem(p, failure))
@@ -107,9 +110,19 @@ func checkTarget(path string, force bool) error {
 	return nil
 }
 
-// writeAtomic copies r into a temporary file in path's directory, then
+// WriteFile writes a file the way Save does: whole or not at all, never
+// through a symbolic link, refusing a directory, and refusing an existing
+// file unless force is set. write produces the content.
+func WriteFile(path string, force bool, write func(io.Writer) error) (*Saved, error) {
+	if err := checkTarget(path, force); err != nil {
+		return nil, err
+	}
+	return writeAtomic(path, force, write)
+}
+
+// writeAtomic writes into a temporary file in path's directory, then
 // gives it path's name, so that nobody ever sees half a file.
-func writeAtomic(path string, r io.Reader, force bool) (*Saved, error) {
+func writeAtomic(path string, force bool, write func(io.Writer) error) (*Saved, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".mailsh-*.part")
 	if err != nil {
 		return nil, err
@@ -122,10 +135,11 @@ func writeAtomic(path string, r io.Reader, force bool) (*Saved, error) {
 		}
 	}()
 	sum := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, sum), r)
-	if err != nil {
+	cw := &countWriter{w: io.MultiWriter(tmp, sum)}
+	if err := write(cw); err != nil {
 		return nil, err
 	}
+	n := cw.n
 	if err := tmp.Sync(); err != nil {
 		return nil, err
 	}

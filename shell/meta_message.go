@@ -1,0 +1,517 @@
+package shell
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+
+	"github.com/mailsh/mailsh/message"
+	"github.com/mailsh/mailsh/proto"
+)
+
+// The message commands: they work on the message last retrieved with RETR
+// or TOP (see capture.go), or on a file, and :compose writes one.
+func init() {
+	registerMeta([]*metaCommand{
+		{Name: "compose", Args: "--from A --to B --subject S [--body T] [--attach F]… [-o FILE]", Help: "build a message (MIME, base64 attachments) and send it here with MAIL, RCPT, DATA, or write it to FILE (:compose --help)", Run: (*Session).metaCompose},
+		{Name: "show", Args: "[N | FILE]", ArgKind: "file", Help: "the last retrieved message (or RETR N first, or FILE) with the body decoded: charset, quoted-printable, base64", Run: (*Session).metaShow},
+		{Name: "mime", Args: "[FILE]", ArgKind: "file", Help: "the MIME tree of the last retrieved message: part, type, charset, encoding, size, file name", Run: (*Session).metaMime},
+		{Name: "save", Args: "PART FILE [--force] [-f MESSAGE]", Help: "decode one part (see :mime) to FILE; prints the bytes written and the SHA-256", Run: (*Session).metaSave},
+		{Name: "hops", Args: "[FILE]", ArgKind: "file", Help: "the Received chain as hops: delays, a bar chart, the slowest hop, SPF/DKIM/DMARC", Run: (*Session).metaHops},
+		{Name: "headers", Args: "[FILE]", ArgKind: "file", Help: "each header field of the last retrieved message with its meaning", Run: (*Session).metaHeaders},
+	}...)
+}
+
+// splitQuoted splits a meta-command's arguments again, honouring quotes:
+// the dispatcher splits on blanks, and a subject or a file name may hold
+// some ("Protocolos SMTP_POP3"). Runs of blanks inside quotes become one.
+func splitQuoted(args []string) ([]string, error) {
+	line := strings.Join(args, " ")
+	var out []string
+	var cur strings.Builder
+	inWord, quote := false, byte(0)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\''):
+			quote, inWord = c, true
+		case c == '\\' && quote != '\'' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+			inWord = true
+		case quote == 0 && (c == ' ' || c == '\t'):
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed %c quote", quote)
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+// messageStyle dresses the views as the printer dresses the session:
+// field names bold, remarks in mailsh's colour, and at a terminal a bar
+// chart in blocks as wide as the window.
+func (s *Session) messageStyle() message.Style {
+	st := message.Style{
+		Field: func(t string) string { return s.P.bold.Sprint(t) },
+		Note:  func(t string) string { return s.P.note.Sprint(t) },
+		Warn:  func(t string) string { return s.P.warn.Sprint(t) },
+	}
+	if s.Opts.Interactive {
+		st.Bar = "█"
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			st.Width = w
+		}
+	}
+	return st
+}
+
+// printerWriter lets the message views write through the printer.
+type printerWriter struct{ p *Printer }
+
+func (w printerWriter) Write(b []byte) (int, error) {
+	w.p.Plain("%s", b)
+	return len(b), nil
+}
+
+// openMessage opens FILE, or the message last retrieved when file is "".
+func (s *Session) openMessage(file string) (*os.File, error) {
+	if file == "" {
+		path, err := s.LastMessage()
+		if err != nil {
+			return nil, err
+		}
+		file = path
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory", file)
+	}
+	return f, nil
+}
+
+// fileArg reads the optional FILE (or -f FILE) of :mime, :hops, :headers.
+func fileArg(name string, args []string) (string, error) {
+	args, err := splitQuoted(args)
+	if err != nil {
+		return "", err
+	}
+	if len(args) == 2 && args[0] == "-f" {
+		args = args[1:]
+	}
+	switch len(args) {
+	case 0:
+		return "", nil
+	case 1:
+		return args[0], nil
+	}
+	return "", fmt.Errorf("usage: :%s [FILE] (without FILE: the message last retrieved with RETR or TOP)", name)
+}
+
+func (s *Session) metaMime(_ context.Context, args []string) error {
+	file, err := fileArg("mime", args)
+	if err != nil {
+		return err
+	}
+	f, err := s.openMessage(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	top, err := message.Tree(f, message.TreeOptions{})
+	if err != nil {
+		return err
+	}
+	return message.WriteTree(printerWriter{s.P}, top, s.messageStyle())
+}
+
+func (s *Session) metaHops(_ context.Context, args []string) error {
+	file, err := fileArg("hops", args)
+	if err != nil {
+		return err
+	}
+	f, err := s.openMessage(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c, err := message.ReadChain(f)
+	if err != nil {
+		return err
+	}
+	return message.WriteHops(printerWriter{s.P}, c, s.messageStyle())
+}
+
+func (s *Session) metaHeaders(_ context.Context, args []string) error {
+	file, err := fileArg("headers", args)
+	if err != nil {
+		return err
+	}
+	f, err := s.openMessage(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return message.WriteHeaders(printerWriter{s.P}, f, s.messageStyle())
+}
+
+// metaShow shows a message decoded. ":show N" in a POP3 session retrieves
+// message N first with RETR, which the session shows as always: the
+// command and the server's status line; the raw text is summed up, since
+// it follows decoded.
+func (s *Session) metaShow(_ context.Context, args []string) error {
+	args, err := splitQuoted(args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 2 && args[0] == "-f" {
+		args = args[1:]
+	}
+	if len(args) > 1 {
+		return errors.New("usage: :show [N | FILE] (N: retrieve message N with RETR first)")
+	}
+	file := ""
+	if len(args) == 1 {
+		file = args[0]
+		if isNumber(file) && s.C != nil && !s.C.Closed() && s.C.M.Protocol() == proto.POP3 {
+			if err := s.retrieve(file); err != nil {
+				return err
+			}
+			file = ""
+		} else if isNumber(file) {
+			if _, err := os.Stat(file); err != nil {
+				return fmt.Errorf(":show %s retrieves message %s over POP3 (this is not a POP3 session); for a file named %s, write ./%s", file, file, file, file)
+			}
+		}
+	}
+	f, err := s.openMessage(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	shown, err := message.Show(printerWriter{s.P}, f, s.messageStyle())
+	if err != nil {
+		return err
+	}
+	if len(shown.Attachments) > 0 {
+		s.P.Say("save a part with :save PART FILE (:mime lists them)")
+	}
+	return nil
+}
+
+func isNumber(s string) bool {
+	if s == "" || len(s) > 9 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// retrieve sends RETR n. The printer shows the command and the status
+// line; the message's lines are counted instead of scrolled past.
+func (s *Session) retrieve(n string) error {
+	if st := s.C.M.State(); st != proto.POP3Transaction {
+		return fmt.Errorf(":show %s needs a logged-in POP3 session (now: %s)", n, st.Describe())
+	}
+	fw := &firstLines{keep: 2}
+	s.P.mu.Lock()
+	saved := s.P.out
+	fw.w = saved
+	s.P.out = fw
+	s.P.mu.Unlock()
+	_, rep, err := s.C.Command("RETR " + n)
+	s.P.SetOutput(saved)
+	if n := fw.dropped; n > 0 {
+		if fw.lastDot {
+			n-- // the "." that ends the reply (RFC 1939 §3)
+		}
+		s.P.Say("(%d lines of message text; shown decoded below)", n)
+	}
+	if err := s.after(rep, err); err != nil {
+		return err
+	}
+	if rep == nil || rep.Class().Failed() {
+		return fmt.Errorf("message %s was not retrieved", n)
+	}
+	return nil
+}
+
+// stripANSI removes the printer's colour sequences (ESC [ … m).
+func stripANSI(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); i++ {
+		if b[i] == 0x1b && i+1 < len(b) && b[i+1] == '[' {
+			j := i + 2
+			for j < len(b) && b[j] != 'm' {
+				j++
+			}
+			i = j
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
+}
+
+// firstLines passes on the first lines written and counts the rest.
+type firstLines struct {
+	mu      sync.Mutex
+	w       io.Writer
+	keep    int
+	dropped int
+	lastDot bool // the last line dropped was the lone "."
+}
+
+func (f *firstLines) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(b)
+	for len(b) > 0 {
+		line, rest, found := bytes.Cut(b, []byte("\n"))
+		if found {
+			line = append(line, '\n')
+		}
+		if f.keep > 0 {
+			if _, err := f.w.Write(line); err != nil {
+				return 0, err
+			}
+			if found {
+				f.keep--
+			}
+		} else if found {
+			f.dropped++
+			text := strings.TrimSpace(string(stripANSI(line)))
+			f.lastDot = text == "." || text == "S: ."
+		}
+		b = rest
+	}
+	return n, nil
+}
+
+func (s *Session) metaSave(_ context.Context, args []string) error {
+	args, err := splitQuoted(args)
+	if err != nil {
+		return err
+	}
+	var part, out, from string
+	force := false
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--force":
+			force = true
+		case a == "-f" && i+1 < len(args):
+			from = args[i+1]
+			i++
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 2 {
+		return errors.New("usage: :save PART FILE [--force] [-f MESSAGE] (PART as :mime numbers them: 1, 2, 2.1)")
+	}
+	part, out = pos[0], pos[1]
+	f, err := s.openMessage(from)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	saved, err := message.Save(f, part, out, force)
+	if err != nil {
+		return err
+	}
+	name := ""
+	if saved.Part.Filename != "" {
+		name = fmt.Sprintf(" (%q)", saved.Part.Filename)
+	}
+	s.P.Say("saved part %s%s, %s: %d bytes to %s", part, name, saved.Part.Type, saved.Bytes, saved.Path)
+	s.P.Say("SHA-256 %s", saved.SHA256)
+	return nil
+}
+
+// metaCompose builds a message and sends it in this SMTP session, one
+// command at a time as a person would (MAIL, RCPT for each recipient,
+// DATA, the text), or writes it to a file with -o.
+func (s *Session) metaCompose(_ context.Context, args []string) error {
+	args, err := splitQuoted(args)
+	if err != nil {
+		return err
+	}
+	ca, err := message.ParseComposeArgs(args)
+	if err != nil {
+		return fmt.Errorf("%v\nusage: :compose %s", err, message.ComposeUsage)
+	}
+	if ca.Help {
+		s.P.Plain(":compose %s\n\nWithout -o the message is sent here: MAIL FROM, RCPT TO for every recipient, DATA.\n", message.ComposeUsage)
+		return nil
+	}
+	if err := ca.LoadBody(nil); err != nil {
+		return err
+	}
+	d := &ca.Draft
+	if !ca.BodyGiven {
+		s.P.Say("no body given (--body TEXT or --body-file FILE): the message has an empty text part")
+	}
+	if ca.Output != "" {
+		if err := d.Check(); err != nil {
+			return err
+		}
+		d.Progress = s.progress(d.AttachmentBytes())
+		saved, err := message.WriteFile(ca.Output, ca.Force, func(w io.Writer) error {
+			_, err := d.WriteTo(w)
+			return err
+		})
+		d.Progress.(*progressBar).Done()
+		if err != nil {
+			return err
+		}
+		s.P.Say("wrote the message to %s (%s)", saved.Path, humanBytes(saved.Bytes))
+		if d.HasBcc() {
+			s.P.Say("the Bcc recipients are not in it (RFC 5322 §3.6.3): give them as RCPT TO when you send it")
+		}
+		return nil
+	}
+	return s.sendComposed(d)
+}
+
+// sendComposed runs the SMTP transaction for a composed message. It stops
+// at the first failure reply and resets the transaction with RSET.
+func (s *Session) sendComposed(d *message.Draft) error {
+	if s.C == nil || s.C.Closed() {
+		return errors.New("not connected: :compose sends in an SMTP session (or give -o FILE)")
+	}
+	if s.C.M.Protocol() != proto.SMTP {
+		return errors.New(":compose sends over SMTP; this is a POP3 session (give -o FILE to write the message instead)")
+	}
+	if st := s.C.M.State(); st != proto.SMTPReady {
+		return fmt.Errorf(":compose starts a mail transaction, which needs the \"mail\" state after EHLO or HELO (now: %s)", st.Describe())
+	}
+	from, rcpts, err := d.Envelope() // checks the draft before anything is sent
+	if err != nil {
+		return err
+	}
+	lines := []string{"MAIL FROM:<" + from + ">"}
+	for _, r := range rcpts {
+		lines = append(lines, "RCPT TO:<"+r+">")
+	}
+	for _, l := range append(lines, "DATA") {
+		_, rep, err := s.C.Command(l)
+		if err != nil {
+			return err
+		}
+		if rep.Class().Failed() || (l == "DATA" && rep.Code != 354) {
+			return s.abandon(rep)
+		}
+	}
+	if d.HasBcc() {
+		s.P.Say("the Bcc recipients got RCPT TO but are not in the header (RFC 5322 §3.6.3)")
+	}
+	return s.streamMessage(d)
+}
+
+// abandon reports a failure reply and resets the transaction.
+func (s *Session) abandon(rep *proto.Reply) error {
+	err := s.after(rep, nil)
+	if errors.Is(err, ErrStop) || err == nil {
+		if _, r2, rerr := s.C.Command("RSET"); rerr == nil && r2 != nil && err == nil {
+			err = s.after(r2, nil)
+		}
+	}
+	if err == nil {
+		s.P.Warn("the message was not sent: the server refused it (%s); the transaction was reset", Printable(strings.TrimSpace(rep.Lines[0]), false))
+	}
+	return err
+}
+
+// streamMessage sends the message text after 354. The header crosses the
+// wire visibly; with attachments the rest is not echoed line by line (a
+// progress bar shows it going).
+func (s *Session) streamMessage(d *message.Draft) error {
+	prog := s.progress(d.AttachmentBytes())
+	d.Progress = prog
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := d.WriteTo(pw)
+		pw.CloseWithError(err)
+	}()
+	mute := len(d.Attach) > 0
+	r := &afterHeader{r: pr, at: func() {
+		if mute {
+			s.P.MuteBody(true)
+		}
+	}}
+	rep, n, err := s.C.SendMessage(r)
+	pr.CloseWithError(errors.New("sending stopped"))
+	<-done
+	prog.Done()
+	s.P.MuteBody(false)
+	if err == nil && mute {
+		s.P.Say("sent the message text after its header (%s, not echoed)", humanBytes(n))
+	}
+	return s.after(rep, err)
+}
+
+// afterHeader passes a message through and calls at once the header and
+// its blank line have been read, before any of the body: by then the
+// header's lines have crossed the wire.
+type afterHeader struct {
+	r    io.Reader
+	at   func()
+	last [4]byte
+	seen int
+	done bool
+}
+
+func (a *afterHeader) Read(p []byte) (int, error) {
+	if a.done {
+		if a.at != nil {
+			a.at()
+			a.at = nil
+		}
+		return a.r.Read(p)
+	}
+	n, err := a.r.Read(p)
+	for i := 0; i < n; i++ {
+		copy(a.last[:], a.last[1:])
+		a.last[3] = p[i]
+		a.seen++
+		if a.seen >= 4 && string(a.last[:]) == "\r\n\r\n" {
+			// Hand over the header alone; the body comes on the next Read.
+			a.done = true
+			rest := append([]byte(nil), p[i+1:n]...)
+			a.r = io.MultiReader(bytes.NewReader(rest), a.r)
+			return i + 1, nil // an error comes again on the next Read
+		}
+	}
+	return n, err
+}
