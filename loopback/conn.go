@@ -54,6 +54,15 @@ func (c *conn) serve() {
 		// A bug must not take the whole server down; the session ends.
 		if r := recover(); r != nil {
 			c.logf("internal error: %v", r)
+			if c.bw != nil {
+				if c.svc.isPOP3() {
+					c.bw.WriteString("-ERR [SYS/TEMP] Internal error, closing the connection\r\n")
+				} else {
+					// RFC 5321 §3.8: 421 when the server must close.
+					c.bw.WriteString("421 4.3.0 Internal error, closing the connection\r\n")
+				}
+				c.bw.Flush()
+			}
 		}
 	}()
 	slot := 0

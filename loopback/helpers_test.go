@@ -178,3 +178,9 @@ func apopDigest(stamp, pass string) string {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// exists reports whether a path exists.
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -155,7 +154,6 @@ type file interface {
 	ReadAt(p []byte, off int64) (int, error)
 	Sync() error
 	Close() error
-	Name() string
 }
 
 func createFile(name string) (file, error) {
@@ -179,12 +177,6 @@ func (e *StoreError) Unwrap() error { return e.Err }
 // NoSpace reports whether the error is a full disk or quota, which SMTP
 // answers with 452 rather than 451 (RFC 5321 §4.2.2, RFC 3463 4.3.1).
 func (e *StoreError) NoSpace() bool { return isNoSpace(e.Err) }
-
-// exists reports whether a path exists.
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return !errors.Is(err, fs.ErrNotExist)
-}
 
 // lockFileName is the file in a Maildir that POP3 sessions lock. Maildir
 // readers ignore files beside cur/, new/ and tmp/.

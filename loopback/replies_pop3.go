@@ -17,7 +17,6 @@ func pTooManyConnections(max int) pop3Reply {
 var (
 	pShuttingDown = errReply("SYS/TEMP", "Server shutting down, try again later")
 	pLineTooLong  = errReply("", "Line too long")
-	pNoSuchMsg    = errReply("", "No such message")
 	pNoop         = okReply("")
 	pCapa         = okReply("Capability list follows")
 	pBadNumber    = errReply("", "Give a message number, as in RETR 1")

@@ -17,12 +17,6 @@ func rGreeting(domain string) Reply {
 	return reply(220, "", "%s ESMTP mailsh loopback server ready", domain)
 }
 
-// RFC 5321 §3.1: a server that will not serve says so with 554 at
-// connect, and then answers 503 to all but QUIT.
-func rNoService(domain string) Reply {
-	return reply(554, "5.3.2", "%s No SMTP service here", domain)
-}
-
 // RFC 5321 §4.1.1.1: the answer to HELO, and the first line of the answer
 // to EHLO.
 func rHello(domain, helo string, ip string) Reply {
@@ -176,7 +170,6 @@ var (
 	rReadyTLS      = reply(220, "2.0.0", "Ready to start TLS")
 	rTLSActive     = reply(503, "5.5.1", "TLS is already active")
 	rTLSNotAvail   = reply(454, "4.7.0", "TLS not available: this server has no certificate")
-	rTLSNotOffered = reply(502, "5.5.1", "STARTTLS is not offered here")
 )
 
 // RFC 4954 §4, §6.
@@ -224,9 +217,6 @@ func rHelp(lines []string) Reply {
 func rHelpUnknown(topic string) Reply {
 	return reply(504, "5.5.1", "No help for %q: HELP lists the commands", shorten(topic, 32))
 }
-
-// rInternal answers a bug: the session goes on.
-var rInternal = reply(451, "4.3.0", "Local error in processing, try again later")
 
 // shorten cuts client-supplied text for an echo in a reply.
 func shorten(s string, n int) string {

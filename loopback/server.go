@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"log"
 	"net"
 	"strings"
 	"sync"
@@ -250,6 +249,3 @@ func (s *Server) logf(format string, args ...any) {
 		s.cfg.Log.Printf(format, args...)
 	}
 }
-
-// Logger returns the server's logger, or nil.
-func (s *Server) Logger() *log.Logger { return s.cfg.Log }
