@@ -1,0 +1,308 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+	"golang.org/x/term"
+
+	"github.com/mailsh/mailsh/message"
+)
+
+func init() {
+	subcommands["msg"] = runMsg
+}
+
+const msgUsage = `Usage: mailsh msg COMMAND ...   (the shell's :show, :mime, :save, :hops, :headers, :compose)
+
+  mailsh msg show [FILE]                 the message with its body decoded for reading
+  mailsh msg mime [FILE] [--sha256]      the MIME tree: part, type, charset, encoding, size, name
+  mailsh msg save FILE PART OUT [--force]
+                                         decode part PART to OUT; prints bytes and SHA-256
+  mailsh msg hops [FILE]                 the Received chain as hops with delays, the slowest
+                                         hop, and the SPF, DKIM and DMARC results
+  mailsh msg headers [FILE]              each header field with its meaning
+  mailsh msg compose --from A --to B [--cc C] [--bcc D] --subject S
+        [--body TEXT | --body-file F | body on standard input]
+        [--attach FILE]... [-o OUT [--force]]
+                                         write a message (to standard output without -o)
+
+FILE is a message as stored (.eml, a Maildir file, what :save wrote); without it, or
+with "-", the message is read from standard input. PART numbers are those of
+"mailsh msg mime": 1, 2, 2.1. OUT is never overwritten without --force, and is
+written whole or not at all.
+
+Options: --no-color (also NO_COLOR, or when standard output is not a terminal).
+
+Examples:
+  mailsh msg mime lecture.eml
+  mailsh msg save lecture.eml 2 slides.ppt
+  mailsh msg hops < message.eml
+  mailsh msg compose --from vmc@example.org --to ei07787@example.org \
+      --subject "Ficheiro Powerpoint em anexo" --body "Segue o ficheiro." \
+      --attach slides.ppt -o message.eml
+
+Exit status: 0 done, 1 a message or file could not be read or written, 2 usage.
+`
+
+// runMsg runs "mailsh msg …": the message tools outside a session.
+func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	noColor := false
+	var rest []string
+	for _, a := range args {
+		if a == "--no-color" || a == "--no-colour" {
+			noColor = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	args = rest
+	if len(args) == 0 {
+		fmt.Fprint(stderr, msgUsage)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, msgUsage)
+		return 0
+	}
+	for _, a := range args[1:] {
+		if a == "-h" || a == "--help" {
+			fmt.Fprint(stdout, msgUsage)
+			return 0
+		}
+	}
+	st := msgStyle(stdout, noColor)
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "mailsh: %v\n", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "mailsh: hint: mailsh msg --help shows how")
+			return 2
+		}
+		return 1
+	}
+	cmd, args := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "show":
+		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+			shown, err := message.Show(stdout, r, st)
+			if err == nil && len(shown.Attachments) > 0 {
+				fmt.Fprintln(stderr, "mailsh: save a part with: mailsh msg save FILE PART OUT")
+			}
+			return err
+		})
+	case "mime":
+		sums := false
+		var files []string
+		for _, a := range args {
+			if a == "--sha256" {
+				sums = true
+			} else {
+				files = append(files, a)
+			}
+		}
+		err = withMessage(files, 1, stdin, func(r io.Reader, _ []string) error {
+			top, err := message.Tree(r, message.TreeOptions{SHA256: sums})
+			if err != nil {
+				return err
+			}
+			return message.WriteTree(stdout, top, st)
+		})
+	case "hops":
+		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+			c, err := message.ReadChain(r)
+			if err != nil {
+				return err
+			}
+			return message.WriteHops(stdout, c, st)
+		})
+	case "headers":
+		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+			return message.WriteHeaders(stdout, r, st)
+		})
+	case "save":
+		err = msgSave(args, stdin, stdout)
+	case "compose":
+		err = msgCompose(args, stdin, stdout, stderr)
+	default:
+		err = usagef("unknown msg command %q (show, mime, save, hops, headers, compose)", cmd)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// msgStyle dresses the views for a terminal: field names bold, remarks in
+// magenta and warnings in red, bars in blocks as wide as the window; for a
+// pipe or a file, or with NO_COLOR, plain text and "#" bars.
+func msgStyle(stdout io.Writer, noColor bool) message.Style {
+	tty := isTerminal(stdout)
+	colour := tty && !noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	dress := func(attrs ...color.Attribute) func(string) string {
+		c := color.New(attrs...)
+		if colour {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return func(s string) string { return c.Sprint(s) }
+	}
+	st := message.Style{Field: dress(color.Bold), Note: dress(color.FgMagenta), Warn: dress(color.FgRed, color.Bold)}
+	if tty {
+		st.Bar = "█"
+		if f, ok := stdout.(*os.File); ok {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+				st.Width = w
+			}
+		}
+	}
+	return st
+}
+
+// withMessage opens the message named by the first of args (standard
+// input for none or "-") and hands it and the other arguments to fn.
+func withMessage(args []string, max int, stdin io.Reader, fn func(r io.Reader, rest []string) error) error {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return usagef("unknown option %s", a)
+		}
+	}
+	if len(args) > max {
+		return usagef("too many arguments: %s", strings.Join(args, " "))
+	}
+	if len(args) == 0 || args[0] == "-" {
+		if len(args) > 0 {
+			args = args[1:]
+		}
+		return fn(stdin, args)
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory, not a message", args[0])
+	}
+	return fn(f, args[1:])
+}
+
+func msgSave(args []string, stdin io.Reader, stdout io.Writer) error {
+	force := false
+	var pos []string
+	for _, a := range args {
+		switch {
+		case a == "--force":
+			force = true
+		case strings.HasPrefix(a, "-") && a != "-":
+			return usagef("unknown option %s", a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 3 {
+		return usagef("usage: mailsh msg save FILE PART OUT [--force] (FILE \"-\" is standard input)")
+	}
+	return withMessage(pos[:1], 1, stdin, func(r io.Reader, _ []string) error {
+		saved, err := message.Save(r, pos[1], pos[2], force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved part %s (%s", pos[1], saved.Part.Type)
+		if saved.Part.Filename != "" {
+			fmt.Fprintf(stdout, ", %q", saved.Part.Filename)
+		}
+		fmt.Fprintf(stdout, "): %d bytes to %s\nSHA-256 %s\n", saved.Bytes, saved.Path, saved.SHA256)
+		return nil
+	})
+}
+
+func msgCompose(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	ca, err := message.ParseComposeArgs(args)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if !ca.BodyGiven && isTerminal(stdin) {
+		fmt.Fprintln(stderr, "mailsh: type the body; end it with Ctrl-D")
+	}
+	if err := ca.LoadBody(stdin); err != nil {
+		return err
+	}
+	d := &ca.Draft
+	if err := d.Check(); err != nil {
+		return err
+	}
+	prog := newMsgProgress(stderr, d.AttachmentBytes())
+	d.Progress = prog
+	defer prog.done()
+	if d.HasBcc() {
+		fmt.Fprintln(stderr, "mailsh: note: the Bcc recipients are not written in the message (RFC 5322 §3.6.3); give them as RCPT TO when you send it")
+	}
+	if ca.Output == "" {
+		if isTerminal(stdout) && d.AttachmentBytes() > 0 {
+			return errors.New("refusing to write base64 attachments to the terminal: give -o FILE or redirect standard output")
+		}
+		_, err := d.WriteTo(stdout)
+		return err
+	}
+	saved, err := message.WriteFile(ca.Output, ca.Force, func(w io.Writer) error {
+		_, err := d.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	prog.done()
+	fmt.Fprintf(stderr, "mailsh: wrote %s (%d bytes)\n", saved.Path, saved.Bytes)
+	return nil
+}
+
+// msgProgress draws a progress bar on standard error at a terminal while
+// large attachments are read (1 MiB and more), at most ten times a second.
+type msgProgress struct {
+	w        io.Writer
+	total, n int64
+	last     time.Time
+	drawn    bool
+}
+
+func newMsgProgress(stderr io.Writer, total int64) *msgProgress {
+	p := &msgProgress{total: total}
+	if total >= 1<<20 && isTerminal(stderr) {
+		p.w = stderr
+	}
+	return p
+}
+
+func (p *msgProgress) Write(b []byte) (int, error) {
+	p.n += int64(len(b))
+	if p.w != nil && time.Since(p.last) > 100*time.Millisecond {
+		p.last = time.Now()
+		p.draw()
+	}
+	return len(b), nil
+}
+
+func (p *msgProgress) draw() {
+	const width = 30
+	frac := float64(p.n) / float64(p.total)
+	frac = min(frac, 1)
+	full := int(frac * width)
+	fmt.Fprintf(p.w, "\rattaching [%s%s] %3.0f%%", strings.Repeat("=", full), strings.Repeat(" ", width-full), frac*100)
+	p.drawn = true
+}
+
+func (p *msgProgress) done() {
+	if p.w != nil && p.drawn {
+		p.draw()
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
