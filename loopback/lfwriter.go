@@ -23,6 +23,12 @@ type lfWriter struct {
 	err         error
 }
 
+// One-byte slices for line endings, allocated once.
+var (
+	lfByte = []byte{'\n'}
+	crByte = []byte{'\r'}
+)
+
 func newLFWriter(w *bufio.Writer, maxLine int) *lfWriter {
 	return &lfWriter{w: w, MaxLine: maxLine, lineNo: 1}
 }
@@ -47,12 +53,12 @@ func (l *lfWriter) Write(p []byte) (int, error) {
 		if l.pendCR {
 			l.pendCR = false
 			if p[0] == '\n' {
-				l.emit([]byte{'\n'}, 2)
+				l.emit(lfByte, 2)
 				p = p[1:]
 				l.newLine()
 				continue
 			}
-			l.emit([]byte{'\r'}, 1)
+			l.emit(crByte, 1)
 		}
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
@@ -98,7 +104,7 @@ func (l *lfWriter) newLine() { l.lineLen = 0; l.lineNo++ }
 func (l *lfWriter) Flush() error {
 	if l.pendCR {
 		l.pendCR = false
-		l.emit([]byte{'\r'}, 1)
+		l.emit(crByte, 1)
 	}
 	if l.err != nil {
 		return l.err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Service names what a listener serves.
@@ -119,6 +120,7 @@ func (s *Server) Serve(l net.Listener, svc Service) error {
 		delete(s.listeners, l)
 		s.mu.Unlock()
 	}()
+	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -127,12 +129,22 @@ func (s *Server) Serve(l net.Listener, svc Service) error {
 				return nil
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// Out of file descriptors, or a connection reset before it
+			// was accepted: wait a little and go on, as net/http does,
+			// rather than stop serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.logf("%s: accept: %v; retrying in %s", svc, err, backoff)
+			select {
+			case <-time.After(backoff):
+			case <-s.done:
+				return nil
+			}
+			continue
 		}
+		backoff = 0
 		c := s.newConn(nc, svc)
 		if c == nil {
 			continue
