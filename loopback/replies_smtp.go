@@ -167,9 +167,9 @@ func rTextLineTooLong(max int) Reply {
 
 // RFC 3207 §4.
 var (
-	rReadyTLS      = reply(220, "2.0.0", "Ready to start TLS")
-	rTLSActive     = reply(503, "5.5.1", "TLS is already active")
-	rTLSNotAvail   = reply(454, "4.7.0", "TLS not available: this server has no certificate")
+	rReadyTLS    = reply(220, "2.0.0", "Ready to start TLS")
+	rTLSActive   = reply(503, "5.5.1", "TLS is already active")
+	rTLSNotAvail = reply(454, "4.7.0", "TLS not available: this server has no certificate")
 )
 
 // RFC 4954 §4, §6.
