@@ -67,6 +67,13 @@ C: RCPT TO:<alice@localhost>
 S: 250 *
 C: RCPT TO:<postmaster@localhost>
 S: 452 4.5.3 *`},
+		{[]string{"mail:421"}, `
+S: 220 *
+C: HELO me
+S: 250 *
+C: MAIL FROM:<a@b.example>
+S: 421 4.3.2 Service not available, closing the connection (fault rule mail:421)
+CLOSED`},
 		{[]string{"rcpt~*@spam.example:550"}, `
 S: 220 *
 C: HELO me
