@@ -184,3 +184,27 @@ func TestComposeSendRetrieveSaveDovecot(t *testing.T) {
 	d.Deliver(t, "vmc", "1700000000.M1P1.mailsh", msg.Bytes())
 	retrieveAndSave(t, d.Addr, files)
 }
+
+// TestShellHopsAtTerminal: in the interactive shell :hops draws its bars
+// in blocks and :headers puts field names in bold.
+func TestShellHopsAtTerminal(t *testing.T) {
+	f := startFakeSMTP(t)
+	abs, err := filepath.Abs(corpusDir + "lecture-retr22.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt := startTTY(t, nil, "smtp://"+f.Addr)
+	tt.waitFor("220 fake.example")
+	tt.send(":hops " + abs + "\r")
+	tt.waitFor("slowest hop: 1, batatas → mail.estg.iplei.pt, 15m30s")
+	if !strings.Contains(tt.screen(), "hop 1  ████") {
+		t.Errorf("no bar of blocks:\n%s", tt.screen())
+	}
+	tt.send(":headers " + abs + "\r")
+	tt.waitFor("the verdict of the MailScanner virus scanner")
+	if !strings.Contains(tt.rawString(), "\x1b[1mX-MailScanner:") {
+		t.Errorf("field names not bold:\n%q", tt.rawString())
+	}
+	tt.send(":quit\r")
+	tt.wait()
+}
