@@ -20,7 +20,7 @@ import (
 // or TOP (see capture.go), or on a file, and :compose writes one.
 func init() {
 	registerMeta([]*metaCommand{
-		{Name: "compose", Args: "--from A --to B --subject S [--body T] [--attach F]… [-o FILE]", Help: "build a message (MIME, base64 attachments) and send it here with MAIL, RCPT, DATA, or write it to FILE (:compose --help)", Run: (*Session).metaCompose},
+		{Name: "compose", Args: "--from A --to B --subject S …", Help: "build a message (MIME, base64 attachments) and send it here with MAIL, RCPT, DATA, or write it to FILE (:compose --help)", Run: (*Session).metaCompose},
 		{Name: "show", Args: "[N | FILE]", ArgKind: "file", Help: "the last retrieved message (or RETR N first, or FILE) with the body decoded: charset, quoted-printable, base64", Run: (*Session).metaShow},
 		{Name: "mime", Args: "[FILE]", ArgKind: "file", Help: "the MIME tree of the last retrieved message: part, type, charset, encoding, size, file name", Run: (*Session).metaMime},
 		{Name: "save", Args: "PART FILE [--force] [-f MESSAGE]", Help: "decode one part (see :mime) to FILE; prints the bytes written and the SHA-256", Run: (*Session).metaSave},
