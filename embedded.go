@@ -34,40 +34,44 @@ type loopbackSession struct {
 // account, delivering into the Maildir of the data directory (the one
 // mailsh serve uses), or into a temporary one if that cannot be written.
 func startEmbedded() (*loopbackSession, error) {
-	dataDir, err := loopback.DataDir()
-	if err == nil {
-		err = os.MkdirAll(dataDir, 0o700)
-	}
 	var cleanup func()
+	dataDir, err := loopback.DataDir()
+	var st *embeddedStore
+	if err == nil {
+		st, err = openEmbeddedStore(dataDir)
+	}
 	if err != nil {
+		// A read-only home, say: keep this session's mail in a
+		// temporary directory instead.
 		tmp, terr := os.MkdirTemp("", "mailsh-loopback")
 		if terr != nil {
-			return nil, terr
+			return nil, err
 		}
-		dataDir, cleanup = tmp, func() { os.RemoveAll(tmp) }
+		cleanup = func() { os.RemoveAll(tmp) }
+		if st, err = openEmbeddedStore(tmp); err != nil {
+			cleanup()
+			return nil, err
+		}
 	}
-	demo := loopback.DemoAccount(dataDir)
-	maildir := filepath.Join(dataDir, "Maildir")
-	store, err := loopback.OpenStore(maildir, []string{demo.Name})
-	if err != nil {
+	fail := func(err error) (*loopbackSession, error) {
+		if cleanup != nil {
+			cleanup()
+		}
 		return nil, err
 	}
-	cert, err := loopback.SelfSignedCert(filepath.Join(dataDir, "tls"), certNames(loopback.DefaultDomain))
-	if err != nil {
-		return nil, err
-	}
+	demo, cert := st.demo, st.cert
 	srv, err := loopback.New(loopback.Config{
 		Accounts: []loopback.Account{demo},
-		Store:    store,
+		Store:    st.store,
 		TLS:      cert.ServerConfig(),
 	})
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	free := "127.0.0.1:0"
 	a, err := srv.Start(loopback.Addrs{SMTP: free, POP3: free, SMTPS: free, POP3S: free})
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	target := func(p proto.Protocol, addr string, implicit bool) proto.Target {
 		host, port, _ := strings.Cut(addr, ":")
@@ -82,7 +86,7 @@ func startEmbedded() (*loopbackSession, error) {
 		cert:     cert.Leaf,
 		user:     demo.Name,
 		password: demo.Password,
-		maildir:  maildir,
+		maildir:  st.maildir,
 		stop: func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -92,6 +96,31 @@ func startEmbedded() (*loopbackSession, error) {
 			}
 		},
 	}, nil
+}
+
+// embeddedStore is the built-in server's mail, account and certificate.
+type embeddedStore struct {
+	demo    loopback.Account
+	store   *loopback.Store
+	cert    *loopback.Cert
+	maildir string
+}
+
+// openEmbeddedStore sets up the data directory: the demo account, its
+// Maildir and the self-signed certificate.
+func openEmbeddedStore(dataDir string) (*embeddedStore, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	st := &embeddedStore{demo: loopback.DemoAccount(dataDir), maildir: filepath.Join(dataDir, "Maildir")}
+	var err error
+	if st.store, err = loopback.OpenStore(st.maildir, []string{st.demo.Name}); err != nil {
+		return nil, err
+	}
+	if st.cert, err = loopback.SelfSignedCert(filepath.Join(dataDir, "tls"), certNames(loopback.DefaultDomain)); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // runEmbedded is mailsh without a target: it starts the built-in server

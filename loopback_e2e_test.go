@@ -68,6 +68,21 @@ QUIT
 	}
 }
 
+// Without a writable data directory the built-in server keeps the
+// session's mail in a temporary directory, and still works.
+func TestEmbeddedServerWithoutDataDir(t *testing.T) {
+	notADir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notADir, nil, 0o600)
+	r := mailsh(t, "EHLO me\nMAIL FROM:<a@b.example>\nRCPT TO:<demo@localhost>\nDATA\nhello\n.\nQUIT\n", []string{"XDG_DATA_HOME=" + notADir})
+	r.must(t, 0, "mail is kept in "+os.TempDir(), "S: 250 2.0.0 ")
+	m := regexp.MustCompile(`mail is kept in (\S+)`).FindStringSubmatch(r.stderr)
+	if m != nil {
+		if _, err := os.Stat(m[1]); err == nil {
+			t.Errorf("the temporary Maildir %s is left behind", m[1])
+		}
+	}
+}
+
 // testMessages are the messages the interoperability test sends: a line
 // starting with "." (and one holding only "."), 8-bit UTF-8 text, a
 // multipart message with a base64 attachment, and one of 20 MB.

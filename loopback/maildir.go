@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -28,9 +29,10 @@ type Store struct {
 	// Root holds the Maildirs.
 	Root string
 
-	host string
-	pid  int
-	seq  atomic.Uint64
+	host    string
+	pid     int
+	seq     atomic.Uint64
+	cleaned sync.Map // accounts whose tmp/ was swept
 	// Logf, if set, is told of problems that do not fail a delivery.
 	Logf func(format string, args ...any)
 
@@ -69,7 +71,8 @@ func OpenStore(root string, accounts []string) (*Store, error) {
 // Maildir returns the directory of an account's Maildir.
 func (s *Store) Maildir(account string) string { return filepath.Join(s.Root, account) }
 
-// ensure creates an account's Maildir if it is missing and cleans its tmp/.
+// ensure creates an account's Maildir if it is missing and, the first
+// time, removes what crashed deliveries left in its tmp/.
 func (s *Store) ensure(account string) error {
 	if !validAccountName(account) {
 		return &StoreError{Op: "create Maildir", Path: account, Err: errors.New("an account name is letters, digits, '.', '-' or '_'")}
@@ -79,6 +82,9 @@ func (s *Store) ensure(account string) error {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return &StoreError{Op: "create Maildir", Path: dir, Err: err}
 		}
+	}
+	if _, done := s.cleaned.LoadOrStore(account, true); done {
+		return nil
 	}
 	tmp := filepath.Join(dir, "tmp")
 	entries, err := os.ReadDir(tmp)
