@@ -44,6 +44,9 @@ type Context struct {
 	Files func(prefix string) []string
 	// EHLONames are names offered after EHLO and HELO.
 	EHLONames []string
+	// Addresses are known mailboxes offered in MAIL and RCPT besides those
+	// used before (the built-in server's accounts).
+	Addresses []string
 }
 
 // Result is the answer for one TAB press.

@@ -149,6 +149,8 @@ func TestSMTPTransaction(t *testing.T) {
 		{"R", "RCPT RSET"},
 		{"RCPT TO:<", "TO:<antunes@ipleiria.pt>"},
 		{"rcpt to:<a", "to:<antunes@ipleiria.pt>"},
+		{"rcpt to: <", "<antunes@ipleiria.pt>"}, // the lecture's spacing
+		{"rcpt to: ", "<antunes@ipleiria.pt>"},
 		{"RCPT TO:<x@y> ", "NOTIFY=NEVER NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;"},
 		{"DA", ""},
 		{"BD", ""},

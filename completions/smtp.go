@@ -31,7 +31,7 @@ func smtpArgs(ctx Context, line string, start int, words []string, word string) 
 			}
 		}
 	case "MAIL", "RCPT":
-		return pathArgs(s, verb, line, start, words, word)
+		return pathArgs(s, ctx.Addresses, verb, start, words, word)
 	case "BDAT":
 		if len(words) == 2 {
 			cands = []Candidate{{Text: "LAST", Hint: "this is the last chunk", Final: true}}
@@ -49,28 +49,37 @@ var mechHint = map[string]string{
 
 // pathArgs completes MAIL FROM:<…> and RCPT TO:<…>: the keyword, then an
 // address used before, then the ESMTP parameters the server advertised.
-func pathArgs(s *proto.Snapshot, verb, line string, start int, words []string, word string) Result {
+func pathArgs(s *proto.Snapshot, known []string, verb string, start int, words []string, word string) Result {
 	kw := "FROM:<"
 	if verb == "RCPT" {
 		kw = "TO:<"
 	}
-	if len(words) == 1 {
-		// The path: "FROM:<" alone, or "FROM:<addr" with an address.
-		if i := strings.IndexByte(word, '<'); i >= 0 && hasPrefixFold(word, kw[:len(kw)-1]) {
-			prefix := word[:i+1]
-			var cands []Candidate
-			addrs := s.Used
-			if verb == "MAIL" {
-				cands = append(cands, Candidate{Text: prefix + ">", Hint: "the null sender (bounces)"})
-			}
-			for _, a := range addrs {
+	addresses := func(prefix string) []Candidate {
+		var cands []Candidate
+		if verb == "MAIL" {
+			cands = append(cands, Candidate{Text: prefix + ">", Hint: "the null sender (bounces)"})
+		}
+		seen := map[string]bool{}
+		for _, a := range append(append([]string(nil), s.Used...), known...) {
+			if !seen[strings.ToLower(a)] {
+				seen[strings.ToLower(a)] = true
 				cands = append(cands, Candidate{Text: prefix + a + ">"})
 			}
-			r := finish(start, word, cands)
-			// Addresses keep their case, but the keyword keeps the user's.
-			return r
+		}
+		return cands
+	}
+	// The lecture writes "mail from: address", with a space after the
+	// colon: then the path is the next word.
+	spaced := len(words) == 2 && strings.EqualFold(words[1], kw[:len(kw)-1])
+	switch {
+	case len(words) == 1:
+		// The path: "FROM:<" alone, or "FROM:<addr" with an address.
+		if i := strings.IndexByte(word, '<'); i >= 0 && hasPrefixFold(word, kw[:len(kw)-1]) {
+			return finish(start, word, addresses(word[:i+1]))
 		}
 		return finish(start, word, []Candidate{{Text: kw, Final: true}})
+	case spaced && (word == "" || strings.HasPrefix(word, "<")):
+		return finish(start, word, addresses("<"))
 	}
 	// Parameters (RFC 5321 §4.1.2 esmtp-param) the server advertised.
 	var cands []Candidate

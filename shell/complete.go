@@ -36,6 +36,7 @@ func (c *completer) context() completions.Context {
 		ctx.Snap = c.s.C.M.Snapshot()
 	}
 	ctx.EHLONames = []string{proto.DefaultEHLOName(), "localhost"}
+	ctx.Addresses = c.s.Addresses
 	return ctx
 }
 

@@ -50,6 +50,9 @@ type Session struct {
 	rec     *transcript.Recorder
 	// ProgressTo, if set, receives progress bars for large transfers.
 	ProgressTo io.Writer
+	// Addresses are known mailboxes for completion in MAIL and RCPT (the
+	// built-in server's accounts).
+	Addresses []string
 	// Aliases name targets for :connect, such as "pop3" for the built-in
 	// server's POP3 side.
 	Aliases map[string]proto.Target
