@@ -10,6 +10,7 @@ func pGreeting(domain, stamp string) pop3Reply {
 	return okReply("%s mailsh POP3 loopback server ready %s", domain, stamp)
 }
 
+// RFC 3206 §4: SYS/TEMP, a temporary problem on the server's side.
 func pTooManyConnections(max int) pop3Reply {
 	return errReply("SYS/TEMP", "Too many connections (at most %d at once), try again later", max)
 }
@@ -33,6 +34,8 @@ var (
 	pAuthList    = okReply("Mechanisms follow")
 )
 
+// RFC 1939 §3: -ERR for a command the server does not know or that is not
+// valid in the current state.
 func pUnknownCommand(verb string) pop3Reply {
 	return errReply("", "Unknown command %q; CAPA lists the extensions, RFC 1939 the rest", shorten(verb, 32))
 }
@@ -71,12 +74,14 @@ func pMaildropFailed() pop3Reply {
 	return errReply("SYS/TEMP", "Cannot open the mailbox, try again later")
 }
 
+// RFC 1939 §5: STAT's reply is exactly "+OK nn mm".
 func pStat(n int, size int64) pop3Reply { return okReply("%d %d", n, size) }
 
 func pListing(n int, size int64) pop3Reply {
 	return okReply("%d messages (%d octets)", n, size)
 }
 
+// RFC 1939 §5: DELE marks; the message goes in the UPDATE state.
 func pDeleted(n int) pop3Reply { return okReply("Message %d deleted (at QUIT)", n) }
 
 func pAlreadyDeleted(n int) pop3Reply { return errReply("", "Message %d already deleted", n) }
@@ -85,6 +90,7 @@ func pMessageGone(n int) pop3Reply {
 	return errReply("SYS/TEMP", "Message %d was removed by another program", n)
 }
 
+// RFC 1939 §5: RETR's "+OK" may give the size, as the RFC's example does.
 func pOctets(size int64) pop3Reply { return okReply("%d octets", size) }
 
 func pReset(n int, size int64) pop3Reply {
@@ -98,6 +104,7 @@ func pSignOff(domain string, deleted, left int) pop3Reply {
 
 var pBye = okReply("Goodbye")
 
+// RFC 1939 §6: "-ERR some deleted messages not removed".
 func pRemoveFailed(n int) pop3Reply {
 	return errReply("SYS/TEMP", "Some deleted messages not removed (%d)", n)
 }

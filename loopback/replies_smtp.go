@@ -28,6 +28,7 @@ func rBye(domain string) Reply {
 	return reply(221, "2.0.0", "%s closing connection, goodbye", domain)
 }
 
+// RFC 5321 §3.8: a server shutting down answers 421 and closes.
 func rShuttingDown(domain string) Reply {
 	return reply(421, "4.3.2", "%s Service shutting down, closing the connection; try again later", domain)
 }
@@ -38,6 +39,7 @@ func rIdle(domain string, d time.Duration) Reply {
 	return reply(421, "4.4.2", "%s Idle for more than %s, closing the connection", domain, d)
 }
 
+// RFC 5321 §3.8 and §4.2.2: 421 when the server cannot take the session.
 func rTooManyConnections(domain string, max int) Reply {
 	return reply(421, "4.7.0", "%s Too many connections (at most %d at once), try again later", domain, max)
 }
@@ -203,6 +205,7 @@ func clearNote(mech string) string {
 	return "that your credentials crossed the connection in clear text (no TLS)"
 }
 
+// RFC 4954 §4: 504 for a mechanism the server does not offer.
 func rAuthUnknownMech(mech string) Reply {
 	return reply(504, "5.5.4", "Unrecognized authentication mechanism %q: use PLAIN, LOGIN or CRAM-MD5", shorten(mech, 20))
 }
@@ -214,6 +217,7 @@ func rHelp(lines []string) Reply {
 	return r
 }
 
+// RFC 5321 §4.2.2: 504, a parameter (the topic) not implemented.
 func rHelpUnknown(topic string) Reply {
 	return reply(504, "5.5.1", "No help for %q: HELP lists the commands", shorten(topic, 32))
 }
