@@ -423,3 +423,61 @@ S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first
 C: APOP demo 0123456789abcdef0123456789abcdef
 S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first`)
 }
+
+// Implicit TLS (RFC 8314): the greeting comes over TLS. After STARTTLS
+// the server has forgotten the EHLO and any AUTH (RFC 3207 §4.2).
+func TestSMTPTLS(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.Addrs.SMTPS)
+	c.startTLS(ts.Cert)
+	c.converse(nil, `
+S: 220 localhost ESMTP mailsh loopback server ready
+C: EHLO me
+S: 250-localhost Hello me [127.0.0.1], pleased to meet you
+S: 250-PIPELINING
+S: 250-SIZE 33554432
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-CHUNKING
+S: 250-AUTH PLAIN LOGIN CRAM-MD5
+S: 250 HELP
+C: STARTTLS
+S: 503 5.5.1 TLS is already active`)
+	c = dial(t, ts.Addrs.SMTP)
+	c.converse(ts.Cert, `
+S: 220 *
+C: EHLO me
+`+ehloReply+`
+C: AUTH PLAIN AGRlbW8Ac2VjcmV0
+S: 235 *
+C: STARTTLS
+S: 220 2.0.0 Ready to start TLS
+TLS
+C: MAIL FROM:<a@b.example>
+S: 503 5.5.1 Bad sequence of commands: MAIL is not valid now (connected; introduce yourself with EHLO or HELO)
+C: EHLO me
+S: 250-localhost *
+S: 250-PIPELINING
+S: 250-SIZE 33554432
+S: 250-8BITMIME
+S: 250-ENHANCEDSTATUSCODES
+S: 250-SMTPUTF8
+S: 250-CHUNKING
+S: 250-AUTH PLAIN LOGIN CRAM-MD5
+S: 250 HELP`)
+}
+
+// Text sent after STARTTLS but before the handshake is thrown away, not
+// run as if it came over TLS (CVE-2011-0411, RFC 3207 §6).
+func TestSTARTTLSInjection(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.Addrs.SMTP)
+	c.converse(nil, "S: 220 *\nC: EHLO me\n"+ehloReply)
+	c.send("STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n")
+	c.converse(ts.Cert, `
+S: 220 2.0.0 Ready to start TLS
+TLS
+C: NOOP
+S: 250 2.0.0 OK, nothing done`)
+}
