@@ -32,6 +32,8 @@ type rule struct {
 	drop  bool
 	smtp  *Reply
 	pop3  *pop3Reply
+	// wait is how much later a greylisted retry must come.
+	wait time.Duration
 
 	// seen counts matching events for rules counted server-wide
 	// (connect, pop3.connect).

@@ -38,7 +38,7 @@ func (f *Faults) add(spec string) error {
 			}
 			wait = d
 		}
-		f.grey = &rule{spec: s, point: "rcpt", delay: wait}
+		f.grey = &rule{spec: s, point: "rcpt", wait: wait}
 		return nil
 	case strings.HasPrefix(lower, "maxconn="):
 		n, err := strconv.Atoi(s[len("maxconn="):])

@@ -90,7 +90,7 @@ func (s *smtpSession) rcpt(arg string) error {
 		s.logf("RCPT <%s> refused: %s", addr, refusal)
 		return s.send(*refusal)
 	}
-	if g := s.srv.faults.grey; g != nil && !s.srv.grey.pass(ipString(s.remoteIP()), s.tx.from, addr, g.delay, time.Now()) {
+	if g := s.srv.faults.grey; g != nil && !s.srv.grey.pass(ipString(s.remoteIP()), s.tx.from, addr, g.wait, time.Now()) {
 		s.logf("fault rule %q: greylisted <%s> -> <%s>", g.spec, s.tx.from, addr)
 		return s.send(reply(451, "4.7.1", "Greylisted: first try from <%s> to <%s>; please try again later (fault rule %s)", s.tx.from, addr, g.spec))
 	}
