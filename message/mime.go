@@ -74,8 +74,14 @@ func (p *Part) IsText() bool {
 }
 
 func (p *Part) problem(format string, args ...any) {
+	msg := clip(printable(sprintf(format, args...)), 300)
+	for _, seen := range p.Problems {
+		if seen == msg {
+			return // a decoder repeats its error on every read
+		}
+	}
 	if len(p.Problems) < 20 {
-		p.Problems = append(p.Problems, clip(printable(sprintf(format, args...)), 300))
+		p.Problems = append(p.Problems, msg)
 	}
 }
 
