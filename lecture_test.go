@@ -162,3 +162,20 @@ func goldenFile(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
 	}
 }
+
+// The lecture's other greeting: "554 if the connection was rejected; the
+// client should then send QUIT". The prompt says so, TAB offers only QUIT,
+// and the reply is explained.
+func TestLecture554(t *testing.T) {
+	srv := startServe(t, nil, "-q", "--maildir", t.TempDir(), "--fault", "connect:554")
+	tt := startTTY(t, nil, "smtp://"+srv.smtp)
+	tt.waitPrompt("rejected>")
+	tt.waitFor("554 5.3.2")
+	tt.waitFor("transaction failed (at connect: no SMTP service here)")
+	tt.send("\t")
+	tt.waitPrompt("rejected> QUIT")
+	tt.send("\r")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, tt.screen())
+	}
+}
