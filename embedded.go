@@ -163,4 +163,6 @@ func (lb *loopbackSession) apply(cfg *tls.Config, s *shell.Session) {
 	if s.Opts.User == "" {
 		s.Opts.User = lb.user
 	}
+	// MAIL FROM:< and RCPT TO:< offer the demo mailbox.
+	s.Addresses = append(s.Addresses, lb.user+"@"+loopback.DefaultDomain)
 }
