@@ -24,6 +24,8 @@ Usage:
                                  turn a recorded transcript into a report
   mailsh replay FILE [TARGET]    send a transcript's commands again and compare
                                  the replies (replay --help)
+  mailsh msg COMMAND FILE        compose, show, mime, save, hops, headers: the
+                                 message tools outside a session (msg --help)
 
 Options:
   --starttls          upgrade with STARTTLS (SMTP, after EHLO) or STLS (POP3) first

@@ -20,6 +20,8 @@ type metaCommand struct {
 	Help string
 	// ArgKind says what the completer offers for the first argument.
 	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
+	// RawArgs passes the words as typed, quotes and all (for :b64 TEXT).
+	RawArgs bool
 	Run     func(s *Session, ctx context.Context, args []string) error
 }
 
@@ -45,10 +47,10 @@ func init() {
 		{Name: "starttls", Help: "upgrade to TLS now (STARTTLS, after EHLO if needed; STLS for POP3)", Run: (*Session).metaStartTLS},
 		{Name: "tls", Help: "show the TLS connection: protocol, cipher, certificate chain, expiry, fingerprint", Run: (*Session).metaTLS},
 		{Name: "auth", Args: "[MECH] [USER]", ArgKind: "mech", Help: "log in: asks for the password without echo and computes PLAIN, LOGIN, CRAM-MD5, XOAUTH2, USER/PASS or APOP", Run: (*Session).metaAuth},
-		{Name: "b64", Args: "TEXT | -f FILE", ArgKind: "file", Help: "base64-encode text or a file", Run: (*Session).metaB64},
-		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
+		{Name: "b64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "base64-encode text or a file", Run: (*Session).metaB64},
+		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
 		{Name: "data", Args: "FILE [--bdat [--chunk SIZE]]", ArgKind: "file", Help: "send FILE as the message (DATA, dot-stuffed and streamed; or BDAT chunks with --bdat)", Run: (*Session).metaData},
-		{Name: "explain", Args: "CODE", Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
+		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
 		{Name: "raw", Args: "[on|off]", ArgKind: "onoff", Help: "show CR LF and non-printing bytes in what crosses the wire", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
 			if s.C == nil || s.C.M.State() != proto.SMTPData {
@@ -79,12 +81,57 @@ func MetaNames() []string {
 }
 
 func (s *Session) meta(ctx context.Context, line string) error {
-	f := strings.Fields(line)
-	m := lookupMeta(f[0])
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	m := lookupMeta(name)
 	if m == nil {
-		return fmt.Errorf("unknown command %s (:help lists them)", f[0])
+		return fmt.Errorf("unknown command %s (:help lists them)", name)
 	}
-	return m.Run(s, ctx, f[1:])
+	args := strings.Fields(rest)
+	if !m.RawArgs {
+		var err error
+		if args, err = splitArgs(rest); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return m.Run(s, ctx, args)
+}
+
+// splitArgs splits a meta-command's arguments as a shell does, honouring
+// quotes and backslashes, so that a subject or a file name may hold blanks
+// (:save 2 "Protocolos SMTP_POP3.ppt").
+func splitArgs(line string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inWord, quote := false, byte(0)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\''):
+			quote, inWord = c, true
+		case c == '\\' && quote != '\'' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+			inWord = true
+		case quote == 0 && (c == ' ' || c == '\t'):
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed %c quote", quote)
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, nil
 }
 
 func (s *Session) metaHelp(_ context.Context, args []string) error {

@@ -29,45 +29,6 @@ func init() {
 	}...)
 }
 
-// splitQuoted splits a meta-command's arguments again, honouring quotes:
-// the dispatcher splits on blanks, and a subject or a file name may hold
-// some ("Protocolos SMTP_POP3"). Runs of blanks inside quotes become one.
-func splitQuoted(args []string) ([]string, error) {
-	line := strings.Join(args, " ")
-	var out []string
-	var cur strings.Builder
-	inWord, quote := false, byte(0)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == 0 && (c == '"' || c == '\''):
-			quote, inWord = c, true
-		case c == '\\' && quote != '\'' && i+1 < len(line):
-			i++
-			cur.WriteByte(line[i])
-			inWord = true
-		case quote == 0 && (c == ' ' || c == '\t'):
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unclosed %c quote", quote)
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out, nil
-}
-
 // messageStyle dresses the views as the printer dresses the session:
 // field names bold, remarks in mailsh's colour, and at a terminal a bar
 // chart in blocks as wide as the window.
@@ -116,10 +77,6 @@ func (s *Session) openMessage(file string) (*os.File, error) {
 
 // fileArg reads the optional FILE (or -f FILE) of :mime, :hops, :headers.
 func fileArg(name string, args []string) (string, error) {
-	args, err := splitQuoted(args)
-	if err != nil {
-		return "", err
-	}
 	if len(args) == 2 && args[0] == "-f" {
 		args = args[1:]
 	}
@@ -184,10 +141,6 @@ func (s *Session) metaHeaders(_ context.Context, args []string) error {
 // command and the server's status line; the raw text is summed up, since
 // it follows decoded.
 func (s *Session) metaShow(_ context.Context, args []string) error {
-	args, err := splitQuoted(args)
-	if err != nil {
-		return err
-	}
 	if len(args) == 2 && args[0] == "-f" {
 		args = args[1:]
 	}
@@ -317,10 +270,6 @@ func (f *firstLines) Write(b []byte) (int, error) {
 }
 
 func (s *Session) metaSave(_ context.Context, args []string) error {
-	args, err := splitQuoted(args)
-	if err != nil {
-		return err
-	}
 	var part, out, from string
 	force := false
 	var pos []string
@@ -361,10 +310,6 @@ func (s *Session) metaSave(_ context.Context, args []string) error {
 // command at a time as a person would (MAIL, RCPT for each recipient,
 // DATA, the text), or writes it to a file with -o.
 func (s *Session) metaCompose(_ context.Context, args []string) error {
-	args, err := splitQuoted(args)
-	if err != nil {
-		return err
-	}
 	ca, err := message.ParseComposeArgs(args)
 	if err != nil {
 		return fmt.Errorf("%v\nusage: :compose %s", err, message.ComposeUsage)

@@ -345,12 +345,12 @@ func TestSplitQuoted(t *testing.T) {
 		`''`:                          "",
 		`"SDP_[Protocolos SMTP].ppt"`: "SDP_[Protocolos SMTP].ppt",
 	} {
-		got, err := splitQuoted(strings.Fields(in))
+		got, err := splitArgs(in)
 		if err != nil || strings.Join(got, "|") != want {
 			t.Errorf("splitQuoted(%s) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := splitQuoted([]string{`"open`}); err == nil {
+	if _, err := splitArgs(`"open`); err == nil {
 		t.Error("unclosed quote accepted")
 	}
 }

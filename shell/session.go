@@ -83,7 +83,11 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		if strings.TrimSpace(line) == ":abort" {
 			return s.abortData(ctx)
 		}
-		s.typed(proto.StuffLine(line))
+		if line == "." {
+			s.typed(line) // the end of the message goes as it is
+		} else {
+			s.typed(proto.StuffLine(line))
+		}
 		_, rep, err := s.C.Command(line)
 		return s.after(rep, err)
 	}
