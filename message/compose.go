@@ -100,7 +100,7 @@ func (d *Draft) Check() error {
 		return draftError("the subject must be one line of UTF-8 text")
 	}
 	if len(d.Body) > MaxBodyText {
-		return draftError("the body is larger than %s: send it as an attachment", humanSize(MaxBodyText))
+		return draftError("the body is larger than %s: send it as an attachment", HumanSize(MaxBodyText))
 	}
 	if !utf8.ValidString(d.Body) || strings.ContainsRune(d.Body, 0) {
 		return draftError("the body is not UTF-8 text: send such a file with --attach")

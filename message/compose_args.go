@@ -115,7 +115,7 @@ func (a *ComposeArgs) LoadBody(r io.Reader) error {
 		return draftError("reading the body: %v", err)
 	}
 	if len(b) > MaxBodyText {
-		return draftError("the body is larger than %s: send it as an attachment", humanSize(MaxBodyText))
+		return draftError("the body is larger than %s: send it as an attachment", HumanSize(MaxBodyText))
 	}
 	a.Draft.Body = string(b)
 	return nil

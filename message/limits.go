@@ -141,7 +141,8 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func humanSize(n int64) string {
+// HumanSize writes a size for people: 512 B, 8.8 KiB, 20.0 MiB.
+func HumanSize(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

@@ -32,7 +32,7 @@ func WriteTree(w io.Writer, top *Part, st Style) error {
 				cs += " (unknown)"
 			}
 		}
-		enc, size := p.Encoding, humanSize(p.Size)
+		enc, size := p.Encoding, HumanSize(p.Size)
 		switch {
 		case p.container:
 			enc = ""

@@ -144,7 +144,7 @@ func (sh *showing) text(p *Part, r io.Reader) {
 func (sh *showing) leave(p *Part) {
 	shown := sh.shown[p]
 	if sh.cut[p] {
-		sh.printf("%s\n", sh.st.note(fmt.Sprintf("[part %s: %s of text; the first %s shown]", p.Number, humanSize(p.Size), humanSize(MaxShowText))))
+		sh.printf("%s\n", sh.st.note(fmt.Sprintf("[part %s: %s of text; the first %s shown]", p.Number, HumanSize(p.Size), HumanSize(MaxShowText))))
 	}
 	if !shown && !p.container && !isMessageType(p.Type) {
 		if p.IsText() && p.Parent != nil && p.Parent.Type == "multipart/alternative" {
@@ -177,7 +177,7 @@ func describePart(p *Part, size bool) string {
 		s += ", " + p.Encoding
 	}
 	if size {
-		s += ", " + humanSize(p.Size)
+		s += ", " + HumanSize(p.Size)
 	}
 	if p.Filename != "" {
 		s += ", " + fmt.Sprintf("%q", p.Filename)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -91,7 +92,7 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	}
 	prog.Done()
 	if err == nil {
-		s.P.Say("sent %s (%s)", file, humanBytes(st.Size()))
+		s.P.Say("sent %s (%s)", file, message.HumanSize(st.Size()))
 	}
 	return s.after(rep, err)
 }
@@ -141,16 +142,4 @@ func parseSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n * mult, err
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

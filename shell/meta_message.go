@@ -338,7 +338,7 @@ func (s *Session) metaCompose(_ context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		s.P.Say("wrote the message to %s (%s)", saved.Path, humanBytes(saved.Bytes))
+		s.P.Say("wrote the message to %s (%s)", saved.Path, message.HumanSize(saved.Bytes))
 		if d.HasBcc() {
 			s.P.Say("the Bcc recipients are not in it (RFC 5322 §3.6.3): give them as RCPT TO when you send it")
 		}
@@ -421,7 +421,7 @@ func (s *Session) streamMessage(d *message.Draft) error {
 	prog.Done()
 	s.P.MuteBody(false)
 	if err == nil && mute {
-		s.P.Say("sent the message text after its header (%s, not echoed)", humanBytes(n))
+		s.P.Say("sent the message text after its header (%s, not echoed)", message.HumanSize(n))
 	}
 	return s.after(rep, err)
 }

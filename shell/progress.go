@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/mailsh/mailsh/message"
 )
 
 // progressBar counts bytes written through it and, at a terminal, draws a
@@ -46,7 +48,7 @@ func (p *progressBar) draw() {
 		frac = 1
 	}
 	full := int(frac * width)
-	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %s", strings.Repeat("=", full), strings.Repeat(" ", width-full), frac*100, humanBytes(p.n))
+	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %s", strings.Repeat("=", full), strings.Repeat(" ", width-full), frac*100, message.HumanSize(p.n))
 	p.drawn = true
 }
 

@@ -3,7 +3,6 @@ package transcript
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"time"
 )
 
@@ -25,34 +24,14 @@ type jsonLine struct {
 // ExportJSON writes the transcript as JSON Lines: a "session" object for
 // each header, then a "line" object per entry, streaming.
 func ExportJSON(path string, w io.Writer) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	tr := NewReader(f)
-	idx := 0
-	for {
-		e, newSession, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if newSession {
-			idx++
-			h := tr.Header()
-			red := h.Redaction
-			if err := enc.Encode(jsonLine{Type: "session", Session: idx, Target: h.Target, Version: h.Version,
-				Started: h.Started.Format(time.RFC3339Nano), Redaction: &red, TLS: h.TLS}); err != nil {
-				return err
-			}
-			continue
-		}
-		l := jsonLine{Type: "line", Session: idx, Time: e.Time.Format(time.RFC3339Nano), Text: e.Text, Body: e.Body()}
+	return forEach(path, func(idx int, h *Header) error {
+		red := h.Redaction
+		return enc.Encode(jsonLine{Type: "session", Session: idx + 1, Target: h.Target, Version: h.Version,
+			Started: h.Started.Format(time.RFC3339Nano), Redaction: &red, TLS: h.TLS})
+	}, func(idx int, e Entry) error {
+		l := jsonLine{Type: "line", Session: idx + 1, Time: e.Time.Format(time.RFC3339Nano), Text: e.Text, Body: e.Body()}
 		switch {
 		case e.FromClient():
 			l.Dir = "client"
@@ -61,8 +40,6 @@ func ExportJSON(path string, w io.Writer) error {
 		default:
 			l.Dir = "note"
 		}
-		if err := enc.Encode(l); err != nil {
-			return err
-		}
-	}
+		return enc.Encode(l)
+	})
 }

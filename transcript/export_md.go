@@ -122,6 +122,16 @@ func humanDuration(d time.Duration) string {
 
 // forEachLine calls fn for each entry with the index of its session.
 func forEachLine(path string, fn func(session int, e Entry)) error {
+	return forEach(path, nil, func(idx int, e Entry) error {
+		fn(idx, e)
+		return nil
+	})
+}
+
+// forEach reads the transcript at path entry by entry, calling header at
+// the start of each session and fn for each entry, with the session's
+// index. It stops at the first error either returns.
+func forEach(path string, header func(idx int, h *Header) error, fn func(idx int, e Entry) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -139,9 +149,16 @@ func forEachLine(path string, fn func(session int, e Entry)) error {
 		}
 		if newSession {
 			idx++
+			if header != nil {
+				if err := header(idx, tr.Header()); err != nil {
+					return err
+				}
+			}
 			continue
 		}
-		fn(idx, e)
+		if err := fn(idx, e); err != nil {
+			return err
+		}
 	}
 }
 
