@@ -167,7 +167,7 @@ func FuzzHeaderFixer(f *testing.F) {
 			step = 1
 		}
 		var out bytes.Buffer
-		h := newHeaderFixer(&out, func(bool, bool) []byte { return []byte(marker) })
+		h := newHeaderFixer(&out, func(present) []byte { return []byte(marker) })
 		for s := in; s != ""; {
 			n := min(step, len(s))
 			h.Write([]byte(s[:n]))

@@ -109,26 +109,30 @@ func headerSafe(s string, max int) string {
 const maxHeaderLine = 64 << 10
 
 // headerFixer passes a message's text through while watching its header
-// section (RFC 5322 §2.2): at the header's end it adds a Date: and a
-// Message-ID: field if the message lacks them (RFC 5322 §3.6 requires
-// Date; §3.6.4 says every message SHOULD have a Message-ID), as a
-// submission server does (RFC 6409 §8.2, §8.3). If the text does not start
+// section (RFC 5322 §2.2): at the header's end it adds a Date:, a From:
+// and a Message-ID: field if the message lacks them (RFC 5322 §3.6
+// requires Date and From; §3.6.4 says every message SHOULD have a
+// Message-ID), as a submission server does (RFC 6409 §8.1-§8.3), and as
+// Sendmail did on the lecture's "Mensagem recebida" slide. If the text does not start
 // with a header at all, such as a bare "Teste do mail", it adds the empty
 // line that separates header from body, so that the first line is read as
 // body, not as a broken field. Only the current header line is held in
 // memory; the body streams straight through.
 type headerFixer struct {
 	w     io.Writer
-	added func(hasDate, hasMsgID bool) []byte
+	added func(have present) []byte
 
-	inHeader          bool
-	line              []byte
-	hasDate, hasMsgID bool
-	sawField          bool
-	err               error
+	inHeader bool
+	line     []byte
+	have     present
+	sawField bool
+	err      error
 }
 
-func newHeaderFixer(w io.Writer, added func(hasDate, hasMsgID bool) []byte) *headerFixer {
+// present says which of the fields a server may add a message has.
+type present struct{ date, from, msgID bool }
+
+func newHeaderFixer(w io.Writer, added func(have present) []byte) *headerFixer {
 	return &headerFixer{w: w, added: added, inHeader: true}
 }
 
@@ -176,9 +180,11 @@ func (h *headerFixer) headerLine() {
 		h.sawField = true
 		switch strings.ToLower(name) {
 		case "date":
-			h.hasDate = true
+			h.have.date = true
+		case "from":
+			h.have.from = true
 		case "message-id":
-			h.hasMsgID = true
+			h.have.msgID = true
 		}
 	}
 	h.write(line)
@@ -189,7 +195,7 @@ func (h *headerFixer) headerLine() {
 // text that needs the separating empty line before it.
 func (h *headerFixer) endHeader(sep bool) {
 	h.inHeader = false
-	h.write(h.added(h.hasDate, h.hasMsgID))
+	h.write(h.added(h.have))
 	if sep {
 		h.write([]byte("\r\n"))
 	}
@@ -236,15 +242,19 @@ func fieldName(line []byte) (string, bool) {
 	return string(line[:i]), true
 }
 
-// addedFields returns the Date: and Message-ID: fields for a message that
-// lacks them, in CRLF form.
-func addedFields(env *Envelope) func(hasDate, hasMsgID bool) []byte {
-	return func(hasDate, hasMsgID bool) []byte {
+// addedFields returns the Date:, From: and Message-ID: fields for a
+// message that lacks them, in CRLF form. From is the envelope sender
+// (RFC 6409 §8.1); a message with the null sender <> gets none.
+func addedFields(env *Envelope) func(have present) []byte {
+	return func(have present) []byte {
 		var b bytes.Buffer
-		if !hasDate {
+		if !have.date {
 			fmt.Fprintf(&b, "Date: %s\r\n", env.Time.Format(time.RFC1123Z))
 		}
-		if !hasMsgID {
+		if !have.from && env.From != "" {
+			fmt.Fprintf(&b, "From: %s\r\n", env.From)
+		}
+		if !have.msgID {
 			fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", env.ID, env.Domain)
 		}
 		return b.Bytes()

@@ -26,12 +26,12 @@ func TestHeaderFixer(t *testing.T) {
 		{"LF endings", "Subject: x\n\nbody\n", "Subject: x\n" + add + "\nbody\n"},
 		{"body has no header fields", "Subject: x\r\n\r\nMessage-ID: no\r\n", "Subject: x\r\n" + add + "\r\nMessage-ID: no\r\n"},
 	}
-	added := func(hasDate, hasMsgID bool) []byte {
+	added := func(have present) []byte {
 		var b bytes.Buffer
-		if !hasDate {
+		if !have.date {
 			b.WriteString("Date: D\r\n")
 		}
-		if !hasMsgID {
+		if !have.msgID {
 			b.WriteString("Message-ID: M\r\n")
 		}
 		return b.Bytes()

@@ -102,7 +102,7 @@ func TestDeliveryCopies(t *testing.T) {
 		if want := sizedName(uniquePart(filepath.Base(p)), size, vsize); filepath.Base(p) != want {
 			t.Errorf("name %s, want %s", filepath.Base(p), want)
 		}
-		if !strings.HasSuffix(string(b), "Subject: s\nDate: Sun, 09 Sep 2001 01:46:40 +0000\nMessage-ID: <X1@localhost>\n\n"+strings.Repeat("line\n", 50000)) {
+		if !strings.HasSuffix(string(b), "Subject: s\nDate: Sun, 09 Sep 2001 01:46:40 +0000\nFrom: s@x\nMessage-ID: <X1@localhost>\n\n"+strings.Repeat("line\n", 50000)) {
 			t.Errorf("%s: wrong text", p)
 		}
 	}
