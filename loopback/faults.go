@@ -100,6 +100,30 @@ type outcome struct {
 // decided reports whether a rule takes the place of the normal reply.
 func (o outcome) decided() bool { return o.drop || o.smtp != nil || o.pop3 != nil }
 
+// describe says what a deciding rule does, for the log.
+func (o outcome) describe() string {
+	switch {
+	case o.smtp != nil:
+		return "replies " + o.smtp.String()
+	case o.pop3 != nil:
+		return "replies " + o.pop3.String()
+	}
+	return "drops the connection"
+}
+
+// applyRules applies the fault rules to an event of a session with the
+// given counters: a delay is waited out here, a deciding rule logged.
+func (c *conn) applyRules(point, subject, arg string, n *counts) outcome {
+	o := c.srv.faults.check(point, subject, arg, n)
+	if o.delay > 0 {
+		c.sleep(o.delay)
+	}
+	if o.decided() {
+		c.logf("fault rule %q %s", o.rule.spec, o.describe())
+	}
+	return o
+}
+
 // check applies the rules to an event at point: subject is what patterns
 // match (the address for MAIL and RCPT, the client's IP at connect, the
 // user at login, else the argument), arg the command's whole argument.

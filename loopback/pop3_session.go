@@ -100,20 +100,9 @@ func (c *conn) servePOP3(overLimit bool) {
 
 func (s *pop3Session) send(r pop3Reply) error { return r.write(s.bw) }
 
-// fault applies the fault rules to an event; a delay is waited out here.
+// fault applies the fault rules to an event of this session.
 func (s *pop3Session) fault(point, subject, arg string) outcome {
-	o := s.srv.faults.check(point, subject, arg, &s.counts)
-	if o.delay > 0 {
-		s.sleep(o.delay)
-	}
-	if o.decided() {
-		what := "drops the connection"
-		if o.pop3 != nil {
-			what = "replies " + o.pop3.String()
-		}
-		s.logf("fault rule %q %s", o.rule.spec, what)
-	}
-	return o
+	return s.applyRules(point, subject, arg, &s.counts)
 }
 
 func (s *pop3Session) applyFault(o outcome) error {

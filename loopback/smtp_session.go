@@ -151,20 +151,9 @@ func (s *smtpSession) send(r Reply) error {
 	return nil
 }
 
-// fault applies the fault rules to an event; a delay is waited out here.
+// fault applies the fault rules to an event of this session.
 func (s *smtpSession) fault(point, subject, arg string) outcome {
-	o := s.srv.faults.check(point, subject, arg, &s.counts)
-	if o.delay > 0 {
-		s.sleep(o.delay)
-	}
-	if o.decided() {
-		what := "drops the connection"
-		if o.smtp != nil {
-			what = "replies " + o.smtp.String()
-		}
-		s.logf("fault rule %q %s", o.rule.spec, what)
-	}
-	return o
+	return s.applyRules(point, subject, arg, &s.counts)
 }
 
 // applyFault sends a fault rule's reply or drops the connection.
