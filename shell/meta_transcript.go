@@ -17,8 +17,8 @@ var Version = "dev"
 
 func init() {
 	registerMeta(&metaCommand{
-		Name: "transcript", Args: "start FILE [--no-redact] [--abbreviate N] | stop | status", ArgKind: "transcript",
-		Help: "record the session to FILE (appends, never overwrites; secrets redacted)",
+		Name: "transcript", Args: "start FILE | stop | status", ArgKind: "transcript",
+		Help: "record the session to FILE (appends, never overwrites; secrets redacted; --no-redact, --abbreviate N)",
 		Run:  (*Session).metaTranscript,
 	})
 }
