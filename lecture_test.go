@@ -179,3 +179,57 @@ func TestLecture554(t *testing.T) {
 		t.Fatalf("exit status %d\n%s", code, tt.screen())
 	}
 }
+
+// DATA mode at a terminal dot-stuffs a pasted line ".hidden": the server
+// receives "..hidden" and stores ".hidden". And :data --bdat sends a file
+// in chunks of the size asked for, which arrives whole.
+func TestDataModeStoresWhatWasTyped(t *testing.T) {
+	maildir := t.TempDir()
+	srv := startServe(t, nil, "--maildir", maildir, "--user", "demo:pw")
+	tr := filepath.Join(t.TempDir(), "wire.txt")
+	tt := startTTY(t, nil, "-t", tr, "smtp://"+srv.smtp)
+	tt.waitPrompt("helo>")
+	tt.send("EHLO me\rMAIL FROM:<a@localhost>\rRCPT TO:<demo@localhost>\rDATA\r")
+	tt.waitPrompt("data>")
+	tt.send("Subject: pasted\r\r.hidden\rafter\r.\r")
+	tt.waitPrompt("mail>")
+	file := filepath.Join(t.TempDir(), "chunked.eml")
+	os.WriteFile(file, []byte("Subject: chunked\n\n"+strings.Repeat("0123456789\n", 30)), 0o644)
+	tt.send("MAIL FROM:<a@localhost>\rRCPT TO:<demo@localhost>\r:data " + file + " --bdat --chunk 100\r")
+	tt.waitFor("sent " + file)
+	tt.waitPrompt("mail>")
+	tt.send("QUIT\r")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, tt.screen())
+	}
+	wire, _ := os.ReadFile(tr)
+	if !strings.Contains(string(wire), "C| ..hidden\n") {
+		t.Errorf("the wire did not carry \"..hidden\":\n%s", wire)
+	}
+	// 348 octets with LF endings are 380 with CRLF: three chunks of 100
+	// (101 where a CRLF straddles the limit) and the rest.
+	for _, n := range []string{"C: BDAT 100\n", "C: BDAT 80 LAST\n"} {
+		if !strings.Contains(string(wire), n) {
+			t.Errorf("the wire lacks %q:\n%s", n, wire)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(maildir, "demo", "new"))
+	var stored []string
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(maildir, "demo", "new", e.Name()))
+		stored = append(stored, string(b))
+	}
+	all := strings.Join(stored, "\n----\n")
+	if len(stored) != 2 || !strings.Contains(all, "\n.hidden\nafter\n") || strings.Contains(all, "..hidden") {
+		t.Fatalf("stored:\n%s", all)
+	}
+	if !strings.Contains(all, "Subject: chunked\n") || !strings.Contains(all, strings.Repeat("0123456789\n", 30)) {
+		t.Fatalf("the chunked message did not arrive whole:\n%s", all)
+	}
+}
+
+func TestRawDisplay(t *testing.T) {
+	srv := startFakeSMTP(t)
+	mailsh(t, ":raw on\nEHLO me\n:raw off\nNOOP\nQUIT\n", nil, "smtp://"+srv.Addr).
+		must(t, 0, `C: EHLO me\r\n`, `S: 250 8BITMIME\r\n`, "C: NOOP\n")
+}

@@ -236,3 +236,31 @@ func TestCommonPrefix(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+func TestOtherStates(t *testing.T) {
+	// Waiting for the greeting: nothing is valid yet but the meta-commands.
+	check(t, proto.NewMachine(proto.SMTP), []struct{ line, want string }{
+		{"", ""},
+		{":q", ":quit"},
+	})
+	check(t, proto.NewMachine(proto.POP3), []struct{ line, want string }{
+		{"", ""},
+	})
+	// A POP3 SASL exchange: only the way out.
+	check(t, machine(t, proto.POP3, "S: +OK ready", "C: AUTH LOGIN", "S: + VXNlcm5hbWU6"), []struct{ line, want string }{
+		{"", "*"},
+		{"US", ""},
+	})
+	// Between BDAT chunks: more BDAT, or RSET.
+	m := smtpAfterEHLO(t, "C: MAIL FROM:<a@b>", "S: 250 ok", "C: RCPT TO:<c@d>", "S: 250 ok", "C: BDAT 10", "S: 250 2.0.0 10 octets")
+	check(t, m, []struct{ line, want string }{
+		{"", "BDAT EXPN HELP NOOP QUIT RSET VRFY"},
+		{"DA", ""},
+	})
+	// Closed: only the meta-commands.
+	m = machine(t, proto.SMTP, "S: 220 x", "C: QUIT", "S: 221 bye")
+	check(t, m, []struct{ line, want string }{
+		{"", ""},
+		{":c", ":connect"},
+	})
+}
