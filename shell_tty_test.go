@@ -21,8 +21,7 @@ func TestTTYCompletesEHLO(t *testing.T) {
 	tt.waitFor("helo> EHLO")
 	tt.send("me") // the completion added the space
 	tt.waitFor("helo> EHLO me")
-	tt.send("\r")
-	tt.waitFor("250 8BITMIME")
+	tt.command("", "250 8BITMIME", "mail>")
 	if !srv.received("EHLO me") {
 		t.Fatalf("server got %q", srv.all())
 	}
@@ -95,10 +94,8 @@ func TestTTYPasswordNeverShown(t *testing.T) {
 	tt.waitPrompt("mail>")
 	tt.send(":auth LOGIN tim\r")
 	tt.waitFor("password for tim:")
-	tt.send("tanstaaf-secret\r")
-	tt.waitFor("235 2.7.0 ok")
-	tt.send("NOOP\r")
-	tt.waitPrompt("mail>")
+	tt.command("tanstaaf-secret", "235 2.7.0 ok", "mail>")
+	tt.command("NOOP", "250 2.0.0 ok", "mail>")
 	tt.send("\x04")
 	tt.wait()
 	if strings.Contains(tt.screen(), "tanstaaf") || strings.Contains(tt.rawString(), "tanstaaf") {
@@ -197,7 +194,9 @@ func TestTTYCtrlC(t *testing.T) {
 		t.Fatal("a cancelled line was sent")
 	}
 	tt.send("\x03")
-	tt.waitFor("Ctrl-C again")
+	tt.waitUntil("the hint, then a prompt", func(s string) bool {
+		return strings.Contains(s, "Ctrl-C again") && strings.HasSuffix(tt.lastLine(), "helo>")
+	})
 	tt.send("\x03") // the second Ctrl-C on an empty line leaves
 	if code := tt.wait(); code != 0 {
 		t.Fatalf("exit status %d", code)

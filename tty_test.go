@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -121,6 +123,20 @@ func (tt *tty) waitUntil(what string, ok func(screen string) bool) {
 	tt.t.Fatalf("screen never showed %s:\n%s", what, tt.screen())
 }
 
+// command types a line and waits for its reply to show (one more
+// occurrence of reply on the screen than before) and for a fresh prompt
+// ending in prompt: keys sent earlier would reach the terminal before the
+// line editor is reading them, and the terminal would take Ctrl-D or
+// Ctrl-C itself.
+func (tt *tty) command(line, reply, prompt string) {
+	tt.t.Helper()
+	before := strings.Count(tt.screen(), reply)
+	tt.send(line + "\r")
+	tt.waitUntil(fmt.Sprintf("%q then a prompt ending in %q", reply, prompt), func(s string) bool {
+		return strings.Count(s, reply) > before && strings.HasSuffix(tt.lastLine(), prompt)
+	})
+}
+
 // waitPrompt waits until the last line of the screen is a prompt ending
 // in want, with nothing typed after it: the editor is reading keys.
 func (tt *tty) waitPrompt(want string) {
@@ -154,7 +170,10 @@ func (tt *tty) wait() int {
 		}
 		return 0
 	case <-time.After(15 * time.Second):
-		tt.t.Fatalf("mailsh did not exit:\n%s", tt.screen())
+		tt.cmd.Process.Signal(syscall.SIGQUIT) // a goroutine dump, for the log
+		time.Sleep(time.Second)
+		raw := tt.rawString()
+		tt.t.Fatalf("mailsh did not exit:\n%s\nlast output: %q", tt.screen(), raw[max(0, len(raw)-20000):])
 	}
 	return -1
 }

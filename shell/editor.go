@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ergochat/readline"
 	"golang.org/x/term"
@@ -58,7 +59,11 @@ type readlineEditor struct {
 	mu     sync.Mutex
 	asking bool   // a one-off prompt (password, question) is up
 	prompt string // the session prompt, to restore afterwards
-	typed  string // the line as it was after the last key, for Ctrl-C
+
+	// The painter and the listener run inside readline, some of it under
+	// its lock, so what they read is atomic rather than under mu.
+	secret atomic.Bool            // the line being typed is a secret: show nothing
+	typed  atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
 }
 
 // EditorConfig configures the readline editor.
@@ -88,17 +93,22 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 		EOFPrompt:              "\n",
 		Undo:                   true,
 	}
-	if cfg.Paint != nil {
-		rc.Painter = cfg.Paint
-	}
 	e := &readlineEditor{}
+	rc.Painter = func(line []rune, pos int) []rune {
+		switch {
+		case e.secret.Load():
+			return nil // not even the length of a password shows
+		case cfg.Paint != nil:
+			return cfg.Paint(line, pos)
+		}
+		return line
+	}
 	// readline returns nothing with ErrInterrupt; the listener remembers
 	// what was typed, so that Ctrl-C on a line cancels it and only
 	// Ctrl-C on an empty line counts towards leaving.
 	rc.Listener = func(line []rune, _ int, _ rune) ([]rune, int, bool) {
-		e.mu.Lock()
-		e.typed = string(line)
-		e.mu.Unlock()
+		l := append([]rune(nil), line...)
+		e.typed.Store(&l)
 		return nil, 0, false
 	}
 	if f, ok := cfg.In.(*os.File); ok {
@@ -121,44 +131,49 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 }
 
 func (e *readlineEditor) ReadLine() (string, error) {
-	e.mu.Lock()
-	e.typed = ""
-	e.mu.Unlock()
+	e.typed.Store(nil)
 	line, err := e.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return e.typed, ErrInterrupt
+		typed := ""
+		if l := e.typed.Load(); l != nil {
+			typed = string(*l)
+		}
+		return typed, ErrInterrupt
 	}
 	return line, err
 }
 
-// ReadPassword reads a line that is not echoed and not kept in history.
-// (Instance.ReadPassword ignores its prompt, so the configuration is built
-// here.)
+// ReadPassword reads a line that is neither shown nor kept in history.
 func (e *readlineEditor) ReadPassword(prompt string) (string, error) {
 	return e.ask(prompt, true)
 }
 
+// Ask reads one line with its own prompt, outside the history.
 func (e *readlineEditor) Ask(prompt string) (string, error) {
 	return e.ask(prompt, false)
 }
 
-func (e *readlineEditor) ask(prompt string, mask bool) (string, error) {
+// ask reads one line with a one-off prompt through the same editor:
+// history off (not even the line being typed is kept for Up), and for a
+// secret the painter shows nothing. Swapping in readline's password
+// configuration instead (Instance.ReadPassword, which also ignores its
+// prompt) left the editor masking the next lines now and then.
+func (e *readlineEditor) ask(prompt string, secret bool) (string, error) {
 	e.mu.Lock()
 	e.asking = true
+	e.rl.SetPrompt(prompt)
 	e.mu.Unlock()
+	e.secret.Store(secret)
+	e.rl.DisableHistory()
 	defer func() {
+		e.rl.EnableHistory()
+		e.secret.Store(false)
 		e.mu.Lock()
 		e.asking = false
 		e.rl.SetPrompt(e.prompt) // it may have changed meanwhile
 		e.mu.Unlock()
 	}()
-	cfg := e.rl.GeneratePasswordConfig()
-	cfg.EnableMask = mask
-	cfg.MaskRune = 0 // show nothing at all, not even the length
-	cfg.Prompt = prompt
-	line, err := e.rl.ReadLineWithConfig(cfg)
+	line, err := e.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
 		return "", ErrInterrupt
 	}
