@@ -155,9 +155,10 @@ func (e *readlineEditor) Ask(prompt string) (string, error) {
 
 // ask reads one line with a one-off prompt through the same editor:
 // history off (not even the line being typed is kept for Up), and for a
-// secret the painter shows nothing. Swapping in readline's password
-// configuration instead (Instance.ReadPassword, which also ignores its
-// prompt) left the editor masking the next lines now and then.
+// secret the painter shows nothing. readline's own password configuration
+// is not used: Instance.ReadPassword ignores its prompt, and with no mask
+// rune (so as not to show the password's length) it writes a NUL byte per
+// character typed.
 func (e *readlineEditor) ask(prompt string, secret bool) (string, error) {
 	e.mu.Lock()
 	e.asking = true
