@@ -188,18 +188,7 @@ func (s *Server) forget(c *conn) {
 // Then it closes what is left: a message cut off that way was never
 // acknowledged and is not delivered.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	if !s.closing {
-		s.closing = true
-		close(s.done)
-	}
-	for l := range s.listeners {
-		l.Close()
-	}
-	for c := range s.conns {
-		c.interrupt()
-	}
-	s.mu.Unlock()
+	s.stop(func(c *conn) { c.interrupt() })
 	finished := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -215,9 +204,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Close stops the server at once, dropping every connection.
-func (s *Server) Close() error {
+// stop closes the listeners, so that no connection is accepted any more,
+// and applies each to the open connections.
+func (s *Server) stop(each func(*conn)) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.closing {
 		s.closing = true
 		close(s.done)
@@ -226,9 +217,13 @@ func (s *Server) Close() error {
 		l.Close()
 	}
 	for c := range s.conns {
-		c.raw.Close()
+		each(c)
 	}
-	s.mu.Unlock()
+}
+
+// Close stops the server at once, dropping every connection.
+func (s *Server) Close() error {
+	s.stop(func(c *conn) { c.raw.Close() })
 	return nil
 }
 

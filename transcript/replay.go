@@ -210,30 +210,15 @@ func (rp *replayer) command(line string) error {
 	up := strings.ToUpper(verb)
 	switch {
 	case up == "PASS" && strings.Contains(arg, "[redacted"):
-		pw, err := rp.o.Secret("password")
-		if err != nil {
-			return err
-		}
-		want, err := rp.expect()
-		if err != nil {
-			return err
-		}
-		_, rep, cerr := c.Command("PASS " + pw)
-		rp.result(line, want, rep, cerr)
-		return nil
+		return rp.withPassword(line, func(pw string) (*proto.Reply, error) {
+			_, rep, err := c.Command("PASS " + pw)
+			return rep, err
+		})
 	case up == "APOP":
 		user, _, _ := strings.Cut(arg, " ")
-		pw, err := rp.o.Secret("password")
-		if err != nil {
-			return err
-		}
-		want, err := rp.expect()
-		if err != nil {
-			return err
-		}
-		rep, cerr := c.LoginAPOP(user, pw)
-		rp.result(line, want, rep, cerr)
-		return nil
+		return rp.withPassword(line, func(pw string) (*proto.Reply, error) {
+			return c.LoginAPOP(user, pw)
+		})
 	case up == "AUTH" && arg != "":
 		want, err := rp.expect()
 		if err != nil {
@@ -254,6 +239,22 @@ func (rp *replayer) command(line string) error {
 	}
 	_, rep, cerr := c.Command(line)
 	rp.result(line, want, rep, cerr)
+	return nil
+}
+
+// withPassword replays a line that carried the password, sending it
+// afresh through send, and compares the reply with the recorded one.
+func (rp *replayer) withPassword(line string, send func(pw string) (*proto.Reply, error)) error {
+	pw, err := rp.o.Secret("password")
+	if err != nil {
+		return err
+	}
+	want, err := rp.expect()
+	if err != nil {
+		return err
+	}
+	rep, err := send(pw)
+	rp.result(line, want, rep, err)
 	return nil
 }
 
