@@ -3,6 +3,7 @@ package transcript
 import (
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -136,4 +137,27 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 			}
 		}
 	}
+}
+
+// sessionExchanges is one session's header and its exchanges.
+type sessionExchanges struct {
+	h  Header
+	xs []*Exchange
+}
+
+// collect reads the exchanges of every session in the transcript at path.
+// Exchanges hold status lines only, so this stays small however much
+// message text the transcript holds.
+func collect(path string) ([]*sessionExchanges, error) {
+	var sessions []*sessionExchanges
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	err = Exchanges(f, func(h Header) { sessions = append(sessions, &sessionExchanges{h: h}) }, func(x *Exchange) {
+		s := sessions[len(sessions)-1]
+		s.xs = append(s.xs, x)
+	})
+	return sessions, err
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -47,20 +46,7 @@ svg text { font-family: ui-monospace, monospace; font-size: 12px; }
 // arrow per command and reply) drawn as inline SVG, the listing coloured
 // like the shell, and the table of commands and replies.
 func ExportHTML(path string, w io.Writer) error {
-	type session struct {
-		h  Header
-		xs []*Exchange
-	}
-	var sessions []*session
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = Exchanges(f, func(h Header) { sessions = append(sessions, &session{h: h}) }, func(x *Exchange) {
-		s := sessions[len(sessions)-1]
-		s.xs = append(s.xs, x)
-	})
-	f.Close()
+	sessions, err := collect(path)
 	if err != nil {
 		return err
 	}

@@ -13,22 +13,7 @@ import (
 // table of commands, reply codes, the time each reply took and what the
 // code means. It reads the file twice rather than hold it in memory.
 func ExportMarkdown(path string, w io.Writer) error {
-	type session struct {
-		h     Header
-		xs    []*Exchange
-		fence string
-	}
-	var sessions []*session
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = Exchanges(f, func(h Header) { sessions = append(sessions, &session{h: h}) }, func(x *Exchange) {
-		s := sessions[len(sessions)-1]
-		x.Reply = x.Reply[:min(len(x.Reply), 1)] // the table shows the first line
-		s.xs = append(s.xs, x)
-	})
-	f.Close()
+	sessions, err := collect(path)
 	if err != nil {
 		return err
 	}
