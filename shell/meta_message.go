@@ -90,41 +90,35 @@ func fileArg(name string, args []string) (string, error) {
 }
 
 func (s *Session) metaMime(_ context.Context, args []string) error {
-	file, err := fileArg("mime", args)
-	if err != nil {
-		return err
-	}
-	f, err := s.openMessage(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	top, err := message.Tree(f, message.TreeOptions{})
-	if err != nil {
-		return err
-	}
-	return message.WriteTree(printerWriter{s.P}, top, s.messageStyle())
+	return s.withMessage("mime", args, func(f io.Reader, w io.Writer, st message.Style) error {
+		top, err := message.Tree(f, message.TreeOptions{})
+		if err != nil {
+			return err
+		}
+		return message.WriteTree(w, top, st)
+	})
 }
 
 func (s *Session) metaHops(_ context.Context, args []string) error {
-	file, err := fileArg("hops", args)
-	if err != nil {
-		return err
-	}
-	f, err := s.openMessage(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	c, err := message.ReadChain(f)
-	if err != nil {
-		return err
-	}
-	return message.WriteHops(printerWriter{s.P}, c, s.messageStyle())
+	return s.withMessage("hops", args, func(f io.Reader, w io.Writer, st message.Style) error {
+		c, err := message.ReadChain(f)
+		if err != nil {
+			return err
+		}
+		return message.WriteHops(w, c, st)
+	})
 }
 
 func (s *Session) metaHeaders(_ context.Context, args []string) error {
-	file, err := fileArg("headers", args)
+	return s.withMessage("headers", args, func(f io.Reader, w io.Writer, st message.Style) error {
+		return message.WriteHeaders(w, f, st)
+	})
+}
+
+// withMessage opens the message a command works on (FILE, or the last one
+// retrieved) and hands it to view with the printer as output.
+func (s *Session) withMessage(name string, args []string, view func(f io.Reader, w io.Writer, st message.Style) error) error {
+	file, err := fileArg(name, args)
 	if err != nil {
 		return err
 	}
@@ -133,7 +127,7 @@ func (s *Session) metaHeaders(_ context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
-	return message.WriteHeaders(printerWriter{s.P}, f, s.messageStyle())
+	return view(f, printerWriter{s.P}, s.messageStyle())
 }
 
 // metaShow shows a message decoded. ":show N" in a POP3 session retrieves
