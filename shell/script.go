@@ -21,9 +21,17 @@ const maxInputLine = 1 << 20
 func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) int {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), maxInputLine)
+	var answers leftoverAnswers
+	defer answers.report(s)
 	for sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
+		if answers.drop(s, line) {
+			continue
+		}
+		answers.report(s)
+		inAuth := answers.exchange(s, line)
 		err := s.Handle(ctx, line)
+		answers.after(s, inAuth)
 		switch {
 		case err == nil:
 			continue
@@ -60,4 +68,100 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 	// The input ended without QUIT: end the session politely.
 	s.Quit()
 	return 0
+}
+
+// leftoverAnswers keeps a script's SASL answers secret when the server did
+// not ask for them. A script writes its answers after its AUTH line before
+// it knows the reply; if the server refuses the AUTH (538, 503, -ERR) or
+// ends the exchange early (535 after the user name), those lines would
+// otherwise go out as commands, in clear, into the transcript. The rule:
+// once an AUTH exchange is over, the lines that follow it and look like
+// SASL answers (see isSASLAnswer) are not sent, shown or recorded; the
+// first line that does not ends the run.
+type leftoverAnswers struct {
+	skipping bool
+	dropped  int
+}
+
+// exchange reports whether line belongs to a SASL exchange: an AUTH with a
+// mechanism, or an answer while the server waits for one.
+func (a *leftoverAnswers) exchange(s *Session, line string) bool {
+	if s.C == nil || s.C.Closed() || s.C.M == nil || strings.HasPrefix(line, ":") {
+		return false
+	}
+	switch s.C.M.State() {
+	case proto.SMTPAuth, proto.POP3Auth:
+		return true
+	case proto.SMTPData:
+		return false
+	}
+	cmd := s.C.M.Classify(line)
+	return cmd.Spec != nil && cmd.Spec.Name == "AUTH" && strings.TrimSpace(cmd.Arg) != ""
+}
+
+// after starts skipping answers once the exchange that line was part of
+// is over, whatever the server's verdict.
+func (a *leftoverAnswers) after(s *Session, inAuth bool) {
+	if !inAuth || s.C == nil || s.C.M == nil {
+		return
+	}
+	switch s.C.M.State() {
+	case proto.SMTPAuth, proto.POP3Auth:
+		// The server asked for an answer: the next line is one.
+	default:
+		a.skipping = true
+	}
+}
+
+// drop reports whether line is a leftover answer to be kept back.
+func (a *leftoverAnswers) drop(s *Session, line string) bool {
+	if !a.skipping {
+		return false
+	}
+	p := proto.SMTP
+	if s.C != nil && s.C.M != nil {
+		p = s.C.M.Protocol()
+	}
+	if !isSASLAnswer(p, line) {
+		a.skipping = false
+		return false
+	}
+	if strings.TrimSpace(line) != "" {
+		a.dropped++
+	}
+	return true
+}
+
+// report says, without showing them, how many lines were kept back.
+func (a *leftoverAnswers) report(s *Session) {
+	if a.dropped == 0 {
+		return
+	}
+	what := "line"
+	if a.dropped > 1 {
+		what = "lines"
+	}
+	s.P.Say("%d %s after the AUTH exchange not sent: taken as SASL answers the server did not ask for", a.dropped, what)
+	a.dropped = 0
+}
+
+// isSASLAnswer reports whether a script line reads as a SASL answer rather
+// than a command: blank, "=" or "*" (RFC 4954 §4, RFC 5034 §4), or one
+// word of base64 (RFC 4648 §4) that is not a command of the protocol
+// ("QUIT", "RSET" and "DATA" are base64 too, and are taken as commands).
+func isSASLAnswer(p proto.Protocol, line string) bool {
+	line = strings.TrimSpace(line)
+	if line == "" || line == "*" || line == "=" {
+		return true
+	}
+	if strings.HasPrefix(line, ":") || proto.TableFor(p).Lookup(line) != nil {
+		return false
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
