@@ -8,6 +8,7 @@
 // flushed as the session goes. It starts with a header of "#" lines:
 //
 //	# mailsh transcript 1
+//	# session: 1
 //	# version: 0.1.0
 //	# target: smtp://127.0.0.1:2525
 //	# started: 2026-11-27T21:30:00.123+01:00
@@ -24,5 +25,13 @@
 // CRLF: dot-stuffing shows as sent. Secrets show as "[redacted]" unless
 // recording was started with redaction off. When a body is abbreviated,
 // a note says how many lines were left out. A session that goes on to
-// another server (:connect) starts a new header in the same file.
+// another server (:connect) starts a new header in the same file, and so
+// does a new recording to an existing file.
+//
+// The first line's "1" is the version of the format and is the same in
+// every header. "session:" numbers the sessions of a file from 1; a
+// recording appended to a file takes the number after the file's last.
+// Files written before sessions were numbered lack the line: their
+// sessions are numbered by their place in the file. Readers ignore header
+// lines they do not know, so older ones read numbered files too.
 package transcript

@@ -22,16 +22,19 @@ type jsonLine struct {
 }
 
 // ExportJSON writes the transcript as JSON Lines: a "session" object for
-// each header, then a "line" object per entry, streaming.
+// each header, then a "line" object per entry, streaming. Each object
+// carries the number of its session as the file's header gives it.
 func ExportJSON(path string, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return forEach(path, func(idx int, h *Header) error {
+	session := 0
+	return forEach(path, func(_ int, h *Header) error {
 		red := h.Redaction
-		return enc.Encode(jsonLine{Type: "session", Session: idx + 1, Target: h.Target, Version: h.Version,
+		session = h.Session
+		return enc.Encode(jsonLine{Type: "session", Session: session, Target: h.Target, Version: h.Version,
 			Started: h.Started.Format(time.RFC3339Nano), Redaction: &red, TLS: h.TLS})
-	}, func(idx int, e Entry) error {
-		l := jsonLine{Type: "line", Session: idx + 1, Time: e.Time.Format(time.RFC3339Nano), Text: e.Text, Body: e.Body()}
+	}, func(_ int, e Entry) error {
+		l := jsonLine{Type: "line", Session: session, Time: e.Time.Format(time.RFC3339Nano), Text: e.Text, Body: e.Body()}
 		switch {
 		case e.FromClient():
 			l.Dir = "client"

@@ -2,18 +2,26 @@ package transcript
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Magic is the first line of every transcript.
+// Magic is the first line of every session's header. Its "1" is the
+// version of the format, not the session's number: readers look for this
+// exact line, so it stays the same in every header of a file.
 const Magic = "# mailsh transcript 1"
 
 // Header describes a recorded session.
 type Header struct {
+	// Session is the session's number in its file, from 1. Files written
+	// before sessions were numbered have no "session:" line; the reader
+	// then numbers each session one more than the one before.
+	Session   int
 	Version   string
 	Target    string
 	Started   time.Time
@@ -58,8 +66,12 @@ func writeHeader(w io.Writer, h Header) error {
 	if !h.Redaction {
 		red = "off (this file may hold passwords)"
 	}
-	s := fmt.Sprintf("%s\n# version: %s\n# target: %s\n# started: %s\n# redaction: %s\n",
-		Magic, h.Version, h.Target, h.Started.Format("2006-01-02T15:04:05.000Z07:00"), red)
+	s := Magic + "\n"
+	if h.Session > 0 {
+		s += fmt.Sprintf("# session: %d\n", h.Session)
+	}
+	s += fmt.Sprintf("# version: %s\n# target: %s\n# started: %s\n# redaction: %s\n",
+		h.Version, h.Target, h.Started.Format("2006-01-02T15:04:05.000Z07:00"), red)
 	if h.TLS != "" {
 		s += "# tls: " + h.TLS + "\n"
 	}
@@ -87,6 +99,7 @@ type Reader struct {
 	sc     *bufio.Scanner
 	line   int
 	header *Header // header of the session being read
+	number int     // the number of the last session begun
 	last   time.Time
 	err    error
 }
@@ -113,7 +126,10 @@ func (r *Reader) Next() (e Entry, newSession bool, err error) {
 			if err != nil {
 				return Entry{}, false, err
 			}
-			r.header, r.last = h, h.Started
+			if h.Session <= 0 {
+				h.Session = r.number + 1
+			}
+			r.header, r.last, r.number = h, h.Started, h.Session
 			return Entry{}, true, nil
 		}
 		if text == "" || strings.HasPrefix(text, "#") {
@@ -150,6 +166,12 @@ func (r *Reader) readHeader() (*Header, error) {
 			continue
 		}
 		switch key {
+		case "session":
+			// A number that is not one is ignored, as LastSession
+			// ignores it: the session is numbered by its place.
+			if n, err := strconv.Atoi(val); err == nil && n > 0 {
+				h.Session = n
+			}
 		case "version":
 			h.Version = val
 		case "target":
@@ -227,5 +249,42 @@ func ReadAll(r io.Reader) ([]Session, error) {
 			continue
 		}
 		out[len(out)-1].Entries = append(out[len(out)-1].Entries, e)
+	}
+}
+
+// LastSession returns the number of the last session in the transcript in
+// r, or 0 if it holds none, so that a session appended to the file can
+// take the next number. It reads the file once, a buffer at a time, and
+// looks only at whole lines that fit the buffer: message text is skipped,
+// however long its lines.
+func LastSession(r io.Reader) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, prefix := []byte(Magic), []byte("# session: ")
+	last := 0
+	inHeader := false // between a Magic line and the blank line after it
+	lineStart := true // the next read begins a line
+	for {
+		b, err := br.ReadSlice('\n')
+		if lineStart && !errors.Is(err, bufio.ErrBufferFull) {
+			line := bytes.TrimRight(b, "\r\n")
+			switch {
+			case bytes.Equal(line, magic):
+				last++
+				inHeader = true
+			case len(line) == 0:
+				inHeader = false
+			case inHeader && bytes.HasPrefix(line, prefix):
+				if n, err := strconv.Atoi(string(line[len(prefix):])); err == nil && n > 0 {
+					last = n
+				}
+			}
+		}
+		lineStart = err == nil
+		switch {
+		case errors.Is(err, io.EOF):
+			return last, nil
+		case err != nil && !errors.Is(err, bufio.ErrBufferFull):
+			return last, err
+		}
 	}
 }

@@ -30,6 +30,9 @@ type Recorder struct {
 	path string
 	opts Options
 	err  error
+	// session is the number of the session being recorded: one more than
+	// the file's last when it was opened, one more at each NewSession.
+	session int
 
 	// Body abbreviation: lines seen and left out of the current body.
 	bodyDir     Dir
@@ -42,7 +45,8 @@ type Recorder struct {
 var ErrIsDir = errors.New("is a directory")
 
 // Open starts recording to path. An existing file is never overwritten:
-// the new session is appended to it, and appended reports so.
+// the new session is appended to it, and appended reports so. The session
+// is numbered after the file's last (h.Session is ignored).
 func Open(path string, h Header, opts Options) (r *Recorder, appended bool, err error) {
 	if st, err := os.Stat(path); err == nil {
 		if st.IsDir() {
@@ -56,8 +60,16 @@ func Open(path string, h Header, opts Options) (r *Recorder, appended bool, err 
 	if err != nil {
 		return nil, false, err
 	}
+	last := 0
+	if appended {
+		if last, err = lastSessionIn(path); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+	}
 	h.Redaction = !opts.NoRedact
-	r = &Recorder{f: f, path: path, opts: opts}
+	h.Session = last + 1
+	r = &Recorder{f: f, path: path, opts: opts, session: h.Session}
 	if appended {
 		f.WriteString("\n")
 	}
@@ -166,7 +178,7 @@ func (r *Recorder) Close() error {
 }
 
 // NewSession starts a new header in the same file, for a session that
-// moved to another server.
+// moved to another server. It takes the next number (h.Session is ignored).
 func (r *Recorder) NewSession(h Header) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -175,8 +187,20 @@ func (r *Recorder) NewSession(h Header) {
 	}
 	r.endBody(time.Now())
 	h.Redaction = !r.opts.NoRedact
+	r.session++
+	h.Session = r.session
 	r.f.WriteString("\n")
 	if err := writeHeader(r.f, h); err != nil {
 		r.err = err
 	}
+}
+
+// lastSessionIn returns the number of the last session in the file at path.
+func lastSessionIn(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return LastSession(f)
 }
