@@ -62,8 +62,12 @@ func startEmbedded() (*loopbackSession, error) {
 	demo, cert := st.demo, st.cert
 	srv, err := loopback.New(loopback.Config{
 		Accounts: []loopback.Account{demo},
-		Store:    st.store,
-		TLS:      cert.ServerConfig(),
+		// A mail catcher: the lecture's "rcpt to: antunes@ipleiria.pt"
+		// lands in the demo mailbox too.
+		CatchAll:         demo.Name,
+		CatchEveryDomain: true,
+		Store:            st.store,
+		TLS:              cert.ServerConfig(),
 	})
 	if err != nil {
 		return fail(err)
@@ -135,8 +139,9 @@ func runEmbedded(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer lb.stop()
 	fmt.Fprintf(stderr, "mailsh: built-in mail server: %s and %s (also %s, %s); mail is kept in %s\n",
 		lb.smtp.URL(), lb.pop3.URL(), lb.smtps.URL(), lb.pop3s.URL(), lb.maildir)
-	fmt.Fprintf(stderr, "mailsh: account %s, password %s, address %s@%s; :connect pop3 reads the mail, :connect smtp comes back\n",
+	fmt.Fprintf(stderr, "mailsh: account %s, password %s, address %s@%s; mail to any address at any domain is caught in this mailbox (nothing is relayed)\n",
 		lb.user, lb.password, lb.user, loopback.DefaultDomain)
+	fmt.Fprintln(stderr, "mailsh: :connect pop3 reads the mail, :connect smtp comes back")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	return connectAndRun(ctx, o, lb.smtp, stdin, stdout, stderr, lb)
@@ -163,6 +168,7 @@ func (lb *loopbackSession) apply(cfg *tls.Config, s *shell.Session) {
 	if s.Opts.User == "" {
 		s.Opts.User = lb.user
 	}
+	s.Opts.StayAfterQuit = true
 	// MAIL FROM:< and RCPT TO:< offer the demo mailbox.
 	s.Addresses = append(s.Addresses, lb.user+"@"+loopback.DefaultDomain)
 }

@@ -159,7 +159,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		c, _, err := proto.Dial(ctx, t, dial)
 		return c, err
 	}
-	c, rep, err := proto.Dial(ctx, t, dial)
+	c, _, err := proto.Dial(ctx, t, dial)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		return 1
@@ -167,9 +167,6 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 	s.C = c
 	if s.Target.Proto == 0 {
 		s.Target.Proto = c.M.Protocol() // learnt from the greeting
-	}
-	if rep.Class().Failed() {
-		p.Explanation(rep)
 	}
 	if interactive {
 		return shell.RunInteractive(ctx, s, shell.Interactive{

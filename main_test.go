@@ -31,6 +31,17 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building mailsh: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	// Nothing a test runs may touch the data, state or history of the
+	// person running the tests: every mailsh started from here, and the
+	// in-process code, sees private XDG directories.
+	for _, v := range []string{"XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"} {
+		d := filepath.Join(dir, strings.ToLower(v))
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Setenv(v, d)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -93,11 +93,40 @@ func Complete(ctx Context, line string, pos int) Result {
 	case strings.HasPrefix(words[0], ":"):
 		cands = metaArgs(ctx, words, word)
 	case ctx.Snap != nil && ctx.Snap.Proto == proto.POP3:
-		cands = pop3Args(ctx.Snap, words, word)
+		return inVerbCase(words, pop3ArgsResult(ctx.Snap, start, words, word))
 	case ctx.Snap != nil:
-		return smtpArgs(ctx, line, start, words, word)
+		return inVerbCase(words, smtpArgs(ctx, line, start, words, word))
 	}
 	return finish(start, word, cands)
+}
+
+func pop3ArgsResult(s *proto.Snapshot, start int, words []string, word string) Result {
+	return finish(start, word, pop3Args(s, words, word))
+}
+
+// inVerbCase gives keywords completed after a command in lower case the
+// lower case too: "mail " TAB → "mail from:<", as the lecture types it.
+// A word already begun decides for itself (finish).
+func inVerbCase(words []string, r Result) Result {
+	if len(words) == 0 || hasUpper(words[0]) || hasLetter(r.Word) {
+		return r
+	}
+	for i, c := range r.Candidates {
+		rest := c.Text[len(r.Word):]
+		if isKeyword(rest) {
+			r.Candidates[i].Text = r.Word + strings.ToLower(rest)
+		}
+	}
+	return r
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // finish keeps the candidates that match word, ignoring case, and gives

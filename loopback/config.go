@@ -20,6 +20,11 @@ type Config struct {
 	// local address that has no account of its own, as a mail catcher
 	// for application tests wants.
 	CatchAll string
+	// CatchEveryDomain, with CatchAll, takes mail for every domain into
+	// the CatchAll account, as a mail catcher does: the built-in session
+	// accepts the lecture's "rcpt to: antunes@ipleiria.pt". Nothing is
+	// relayed: the mail stays in that mailbox.
+	CatchEveryDomain bool
 	// Store is where mail goes.
 	Store *Store
 	// TLS, if set, is offered with STARTTLS (RFC 3207) and STLS (RFC 2595)

@@ -79,7 +79,7 @@ func (s *smtpSession) rcpt(arg string) error {
 	}
 	for _, r := range s.tx.rcpts {
 		if strings.EqualFold(r.Addr, addr) {
-			return s.send(rRecipientOK(addr, r.Account))
+			return s.send(s.recipientOK(addr, r.Account))
 		}
 	}
 	if len(s.tx.rcpts) >= s.srv.limits.MaxRecipients {
@@ -95,7 +95,20 @@ func (s *smtpSession) rcpt(arg string) error {
 		return s.send(reply(451, "4.7.1", "Greylisted: first try from <%s> to <%s>; please try again later (fault rule %s)", s.tx.from, addr, g.spec))
 	}
 	s.tx.rcpts = append(s.tx.rcpts, Recipient{Addr: addr, Account: account})
-	return s.send(rRecipientOK(addr, account))
+	return s.send(s.recipientOK(addr, account))
+}
+
+// recipientOK is the 250 to an accepted RCPT: it says whose mailbox the
+// message goes to, and whether a catch-all took the address.
+func (s *smtpSession) recipientOK(addr, account string) Reply {
+	cfg := &s.srv.cfg
+	if cfg.CatchAll != "" && strings.EqualFold(account, cfg.CatchAll) {
+		local, _, _ := cutLast(addr, "@")
+		if !strings.EqualFold(local, account) {
+			return rRecipientCaught(addr, account)
+		}
+	}
+	return rRecipientOK(addr, account)
 }
 
 // route finds the account an address is delivered to.
@@ -107,6 +120,10 @@ func (s *smtpSession) route(addr string) (string, *Reply) {
 		return cfg.Accounts[0].Name, nil
 	}
 	if !strings.EqualFold(domain, cfg.Domain) && !s.isOwnLiteral(domain) {
+		if cfg.CatchEveryDomain && cfg.CatchAll != "" {
+			a, _ := s.srv.account(cfg.CatchAll)
+			return a.Name, nil
+		}
 		r := rRelayDenied(addr, cfg.Domain)
 		return "", &r
 	}

@@ -259,7 +259,11 @@ func (c *Client) readSMTPRest(first []byte) (*Reply, error) {
 func (c *Client) emitReply(rep *Reply, verb string, final bool) {
 	cl := rep.Class()
 	for i, l := range rep.Lines {
-		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: l, Class: cl, Final: final && i == len(rep.Lines)-1, Verb: verb})
+		e := Event{Time: time.Now(), Dir: FromServer, Text: l, Class: cl, Final: final && i == len(rep.Lines)-1, Verb: verb}
+		if e.Final {
+			e.Reply = rep
+		}
+		c.observe(e)
 	}
 }
 

@@ -91,16 +91,32 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 	return c, rep, nil
 }
 
+// CanStartTLS says whether the connection may be upgraded now, and with
+// which verb. RFC 3207 §4 and RFC 2595 §4 allow it only between
+// transactions (SMTP) or before logging in (POP3).
+func (c *Client) CanStartTLS() (verb string, err error) {
+	if c.TLS() != nil {
+		return "", errors.New("the connection already uses TLS")
+	}
+	verb = "STLS"
+	if c.M.Protocol() == SMTP {
+		verb = "STARTTLS"
+	}
+	if snap := c.M.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
+		return verb, fmt.Errorf("%s is not valid now: %s; nothing was sent", verb, snap.State.Describe())
+	}
+	return verb, nil
+}
+
 // StartTLS upgrades the session to TLS with STARTTLS (RFC 3207), after an
 // EHLO if none was sent yet, or with STLS (RFC 2595). The commands are
 // sent like any other, so observers see them.
 func (c *Client) StartTLS(ehloName string) error {
-	if c.TLS() != nil {
-		return errors.New("the connection already uses TLS")
+	verb, err := c.CanStartTLS()
+	if err != nil {
+		return err
 	}
-	verb := "STLS"
 	if c.M.Protocol() == SMTP {
-		verb = "STARTTLS"
 		if !c.M.Snapshot().ESMTP {
 			if ehloName == "" {
 				ehloName = DefaultEHLOName()

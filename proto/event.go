@@ -38,6 +38,9 @@ type Event struct {
 	// Final is true on the last line of a server reply (the status line of
 	// a POP3 reply with a body is not final; its "." line is).
 	Final bool
+	// Reply is, on the last line of a reply without a body, the whole
+	// reply, so that an observer can explain it in its place.
+	Reply *Reply
 	// Verb is, on a server line, the command the reply answers ("RETR",
 	// "EHLO"; "." for the end of DATA; empty for the greeting or a reply
 	// nobody asked for).

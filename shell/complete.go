@@ -19,8 +19,17 @@ type completer struct {
 	// show prints a list of candidates above the prompt. It runs on its
 	// own goroutine so that the editor is free to redraw.
 	show func(text string)
-	// lastListed is the line for which the list was last shown.
+	// lastListed is the line for which the list was last shown, so that
+	// pressing TAB again does not print the same list twice; listed says
+	// whether it holds anything. A new prompt forgets it (newLine).
 	lastListed string
+	listed     bool
+}
+
+// newLine forgets the list shown at the previous prompt: TAB on the empty
+// line of a new prompt lists again what may come next.
+func (c *completer) newLine() {
+	c.lastListed, c.listed = "", false
 }
 
 func (c *completer) context() completions.Context {
@@ -43,6 +52,11 @@ func (c *completer) context() completions.Context {
 // Do implements readline.AutoCompleter: it returns what to insert after
 // the cursor, and how many runes before it the insertion continues.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
+	if c.s.C != nil && c.s.C.M != nil && c.s.C.M.State() == proto.SMTPData {
+		// In DATA, TAB is message text (a folded header line, a
+		// tab-separated table): it goes in as it is.
+		return [][]rune{{'\t'}}, 0
+	}
 	text := string(line[:pos])
 	r := completions.Complete(c.context(), text, len(text))
 	word := []rune(r.Word)
@@ -64,12 +78,12 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	if c.show != nil && len(common) == len(word) {
 		// Nothing more to insert: list the choices instead, once for
 		// the same line however often TAB is pressed.
-		if text != c.lastListed {
+		if !c.listed || text != c.lastListed {
 			c.show(formatCandidates(r.Candidates))
 		}
-		c.lastListed = text
+		c.lastListed, c.listed = text, true
 	} else {
-		c.lastListed = ""
+		c.newLine()
 	}
 	if len(common) > len(word) {
 		return [][]rune{common[len(word):]}, len(word)

@@ -62,8 +62,21 @@ type readlineEditor struct {
 
 	// The painter and the listener run inside readline, some of it under
 	// its lock, so what they read is atomic rather than under mu.
-	secret atomic.Bool            // the line being typed is a secret: show nothing
-	typed  atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
+	secret   atomic.Bool            // the line being typed is a secret: show nothing
+	typed    atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
+	typedPos atomic.Int64           // the cursor's place in it
+	key      atomic.Pointer[keyPress]
+}
+
+// keyPress is a key being handled and the line as it was before it.
+// readline paints a character typed at the end of the line on its own (a
+// fast path that skips redrawing the line), so the painter sees only that
+// character; with the line before it, the painter can still judge the
+// whole line, and mask "PASS " followed by what is being typed.
+type keyPress struct {
+	r      rune
+	before []rune // the line before the key
+	atEnd  bool   // the cursor was at the end of the line
 }
 
 // EditorConfig configures the readline editor.
@@ -97,18 +110,42 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	rc.Painter = func(line []rune, pos int) []rune {
 		switch {
 		case e.secret.Load():
-			return nil // not even the length of a password shows
+			// Not even the length of a password shows; the line's end
+			// (Enter) still moves to the next line.
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				return []rune{'\n'}
+			}
+			return nil
 		case cfg.Paint != nil:
+			if k := e.key.Load(); k != nil && k.atEnd && len(line) == 1 && line[0] == k.r && pos == 1 {
+				// The fast path: paint the key as part of the whole line.
+				full := append(append([]rune(nil), k.before...), line...)
+				if p := cfg.Paint(full, len(full)); len(p) == len(full) {
+					return p[len(p)-1:]
+				}
+				return []rune{'*'}
+			}
 			return cfg.Paint(line, pos)
 		}
 		return line
 	}
+	rc.FuncFilterInputRune = func(r rune) (rune, bool) {
+		k := &keyPress{r: r, atEnd: true}
+		if t := e.typed.Load(); t != nil {
+			k.before = *t
+			k.atEnd = e.typedPos.Load() == int64(len(*t))
+		}
+		e.key.Store(k)
+		return r, true
+	}
 	// readline returns nothing with ErrInterrupt; the listener remembers
 	// what was typed, so that Ctrl-C on a line cancels it and only
 	// Ctrl-C on an empty line counts towards leaving.
-	rc.Listener = func(line []rune, _ int, _ rune) ([]rune, int, bool) {
+	rc.Listener = func(line []rune, pos int, _ rune) ([]rune, int, bool) {
 		l := append([]rune(nil), line...)
 		e.typed.Store(&l)
+		e.typedPos.Store(int64(pos))
+		e.key.Store(nil)
 		return nil, 0, false
 	}
 	if f, ok := cfg.In.(*os.File); ok {
@@ -130,8 +167,15 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	return e, nil
 }
 
-func (e *readlineEditor) ReadLine() (string, error) {
+// startLine forgets the previous line before a new one is read.
+func (e *readlineEditor) startLine() {
 	e.typed.Store(nil)
+	e.typedPos.Store(0)
+	e.key.Store(nil)
+}
+
+func (e *readlineEditor) ReadLine() (string, error) {
+	e.startLine()
 	line, err := e.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
 		typed := ""
@@ -174,6 +218,7 @@ func (e *readlineEditor) ask(prompt string, secret bool) (string, error) {
 		e.rl.SetPrompt(e.prompt) // it may have changed meanwhile
 		e.mu.Unlock()
 	}()
+	e.startLine()
 	line, err := e.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
 		return "", ErrInterrupt

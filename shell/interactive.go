@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -70,28 +69,45 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		}
 	}
 
+	// The client a Ctrl-C or a SIGTERM may have to close: the one in use
+	// by the command running now. The signal goroutine reads it here, not
+	// in the session, which :connect and :abort change.
+	var current atomic.Pointer[proto.Client]
+	closeCurrent := func() {
+		if c := current.Load(); c != nil {
+			c.Close()
+		}
+	}
+
+	// SIGTERM (ctx ends): stop waiting for keys or for the server, and
+	// return through the normal path, so that the terminal is restored,
+	// the transcript closed and a built-in server shut down by the callers.
+	var terminated atomic.Bool
+	stopWatch := context.AfterFunc(ctx, func() {
+		terminated.Store(true)
+		closeCurrent()
+		ed.Close()
+	})
+	defer stopWatch()
+
 	// Ctrl-C while waiting for the server: the first says what is going
 	// on, the second abandons the connection.
 	var busy atomic.Bool
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt)
 	defer signal.Stop(sigs)
 	var sigOnce sync.Mutex
 	interrupts := 0
 	go func() {
-		for sig := range sigs {
-			if sig == syscall.SIGTERM {
-				s.Quit()
-				os.Exit(1)
-			}
+		for range sigs {
 			sigOnce.Lock()
 			if busy.Load() {
 				interrupts++
 				if interrupts == 1 {
 					s.P.Warn("waiting for the server; press Ctrl-C again to close the connection")
-				} else if s.C != nil {
+				} else {
 					s.P.Warn("closing the connection")
-					s.C.Close()
+					closeCurrent()
 				}
 			}
 			sigOnce.Unlock()
@@ -99,12 +115,23 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 	}()
 
 	if s.C != nil {
-		s.P.Say("connected to %s — TAB completes, :help lists commands, Ctrl-D leaves", s.Target.URL())
+		if cfg.Plain {
+			s.P.Say("connected to %s — :help lists commands, Ctrl-D leaves", s.Target.URL())
+		} else {
+			s.P.Say("connected to %s — TAB completes, :help lists commands, Ctrl-D leaves", s.Target.URL())
+		}
 	}
 	lastInterrupt := false
 	for {
+		if terminated.Load() {
+			return s.terminate()
+		}
 		ed.SetPrompt(prompt())
+		comp.newLine()
 		line, err := ed.ReadLine()
+		if terminated.Load() {
+			return s.terminate()
+		}
 		switch {
 		case errors.Is(err, ErrInterrupt):
 			if line == "" && lastInterrupt {
@@ -116,6 +143,11 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 			}
 			lastInterrupt = line == ""
 			continue
+		case errors.Is(err, io.EOF) && s.inData():
+			// Ctrl-D ends the message, as in Unix mail: the same as a
+			// lone ".".
+			s.P.Say("Ctrl-D: end of the message, sent as a lone \".\"")
+			line = "."
 		case errors.Is(err, io.EOF):
 			s.Quit()
 			return 0
@@ -131,13 +163,25 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		sigOnce.Lock()
 		interrupts = 0
 		sigOnce.Unlock()
+		current.Store(s.C)
 		busy.Store(true)
 		err = s.Handle(ctx, line)
 		busy.Store(false)
+		current.Store(nil)
+		if terminated.Load() {
+			return s.terminate()
+		}
 		switch {
 		case err == nil:
+		case errors.Is(err, ErrQuit) && s.Opts.StayAfterQuit && !strings.HasPrefix(strings.TrimSpace(line), ":"):
+			// The built-in session: the lecture goes on from SMTP to
+			// POP3 in the same mailsh.
+			s.P.Say("%s", s.reconnectHint())
 		case errors.Is(err, ErrQuit):
 			return 0
+		case errors.Is(err, proto.ErrClosed):
+			// The close was announced as it happened; say what next.
+			s.P.Say("%s", s.reconnectHint())
 		case errors.Is(err, ErrInterrupt):
 			s.P.Say("cancelled")
 		default:
@@ -146,10 +190,40 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 	}
 }
 
+// inData reports whether the session is taking message text.
+func (s *Session) inData() bool {
+	return s.C != nil && !s.C.Closed() && s.C.M.State() == proto.SMTPData
+}
+
+// terminate ends the session on SIGTERM: the connection closes without
+// waiting on the server, and the exit status says the session did not
+// end normally.
+func (s *Session) terminate() int {
+	if s.C != nil {
+		s.C.Close()
+	}
+	s.P.Say("terminated")
+	return 1
+}
+
+// reconnectHint says what may follow a closed connection.
+func (s *Session) reconnectHint() string {
+	var names []string
+	for _, n := range []string{"pop3", "smtp"} {
+		if _, ok := s.Aliases[n]; ok {
+			names = append(names, ":connect "+n)
+		}
+	}
+	if len(names) == 0 {
+		return "not connected: :connect reconnects, Ctrl-D leaves"
+	}
+	return "not connected: " + strings.Join(names, " or ") + " (:connect alone goes back to the same server), Ctrl-D leaves"
+}
+
 // prompt says where the session is: protocol, host, TLS and state, as in
 // "smtp localhost [tls] rcpt>"; in DATA mode "data>".
 func (s *Session) prompt(colour bool) string {
-	if s.C == nil || s.C.M == nil {
+	if s.C == nil || s.C.M == nil || s.C.Closed() {
 		return "mailsh (not connected)> "
 	}
 	st := s.C.M.State()

@@ -42,7 +42,7 @@ func init() {
 			s.Quit()
 			return ErrQuit
 		}},
-		{Name: "connect", Args: "TARGET", ArgKind: "target", Help: "close this session and connect to TARGET (smtp://host, pop3://host:port, …)", Run: (*Session).metaConnect},
+		{Name: "connect", Args: "[TARGET]", ArgKind: "target", Help: "close this session and connect to TARGET (smtp://host, pop3://host:port, …); alone: the same server again", Run: (*Session).metaConnect},
 		{Name: "state", Help: "show the protocol state, TLS, and what the server advertised", Run: (*Session).metaState},
 		{Name: "starttls", Help: "upgrade to TLS now (STARTTLS, after EHLO if needed; STLS for POP3)", Run: (*Session).metaStartTLS},
 		{Name: "tls", Help: "show the TLS connection: protocol, cipher, certificate chain, expiry, fingerprint", Run: (*Session).metaTLS},
@@ -182,12 +182,17 @@ func (s *Session) helpOn(name string) error {
 }
 
 func (s *Session) metaConnect(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: :connect TARGET (smtp://host[:port], pop3://host[:port], smtps://…, pop3s://…)")
-	}
-	t, err := s.resolveTarget(args[0])
-	if err != nil {
-		return err
+	var t proto.Target
+	switch {
+	case len(args) == 0 && s.Target.Host != "":
+		t = s.Target // again to the same server: after a 421, a QUIT
+	case len(args) == 1:
+		var err error
+		if t, err = s.resolveTarget(args[0]); err != nil {
+			return err
+		}
+	default:
+		return errors.New("usage: :connect [TARGET] (smtp://host[:port], pop3://host[:port], smtps://…, pop3s://…; alone: the same server again)")
 	}
 	if s.Connect == nil {
 		return errors.New(":connect is not available here")

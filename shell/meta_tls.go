@@ -17,7 +17,11 @@ func (s *Session) metaTLS(_ context.Context, _ []string) error {
 	}
 	st := s.C.TLS()
 	if st == nil {
-		s.P.Plain("the connection is not encrypted (clear text); use :starttls\n")
+		if _, err := s.C.CanStartTLS(); err != nil {
+			s.P.Plain("the connection is not encrypted (clear text)\n")
+		} else {
+			s.P.Plain("the connection is not encrypted (clear text); use :starttls\n")
+		}
 		return nil
 	}
 	s.P.Plain("protocol: %s\ncipher:   %s\n", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))

@@ -14,6 +14,9 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 		return line
 	}
 	state := s.C.M.State()
+	if state == proto.SMTPData {
+		return line // message text, shown as typed
+	}
 	if state == proto.SMTPAuth || state == proto.POP3Auth {
 		if string(line) == "*" {
 			return line

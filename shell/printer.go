@@ -1,10 +1,13 @@
 package shell
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 
@@ -84,6 +87,11 @@ func (p *Printer) classColor(c proto.Class) *color.Color {
 // Event prints one event of the session.
 func (p *Printer) Event(e proto.Event) {
 	p.print(e)
+	if e.Reply != nil && e.Reply.Class().Failed() {
+		// Right after the reply, before whatever follows it (the note
+		// that the server closed the connection after a 421).
+		p.Explanation(e.Reply)
+	}
 	if p.afterEvent != nil {
 		p.afterEvent(e)
 	}
@@ -111,7 +119,26 @@ func (p *Printer) print(e proto.Event) {
 		}
 		line = p.prefix("C: ") + p.dim.Sprint(text)
 	case proto.FromServer:
+		if !p.Prefix && !p.Raw {
+			// At a terminal a retrieved message reads as it is stored:
+			// the doubled leading dots of the wire form (RFC 1939 §3)
+			// are undone, and the lone "." that ends the reply is marked
+			// so that it cannot be taken for a line of the message.
+			// :raw on shows the wire form; transcripts keep it.
+			switch {
+			case e.Body && strings.HasPrefix(e.Text, "."):
+				text = Printable(e.Text[1:], false)
+			case e.Final && e.Text == "." && e.Dir == proto.FromServer:
+				fmt.Fprintln(p.out, p.dim.Sprint(".")+p.dim.Sprint("   ↳ end of the reply"))
+				return
+			}
+		}
 		line = p.prefix("S: ") + p.serverLine(e, text)
+		if !p.Prefix && e.Class == proto.ClassIntermediate {
+			if d := saslChallenge(e.Text); d != "" {
+				line += p.dim.Sprint("  ↳ " + d)
+			}
+		}
 	default:
 		line = p.prefix("* ") + p.note.Sprint(text)
 	}
@@ -195,4 +222,30 @@ func (p *Printer) skipEcho(text string) {
 	p.mu.Lock()
 	p.skip = &text
 	p.mu.Unlock()
+}
+
+// saslChallenge decodes the base64 of a SASL challenge ("334 VXNlcm5hbWU6",
+// POP3's "+ VXNlcm5hbWU6") when it is readable text, for showing beside it.
+func saslChallenge(line string) string {
+	b64, ok := strings.CutPrefix(line, "334 ")
+	if !ok {
+		if b64, ok = strings.CutPrefix(line, "+ "); !ok {
+			return ""
+		}
+	}
+	b64 = strings.TrimSpace(b64)
+	if b64 == "" {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !utf8.Valid(raw) {
+		return ""
+	}
+	text := string(raw)
+	for _, r := range text {
+		if !unicode.IsPrint(r) && r != ' ' {
+			return ""
+		}
+	}
+	return text
 }

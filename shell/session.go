@@ -32,6 +32,10 @@ type Options struct {
 	// Interactive is true at a terminal, where the line the user typed is
 	// already on the screen and is not echoed again.
 	Interactive bool
+	// StayAfterQuit keeps an interactive session at its prompt when the
+	// server closes after QUIT, so that :connect can go on (the built-in
+	// session, where the lecture moves from SMTP to POP3).
+	StayAfterQuit bool
 }
 
 // Session is one conversation with a server as the shell drives it.
@@ -144,7 +148,6 @@ func (s *Session) after(rep *proto.Reply, err error) error {
 		if s.Failed == nil {
 			s.Failed = rep
 		}
-		s.P.Explanation(rep)
 		if s.Opts.ErrExit {
 			return ErrStop
 		}
