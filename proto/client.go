@@ -102,7 +102,7 @@ func (c *Client) Note(format string, args ...any) {
 }
 
 func (c *Client) startReader() {
-	c.lr = NewLineReader(c.conn)
+	c.lr = NewLineReader(bufio.NewReaderSize(newLineCap(c.conn), lineBufSize))
 	c.bw = bufio.NewWriterSize(c.conn, 64<<10)
 	c.done = make(chan struct{})
 	go c.readLoop()
