@@ -17,7 +17,7 @@ type Exchange struct {
 	Command string // as sent (redacted); "" for the greeting
 	Sent    time.Time
 	// Reply holds the server's status lines; message text is counted, not
-	// kept.
+	// kept, and the "." that ends it is not a status line.
 	Reply    []string
 	Replied  time.Time // when the last line of the reply came
 	Label    string    // "250", "+OK", "354"
@@ -26,6 +26,9 @@ type Exchange struct {
 	Notes    []string // mailsh's notes during the exchange
 	BodySent int      // lines of message text sent before the command (DATA)
 	BodyRecv int      // lines of message text received (RETR, LIST, …)
+	// MultiLine is true for a reply whose text ended with a lone "."
+	// (RFC 1939 §3), even if it held no line.
+	MultiLine bool
 }
 
 // Took is how long the reply took; 0 if unknown.
@@ -125,10 +128,16 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 			if cur == nil {
 				cur = &Exchange{N: 0, Sent: e.Time}
 			}
-			if e.Dir == Server {
-				cur.Reply = append(cur.Reply, e.Text)
-			} else {
+			switch {
+			case e.Dir == ServerBody:
 				cur.BodyRecv++
+			case e.Text == "." && len(cur.Reply) > 0:
+				// The end of the message text: a "." inside it is
+				// dot-stuffed and recorded as "S| ..", so a status
+				// line "." can only be the terminator.
+				cur.MultiLine = true
+			default:
+				cur.Reply = append(cur.Reply, e.Text)
 			}
 			cur.Replied = e.Time
 		case Note:

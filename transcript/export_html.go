@@ -51,10 +51,7 @@ func ExportHTML(path string, w io.Writer) error {
 		return err
 	}
 	bw := &errWriter{w: w}
-	title := "mailsh session"
-	if len(sessions) > 0 {
-		title += ": " + sessions[0].h.Target
-	}
+	title := htmlTitle(sessions)
 	bw.printf(htmlHead, html.EscapeString(title), html.EscapeString(title))
 	cur := -1
 	class := proto.ClassUnknown
@@ -103,6 +100,23 @@ func ExportHTML(path string, w io.Writer) error {
 	endSession()
 	bw.printf("</body>\n</html>\n")
 	return bw.err
+}
+
+// htmlTitle names the servers of every session in the file, in order, each
+// once: "mailsh transcript: smtp://127.0.0.1:2525, pop3://127.0.0.1:1110".
+func htmlTitle(sessions []*sessionExchanges) string {
+	var targets []string
+	seen := map[string]bool{}
+	for _, s := range sessions {
+		if !seen[s.h.Target] {
+			seen[s.h.Target] = true
+			targets = append(targets, s.h.Target)
+		}
+	}
+	if len(targets) == 0 {
+		return "mailsh transcript"
+	}
+	return "mailsh transcript: " + strings.Join(targets, ", ")
 }
 
 func kindDigit(c proto.Class) int {
@@ -169,7 +183,7 @@ func writeDiagram(bw *errWriter, xs []*Exchange) {
 			if len(x.Reply) > 1 {
 				label += fmt.Sprintf(" (+%d lines)", len(x.Reply)-1)
 			}
-			if x.BodyRecv > 0 {
+			if x.BodyRecv > 0 || x.MultiLine {
 				label += fmt.Sprintf(" [%d lines]", x.BodyRecv)
 			}
 			bw.printf(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2" marker-end="url(#ah)"/>`, right, y, left, y, col)

@@ -77,7 +77,7 @@ func writeTable(bw *errWriter, xs []*Exchange, fence string) {
 		if len(x.Reply) > 0 {
 			reply = "`" + strings.ReplaceAll(x.Reply[0], "`", "'") + "`"
 		}
-		if x.BodyRecv > 0 {
+		if x.BodyRecv > 0 || x.MultiLine {
 			reply += fmt.Sprintf(" + %d lines", x.BodyRecv)
 		}
 		took := "—"
