@@ -362,6 +362,9 @@ func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
 	if !cfg.Faults.Empty() {
 		fmt.Fprintf(w, "mailsh serve: fault rules: %s\n", strings.Join(cfg.Faults.Rules(), ", "))
 	}
+	if cfg.Faults.LenientData() {
+		fmt.Fprintln(w, "mailsh serve: warning: smuggle:lenient: DATA also ends at <LF>.<LF>; this server is open to SMTP smuggling (CVE-2023-51764)")
+	}
 	if a.SMTP != "" {
 		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a.SMTP)
 	}

@@ -18,7 +18,19 @@ type Faults struct {
 	maxConn int
 	// grey is the greylist=DURATION rule, nil for none.
 	grey *rule
+	// lenientData is the smuggle:lenient rule: DATA is read as before
+	// the fix for SMTP smuggling, a bare LF ending a line and <LF>.<LF>
+	// the data, and bare CRs and LFs are stored as they come.
+	lenientData bool
 }
+
+// smuggleLenient is the spec of the rule that turns strict DATA off.
+const smuggleLenient = "smuggle:lenient"
+
+// LenientData reports whether the smuggle:lenient rule is on: the server
+// then reads DATA as servers open to SMTP smuggling do (CVE-2023-51764),
+// for showing the attack; off by default.
+func (f *Faults) LenientData() bool { return f != nil && f.lenientData }
 
 // rule is one parsed --fault SPEC.
 type rule struct {
@@ -51,6 +63,9 @@ func (f *Faults) Rules() []string {
 	}
 	if f.maxConn > 0 {
 		out = append(out, "maxconn="+itoa(f.maxConn))
+	}
+	if f.lenientData {
+		out = append(out, smuggleLenient)
 	}
 	return out
 }

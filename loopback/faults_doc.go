@@ -35,6 +35,11 @@ command add up, and the first matching rule that replies or drops decides.
   pop3.ext=KEYWORD     the same for POP3's STLS, TOP, UIDL, USER or SASL
   pop3.busy[~USER]     logins get -ERR [IN-USE], as if another session held the
                        mailbox
+  smuggle:lenient      UNSAFE, for showing SMTP smuggling (CVE-2023-51764): read
+                       DATA as vulnerable servers do, a bare LF ending a line and
+                       <LF>.<LF> the message, and store bare CRs and LFs; without
+                       it DATA ends only at <CRLF>.<CRLF> and a message with a
+                       bare CR or LF is refused with 550 5.5.2
 
 Examples, one per rule:
   --fault connect:554                    refuse every session, as in the lecture
@@ -55,4 +60,5 @@ Examples, one per rule:
   --fault 'pop3.retr#2:drop'             close the connection at the 2nd RETR
   --fault pop3.busy                      every POP3 login finds the mailbox busy
   --fault pop3.any:delay=2s              wait 2 seconds before every POP3 reply
+  --fault smuggle:lenient                DATA ends at <LF>.<LF> too: open to smuggling
 `

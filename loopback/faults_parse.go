@@ -29,6 +29,9 @@ func (f *Faults) add(spec string) error {
 	s := strings.TrimSpace(spec)
 	lower := strings.ToLower(s)
 	switch {
+	case lower == smuggleLenient:
+		f.lenientData = true
+		return nil
 	case lower == "greylist" || strings.HasPrefix(lower, "greylist="):
 		var wait time.Duration
 		if v, ok := strings.CutPrefix(lower, "greylist="); ok {

@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -67,6 +68,14 @@ func (s *smtpSession) data(string) error {
 	defer func() { s.lr.Max = maxCommandLine }()
 	dr := proto.NewDotReader(s.lr)
 	dr.Limit = s.srv.limits.MaxMessageSize
+	// RFC 5321 §4.1.1.4 and §2.3.8: the data ends at <CRLF>.<CRLF> and
+	// nothing else, and CR and LF come only together; a reader that
+	// also ends it at <LF>.<LF> lets a client smuggle a second message
+	// past the next hop (CVE-2023-51764).
+	dr.Strict = !s.srv.faults.LenientData()
+	if !dr.Strict {
+		s.logf("fault rule %q: DATA read leniently, open to SMTP smuggling: a bare LF ends a line and <LF>.<LF> the message", smuggleLenient)
+	}
 	_, err = io.Copy(d, dr)
 	if err == nil {
 		return s.finish(d)
@@ -81,6 +90,9 @@ func (s *smtpSession) data(string) error {
 	}
 	var le *LineLengthError
 	switch {
+	case dr.Bare != nil && dr.Done():
+		s.logf("message from <%s> refused: %v", s.tx.from, dr.Bare)
+		return s.send(rBareNewline(dr.Bare))
 	case errors.Is(err, proto.ErrTooBig):
 		// RFC 1870 §6.3 and RFC 5321 §4.5.3.1.9: "552 Too much mail data".
 		s.logf("message from <%s> refused: over %d octets", s.tx.from, s.srv.limits.MaxMessageSize)
@@ -99,6 +111,13 @@ func (s *smtpSession) data(string) error {
 	// a message without its final "." is not delivered.
 	s.logf("connection lost during DATA: message from <%s> discarded", s.tx.from)
 	return errDrop
+}
+
+// rBareNewline refuses a message holding a bare LF or bare CR, as
+// Postfix's smtpd_forbid_bare_newline = reject does, but naming the line.
+// RFC 5321 §2.3.8: CR and LF may appear only together, as CRLF.
+func rBareNewline(e *proto.BareNewlineError) Reply {
+	return reply(550, "5.5.2", "Message refused: %s on line %d of the message text (RFC 5321 §2.3.8); lines must end with CRLF, and the message with <CRLF>.<CRLF>; nothing was delivered", e.What(), e.Line)
 }
 
 // drain reads the rest of the message text up to the final ".", through
@@ -183,7 +202,17 @@ func (s *smtpSession) bdat(arg string, rejection *Reply) error {
 		s.tx.bdat = d
 	}
 	d := s.tx.bdat
-	_, err := io.Copy(d, chunk)
+	if s.tx.bare == nil {
+		s.tx.bare = &bareCheck{line: 1, off: s.srv.faults.LenientData()}
+	}
+	_, err := io.Copy(d, io.TeeReader(chunk, s.tx.bare))
+	if err == nil && chunk.N == 0 && last {
+		s.tx.bare.end()
+	}
+	if b := s.tx.bare.found; b != nil && err == nil && chunk.N == 0 {
+		s.logf("message from <%s> refused: %v", s.tx.from, b)
+		return refuse(rBareNewline(b))
+	}
 	if derr := d.Err(); derr != nil {
 		var le *LineLengthError
 		if errors.As(derr, &le) {
@@ -203,6 +232,54 @@ func (s *smtpSession) bdat(arg string, rejection *Reply) error {
 		return s.finish(d)
 	}
 	return s.send(rChunkOK(size, total))
+}
+
+// bareCheck watches BDAT chunks for a bare CR or bare LF. BDAT data is
+// counted, not dot-terminated, so it cannot smuggle a message; it is held
+// to CRLF all the same (RFC 5321 §2.3.8, RFC 3030 §2: the chunks carry the
+// message as it is), so that DATA and BDAT store the same messages. A
+// missing final CRLF is allowed: the message simply ends there.
+type bareCheck struct {
+	off    bool // the smuggle:lenient rule is on
+	line   int  // the current line, from 1
+	lastCR bool // the previous octet was a CR
+	found  *proto.BareNewlineError
+}
+
+func (b *bareCheck) Write(p []byte) (int, error) {
+	if b.off || b.found != nil {
+		return len(p), nil
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case b.lastCR && c != '\n':
+			b.found = &proto.BareNewlineError{Line: b.line, CR: true}
+			return len(p), nil
+		case c == '\n' && !b.lastCR:
+			b.found = &proto.BareNewlineError{Line: b.line}
+			return len(p), nil
+		case c == '\n':
+			b.line++
+		}
+		b.lastCR = c == '\r'
+		if !b.lastCR {
+			// Skip to the next CR or LF.
+			j := bytes.IndexAny(p[i+1:], "\r\n")
+			if j < 0 {
+				break
+			}
+			i += j
+		}
+	}
+	return len(p), nil
+}
+
+// end checks the last octet of the message: a CR there is bare.
+func (b *bareCheck) end() {
+	if !b.off && b.found == nil && b.lastCR {
+		b.found = &proto.BareNewlineError{Line: b.line, CR: true}
+	}
 }
 
 // parseBDAT reads "chunk-size [LAST]" (RFC 3030 §2).

@@ -39,8 +39,9 @@ type transaction struct {
 	from   string // the reverse-path, "" for <>
 	utf8   bool   // MAIL had SMTPUTF8 (RFC 6531 §3.4)
 	rcpts  []Recipient
-	bdat   *Delivery // the delivery being fed by BDAT chunks (RFC 3030)
-	chunks int64     // octets received in BDAT chunks so far
+	bdat   *Delivery  // the delivery being fed by BDAT chunks (RFC 3030)
+	bare   *bareCheck // BDAT's watch for bare CR and LF
+	chunks int64      // octets received in BDAT chunks so far
 	start  time.Time
 }
 

@@ -3,6 +3,7 @@ package proto
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -103,6 +104,11 @@ func (d *DotWriter) Close() error {
 // DotReader decodes dot-encoded data (RFC 5321 §4.5.2, RFC 1939 §3) from a
 // LineReader: it removes the extra leading "." and stops at the lone "."
 // line, yielding the lines with CRLF endings. Lines keep the reader's cap.
+//
+// By default it reads lines as its LineReader does, so that a bare LF ends
+// a line and <LF>.<LF> ends the data: a client reading a server's
+// multi-line reply wants that leniency. A server receiving message text
+// sets Strict.
 type DotReader struct {
 	r     *LineReader
 	buf   []byte // pending output, a window on store
@@ -113,19 +119,62 @@ type DotReader struct {
 	// ErrTooBig (the rest of the data is still consumed up to the ".").
 	Limit int64
 	n     int64
+
+	// Strict makes <CRLF>.<CRLF> the only end of the data (RFC 5321
+	// §4.1.1.4) and a bare LF or bare CR anywhere in it an error: the
+	// reader reads on to the real end, so that the connection stays in
+	// step, and then, in place of io.EOF, returns a *BareNewlineError
+	// naming the first offending line. What it read in between is not
+	// passed on.
+	Strict bool
+	// Bare is the first bare LF or bare CR a Strict reader met, or nil.
+	Bare *BareNewlineError
+	line int // lines read so far, for Bare
 }
 
 // ErrTooBig is returned by a DotReader whose Limit was exceeded.
 var ErrTooBig = errors.New("data exceeds size limit")
 
+// ErrBareNewline is matched by errors.Is for a *BareNewlineError.
+var ErrBareNewline = errors.New("bare LF or bare CR in the data")
+
+// BareNewlineError reports a line of dot-encoded data that holds a bare LF
+// or a bare CR: RFC 5321 §2.3.8 allows CR and LF only together, as CRLF.
+type BareNewlineError struct {
+	Line int  // the line's number in the data, from 1, counting CRLF lines
+	CR   bool // a bare CR came first in the line, not a bare LF
+}
+
+func (e *BareNewlineError) Error() string {
+	return fmt.Sprintf("%s on line %d of the message text", e.What(), e.Line)
+}
+
+// What names the offence: "bare LF" or "bare CR".
+func (e *BareNewlineError) What() string {
+	if e.CR {
+		return "bare CR"
+	}
+	return "bare LF"
+}
+
+// Unwrap lets errors.Is(err, ErrBareNewline) match.
+func (e *BareNewlineError) Unwrap() error { return ErrBareNewline }
+
 // NewDotReader returns a DotReader reading from r.
 func NewDotReader(r *LineReader) *DotReader { return &DotReader{r: r} }
 
 // ReadDotLine returns the next decoded line without its ending, or io.EOF
-// after the terminating ".". The slice is valid until the next call.
+// after the terminating ".". The slice is valid until the next call. A
+// Strict reader returns lines holding a bare LF or CR as they are, and
+// records the first in Bare; it still returns io.EOF at the end.
 func (d *DotReader) ReadDotLine() ([]byte, error) {
 	if d.done {
 		return nil, io.EOF
+	}
+	if d.Strict {
+		saved := d.r.CRLFOnly
+		d.r.CRLFOnly = true
+		defer func() { d.r.CRLFOnly = saved }()
 	}
 	line, err := d.r.ReadLine()
 	if err != nil {
@@ -133,6 +182,12 @@ func (d *DotReader) ReadDotLine() ([]byte, error) {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
+	}
+	d.line++
+	if d.Strict && d.Bare == nil {
+		if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
+			d.Bare = &BareNewlineError{Line: d.line, CR: line[i] == '\r'}
+		}
 	}
 	if len(line) > 0 && line[0] == '.' {
 		if len(line) == 1 {
@@ -144,6 +199,10 @@ func (d *DotReader) ReadDotLine() ([]byte, error) {
 	return line, nil
 }
 
+// Done reports whether the terminating "." line was read: the data was
+// consumed whole and the connection is in step.
+func (d *DotReader) Done() bool { return d.done }
+
 // Read implements io.Reader, yielding decoded lines ending in CRLF.
 func (d *DotReader) Read(p []byte) (int, error) {
 	n := 0
@@ -153,6 +212,13 @@ func (d *DotReader) Read(p []byte) (int, error) {
 				break
 			}
 			line, err := d.ReadDotLine()
+			if err == nil && d.Bare != nil {
+				// Read on to the end, then report the first offence.
+				err = d.Drain()
+				if err == nil {
+					err = d.Bare
+				}
+			}
 			if err != nil {
 				d.err = err
 				break
