@@ -20,8 +20,9 @@ Usage:
   mailsh HOST PORT               like telnet: the protocol is taken from the
                                  greeting ("220" is SMTP, "+OK" is POP3)
   mailsh serve [flags]           run the loopback SMTP + POP3 server (serve --help)
-  mailsh transcript export FILE --format md|html|json [-o OUT]
-                                 turn a recorded transcript into a report
+  mailsh transcript export FILE [--format md|html|json] [-o OUT]
+                                 turn a recorded transcript into a report (the
+                                 format from OUT's extension if not given)
   mailsh replay FILE [TARGET]    send a transcript's commands again and compare
                                  the replies (replay --help)
   mailsh msg COMMAND FILE        compose, show, mime, save, hops, headers: the

@@ -14,7 +14,7 @@ func init() {
 	subcommands["transcript"] = runTranscript
 }
 
-const transcriptUsage = `Usage: mailsh transcript export FILE --format md|html|json [-o OUT]
+const transcriptUsage = `Usage: mailsh transcript export FILE [--format md|html|json] [-o OUT] [--force]
 
 Turns a transcript recorded with -t FILE or :transcript start FILE into:
   md    Markdown for a report: the session as a listing, then a table of
@@ -24,9 +24,45 @@ Turns a transcript recorded with -t FILE or :transcript start FILE into:
   json  JSON Lines for tools: a "session" object per header, a "line" object
         per line of the session
 
-Without -o the export goes to standard output. An existing OUT is not
-overwritten unless --force is given.
+Without --format the format is OUT's extension (.md, .html or .json); a
+--format given wins over it. Without -o the export goes to standard output,
+and --format is needed. An existing OUT is not overwritten unless --force is
+given.
+
+Examples:
+  mailsh transcript export session.txt -o report.html
+  mailsh transcript export session.txt --format json > session.jsonl
 `
+
+// exports are the export formats by name; the names are also the
+// extensions of OUT that choose them when --format is not given.
+var exports = map[string]func(string, io.Writer) error{
+	"md": transcript.ExportMarkdown, "markdown": transcript.ExportMarkdown,
+	"html": transcript.ExportHTML, "htm": transcript.ExportHTML,
+	"json": transcript.ExportJSON, "jsonl": transcript.ExportJSON,
+}
+
+// formatChoices names the formats in messages.
+const formatChoices = "md, html or json"
+
+// exportFormat chooses the export: the --format given, or else the
+// extension of the output file. An error is a usage error.
+func exportFormat(format, out string) (func(string, io.Writer) error, error) {
+	if format != "" {
+		if export, ok := exports[strings.ToLower(format)]; ok {
+			return export, nil
+		}
+		return nil, fmt.Errorf("unknown format %q: --format takes %s", format, formatChoices)
+	}
+	if out == "" {
+		return nil, fmt.Errorf("give --format %s (or -o OUT ending in .md, .html or .json)", formatChoices)
+	}
+	ext := strings.TrimPrefix(filepath.Ext(out), ".")
+	if export, ok := exports[strings.ToLower(ext)]; ok {
+		return export, nil
+	}
+	return nil, fmt.Errorf("cannot tell the format from the name %s: give --format %s, or end it in .md, .html or .json", out, formatChoices)
+}
 
 func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -37,7 +73,7 @@ func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if args[0] != "export" {
-		fmt.Fprintf(stderr, "mailsh: unknown transcript command %q (try: mailsh transcript export FILE --format md)\n", args[0])
+		fmt.Fprintf(stderr, "mailsh: unknown transcript command %q (try: mailsh transcript export FILE -o OUT.md)\n", args[0])
 		return 2
 	}
 	var file, format, out string
@@ -77,16 +113,9 @@ func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "mailsh: give the transcript FILE\n"+transcriptUsage)
 		return 2
 	}
-	if format == "" && out != "" {
-		format = strings.TrimPrefix(filepath.Ext(out), ".")
-	}
-	exports := map[string]func(string, io.Writer) error{
-		"md": transcript.ExportMarkdown, "markdown": transcript.ExportMarkdown,
-		"html": transcript.ExportHTML, "json": transcript.ExportJSON, "jsonl": transcript.ExportJSON,
-	}
-	export, ok := exports[format]
-	if !ok {
-		fmt.Fprintf(stderr, "mailsh: --format must be md, html or json (not %q)\n", format)
+	export, err := exportFormat(format, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		return 2
 	}
 	w := stdout
@@ -96,7 +125,6 @@ func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mailsh: %s exists; give --force to overwrite it\n", out)
 			return 1
 		}
-		var err error
 		tmp, err = os.CreateTemp(filepath.Dir(out), ".mailsh-export-*")
 		if err != nil {
 			fmt.Fprintf(stderr, "mailsh: %v\n", err)
