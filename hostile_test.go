@@ -43,6 +43,8 @@ func TestHostileServers(t *testing.T) {
 		msg    string
 	}{
 		{"absurd line", "220 " + strings.Repeat("x", 2<<20) + "\r\n", "QUIT\n", 1, "line too long"},
+		// 50 MB without a line feed: "line too long" at once, not a timeout.
+		{"endless line", "220 " + strings.Repeat("x", 50<<20), "QUIT\n", 1, "line too long: "},
 		{"stops mid-reply", "220-first\r\n", "QUIT\n", 1, "no reply to the greeting within 1s"},
 		{"closes mid-reply", "220-first\r\n", "", 1, "connection closed by server"},
 		{"not a mail server", "SSH-2.0-OpenSSH_9.2\r\n", "QUIT\n", 1, `the greeting is not SMTP: "SSH-2.0-OpenSSH_9.2"`},
@@ -56,7 +58,7 @@ func TestHostileServers(t *testing.T) {
 				hold = 0
 			}
 			addr := hostile(t, "tcp", "127.0.0.1:0", tt.script, hold)
-			r := mailsh(t, tt.input, nil, "--timeout", "1s", "smtp://"+addr)
+			r := mailsh(t, tt.input, isolatedHome(t), "--timeout", "1s", "smtp://"+addr)
 			r.must(t, tt.code, tt.msg)
 			if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") {
 				t.Fatalf("crashed:\n%s", r.stderr)
@@ -73,6 +75,24 @@ func TestHostileEscapes(t *testing.T) {
 	if strings.Contains(r.stdout, "\x1b") {
 		t.Fatalf("raw escape on stdout: %q", r.stdout)
 	}
+}
+
+// Bidirectional controls and other invisible characters from a server are
+// shown escaped: U+202E would make the rest of the line read backwards.
+func TestHostileBidi(t *testing.T) {
+	addr := hostile(t, "tcp", "127.0.0.1:0", "220 \u202Emoc.elpmaxe\u2066 hi\u200B\uFEFF\r\n", 200*time.Millisecond)
+	r := mailsh(t, "QUIT\n", isolatedHome(t), "smtp://"+addr)
+	r.must(t, 1, `S: 220 \u202Emoc.elpmaxe\u2066 hi\u200B\uFEFF`)
+	if strings.ContainsAny(r.stdout+r.stderr, "\u202E\u2066\u200B\uFEFF") {
+		t.Fatalf("raw invisible character in the output: %q", r.stdout)
+	}
+}
+
+// isolatedHome points the home and XDG directories of a run of mailsh at
+// a temporary directory.
+func isolatedHome(t *testing.T) []string {
+	d := t.TempDir()
+	return []string{"HOME=" + d, "XDG_STATE_HOME=" + d, "XDG_DATA_HOME=" + d, "XDG_CONFIG_HOME=" + d, "XDG_CACHE_HOME=" + d}
 }
 
 func TestAddressFamily(t *testing.T) {

@@ -7,6 +7,7 @@ package termsafe
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,8 +21,9 @@ type Options struct {
 }
 
 // String returns s with every control character (C0, DEL, C1) and every
-// invalid UTF-8 byte shown as \xNN, CR and LF as \r and \n, as o allows.
-// Clean text is returned as it is, without copying.
+// invalid UTF-8 byte shown as \xNN, CR and LF as \r and \n, as o allows,
+// and every invisible format character (see Invisible) as \uNNNN. Clean
+// text is returned as it is, without copying.
 func String(s string, o Options) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
@@ -53,10 +55,35 @@ func String(s string, o Options) string {
 			b.WriteString(`\n`)
 		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case Invisible(r) && r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		case Invisible(r):
+			fmt.Fprintf(&b, `\U%08X`, r)
 		default:
 			b.WriteString(s[i : i+size])
 		}
 		i += size
 	}
 	return b.String()
+}
+
+// Invisible reports whether r is a character a terminal shows as nothing
+// but that changes what is shown: the bidirectional controls (U+061C,
+// U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), with which a
+// server can make "moc.elpmaxe" read "example.com" (the "Trojan Source"
+// trick, CVE-2021-42574), and every other Unicode format character
+// (category Cf: soft hyphen, zero-width space, word joiner, BOM, tags),
+// and the line and paragraph separators U+2028 and U+2029. ZWNJ and ZWJ
+// (U+200C, U+200D) are kept: Persian and Indic words and emoji sequences
+// need them, and they move nothing.
+func Invisible(r rune) bool {
+	switch {
+	case r < 0xa0:
+		return false
+	case r == 0x200c || r == 0x200d:
+		return false
+	case r == 0x2028 || r == 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
 }
