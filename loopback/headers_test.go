@@ -66,7 +66,11 @@ func TestLFWriter(t *testing.T) {
 		{"a\r\nb\r\n", "a\nb\n", 6},
 		{"bare\nlf\n", "bare\nlf\n", 10},
 		{"cr\rinside\r\n", "cr\rinside\n", 11},
-		{"ends in cr\r", "ends in cr\r", 11},
+		// RETR ends the last line: "\n" after the CR.
+		{"ends in cr\r", "ends in cr\r", 12},
+		{"no line ending", "no line ending", 16},
+		// A CR before CRLF stays, and is counted once.
+		{"x\r\r\ny\r\n", "x\r\r\ny\n", 7},
 		{"", "", 0},
 	}
 	for _, tt := range tests {

@@ -8,15 +8,20 @@ import (
 
 // lfWriter turns a message's CRLF line endings (as SMTP carries it, RFC
 // 5321 §2.3.8) into the LF endings Maildir files hold, and counts what it
-// writes: Size, the bytes in the file, and VSize, the bytes with CRLF
-// endings, which is how POP3 sizes a message (RFC 1939 §11). A CR that is
-// not followed by LF is kept. Lines longer than MaxLine octets, counted with
-// their CRLF as RFC 5321 §4.5.3.1.6 counts them, give a *LineLengthError.
+// writes: Size, the bytes in the file, and VSize, the octets POP3 sends for
+// them (RFC 1939 §11, counted by popSize from the bytes written, so that
+// the ",W=" of the name is what RETR sends, whatever the message held).
+// A CR that is not followed by LF is kept; one that comes right before a
+// CRLF is kept too, written "\r\r\n", since "\r\n" in the file is read
+// back as a line ending alone. Lines longer than MaxLine octets, counted
+// with their CRLF as RFC 5321 §4.5.3.1.6 counts them, give a
+// *LineLengthError.
 type lfWriter struct {
 	w       *bufio.Writer
 	MaxLine int // 0: no limit
 
 	Size, VSize int64
+	vs          popSize
 	pendCR      bool // the last byte seen was a CR not yet written
 	lineLen     int  // octets of the current line so far
 	lineNo      int  // the current line's number, from 1
@@ -25,8 +30,9 @@ type lfWriter struct {
 
 // One-byte slices for line endings, allocated once.
 var (
-	lfByte = []byte{'\n'}
-	crByte = []byte{'\r'}
+	lfByte    = []byte{'\n'}
+	crByte    = []byte{'\r'}
+	crlfBytes = []byte{'\r', '\n'}
 )
 
 func newLFWriter(w *bufio.Writer, maxLine int) *lfWriter {
@@ -53,7 +59,11 @@ func (l *lfWriter) Write(p []byte) (int, error) {
 		if l.pendCR {
 			l.pendCR = false
 			if p[0] == '\n' {
-				l.emit(lfByte, 2)
+				if l.vs.last == '\r' {
+					l.emit(crlfBytes, 2)
+				} else {
+					l.emit(lfByte, 2)
+				}
 				p = p[1:]
 				l.newLine()
 				continue
@@ -70,8 +80,13 @@ func (l *lfWriter) Write(p []byte) (int, error) {
 		case '\r':
 			l.pendCR = true
 		case '\n':
-			// A bare LF: stored as is, read back as CRLF.
-			l.emit(p[i:i+1], 2)
+			// A bare LF: stored as is, read back as CRLF (after a
+			// stored CR, as CRLF, so that CR stays bare).
+			if l.vs.last == '\r' {
+				l.emit(crlfBytes, 2)
+			} else {
+				l.emit(p[i:i+1], 2)
+			}
 			l.newLine()
 		}
 		p = p[i+1:]
@@ -95,7 +110,8 @@ func (l *lfWriter) emit(b []byte, wire int) {
 		return
 	}
 	l.Size += int64(len(b))
-	l.VSize += int64(wire)
+	l.vs.add(b)
+	l.VSize = l.vs.total()
 }
 
 func (l *lfWriter) newLine() { l.lineLen = 0; l.lineNo++ }

@@ -96,32 +96,72 @@ func nameVSize(name string) (int64, bool) {
 	return 0, false
 }
 
-// fileVSize counts a file's size with CRLF line endings, streaming it.
+// fileVSize counts the octets RETR sends for a file, streaming it.
 func fileVSize(p string) (int64, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	var n int64
-	prevCR := false
+	var c popSize
 	buf := make([]byte, 64<<10)
 	for {
 		k, err := f.Read(buf)
-		for _, c := range buf[:k] {
-			if c == '\n' && !prevCR {
-				n++
-			}
-			prevCR = c == '\r'
-		}
-		n += int64(k)
+		c.add(buf[:k])
 		if err == io.EOF {
-			return n, nil
+			return c.total(), nil
 		}
 		if err != nil {
 			return 0, err
 		}
 	}
+}
+
+// popSize counts the size of a message as POP3 gives it in STAT, LIST and
+// RETR's "+OK n octets" (RFC 1939 §11): the octets the client holds once
+// it has removed the dot-stuffing and the final "." line, which is what
+// proto.DotWriter sends for the file's bytes. An LF not after a CR goes out
+// as CRLF; a CR not before an LF goes out as it is; a file that does not
+// end in LF gets a line ending (just LF after a final CR). The stuffed
+// "." of a line beginning with "." is not counted: the client removes it.
+type popSize struct {
+	n    int64
+	last byte // the last byte counted
+	any  bool // a byte was counted
+}
+
+func (c *popSize) add(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	c.n += int64(len(p))
+	prev := c.last
+	for off := 0; ; {
+		i := bytes.IndexByte(p[off:], '\n')
+		if i < 0 {
+			break
+		}
+		j := off + i
+		if j > 0 {
+			prev = p[j-1]
+		}
+		if prev != '\r' {
+			c.n++ // a bare LF goes out as CRLF
+		}
+		off = j + 1
+	}
+	c.last, c.any = p[len(p)-1], true
+}
+
+// total is the size, with the line ending a file without a final LF gets.
+func (c *popSize) total() int64 {
+	switch {
+	case !c.any || c.last == '\n':
+		return c.n
+	case c.last == '\r':
+		return c.n + 1
+	}
+	return c.n + 2
 }
 
 // lessName orders Maildir names by delivery time: seconds, then the
