@@ -48,6 +48,7 @@ type Client struct {
 
 	localClose atomic.Bool  // mailsh closed the connection itself
 	lastRead   atomic.Int64 // when the last line arrived, in Unix ns
+	rawWindow  atomic.Bool  // SendRaw is showing what comes back
 }
 
 type replyMsg struct {
@@ -133,6 +134,9 @@ func (c *Client) readLoop() {
 			}
 			return
 		}
+		if rep == nil {
+			continue // a line shown as it came, after SendRaw
+		}
 		c.mu.Lock()
 		solicited := c.waiting > 0
 		if solicited {
@@ -141,7 +145,7 @@ func (c *Client) readLoop() {
 		c.mu.Unlock()
 		if solicited {
 			c.replies <- replyMsg{rep: rep}
-		} else {
+		} else if !c.rawWindow.Load() {
 			c.Note("the server sent a reply nobody asked for")
 		}
 		if c.tlsStop {
@@ -183,6 +187,12 @@ func (c *Client) readReply() (*Reply, error) {
 		rep, err = ParsePOP3Status(line)
 	}
 	if err != nil {
+		if c.rawWindow.Load() && errors.Is(err, ErrProtocol) && c.M.Pending() == nil {
+			// What a server makes of raw bytes need not be a reply
+			// (it may echo them); show it rather than give up.
+			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(line)})
+			return nil, nil
+		}
 		if c.M.State() == StateGreeting && errors.Is(err, ErrProtocol) {
 			return nil, protoErr(line, "the greeting is not %s", strings.ToUpper(c.proto.String()))
 		}

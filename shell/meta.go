@@ -22,7 +22,10 @@ type metaCommand struct {
 	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
 	// RawArgs passes the words as typed, quotes and all (for :b64 TEXT).
 	RawArgs bool
-	Run     func(s *Session, ctx context.Context, args []string) error
+	// Verbatim passes the rest of the line as typed, blanks and
+	// backslashes included, as the only argument (for :raw send TEXT).
+	Verbatim bool
+	Run      func(s *Session, ctx context.Context, args []string) error
 }
 
 // metaCommands is the table, sorted by name; other files add theirs with
@@ -51,7 +54,7 @@ func init() {
 		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
 		{Name: "data", Args: "FILE [--bdat [--chunk SIZE]]", ArgKind: "file", Help: "send FILE as the message (DATA, dot-stuffed and streamed; or BDAT chunks with --bdat)", Run: (*Session).metaData},
 		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
-		{Name: "raw", Args: "[on|off]", ArgKind: "onoff", Help: "show CR LF and non-printing bytes in what crosses the wire", Run: (*Session).metaRaw},
+		{Name: "raw", Args: "[on|off] | send TEXT", ArgKind: "onoff", Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
 			if s.C == nil || s.C.M.State() != proto.SMTPData {
 				return errors.New(":abort works in DATA mode; to abandon a transaction before DATA, send RSET")
@@ -87,7 +90,9 @@ func (s *Session) meta(ctx context.Context, line string) error {
 		return fmt.Errorf("unknown command %s (:help lists them)", name)
 	}
 	args := strings.Fields(rest)
-	if !m.RawArgs {
+	if m.Verbatim {
+		args = []string{strings.TrimLeft(rest, " \t")}
+	} else if !m.RawArgs {
 		var err error
 		if args, err = splitArgs(rest); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -319,15 +324,19 @@ func (s *Session) metaExplain(_ context.Context, args []string) error {
 }
 
 func (s *Session) metaRaw(_ context.Context, args []string) error {
+	sub, text, _ := strings.Cut(strings.Join(args, " "), " ")
+	if strings.EqualFold(sub, "send") {
+		return s.rawSend(text)
+	}
 	on := !s.P.Raw
-	if len(args) > 0 {
-		switch strings.ToLower(args[0]) {
+	if sub != "" {
+		switch strings.ToLower(sub) {
 		case "on":
 			on = true
 		case "off":
 			on = false
 		default:
-			return errors.New("usage: :raw [on|off]")
+			return errors.New("usage: :raw [on|off], or :raw send TEXT")
 		}
 	}
 	s.P.mu.Lock()

@@ -87,6 +87,9 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		if strings.TrimSpace(line) == ":abort" {
 			return s.abortData(ctx)
 		}
+		if isRawSend(line) {
+			return s.meta(ctx, line)
+		}
 		if line == "." {
 			s.typed(line) // the end of the message goes as it is
 		} else {
