@@ -14,8 +14,20 @@ import (
 // enters TRANSACTION). It is an flock(2) on a file in the Maildir, so that
 // it excludes a second session of this server and of any other mailsh
 // serving the same directory. It returns ErrInUse if the lock is held.
+//
+// flock(2) needs no write access, so a Maildir that cannot be written
+// (mounted read-only, or not ours) can still be read: the lock file is
+// opened read-only if it exists, and else the Maildir directory itself is
+// locked, which every session that cannot create the file does alike.
 func lockMaildrop(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o600)
+	name := filepath.Join(dir, lockFileName)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		f, err = os.Open(name)
+	}
+	if err != nil {
+		f, err = os.Open(dir)
+	}
 	if err != nil {
 		return nil, &StoreError{Op: "lock", Path: dir, Err: err}
 	}

@@ -224,8 +224,9 @@ func (s *Store) findUnique(account, name string) (string, bool) {
 // removeMessages deletes messages from the maildrop (RFC 1939 §6, the
 // UPDATE state) and makes the removal durable. A message another program
 // removed already counts as removed. It returns how many could not be
-// removed.
-func (s *Store) removeMessages(account string, msgs []*message) (failed int) {
+// removed and whether that was because the Maildir cannot be written (a
+// read-only Maildir can still be read over POP3; its messages stay).
+func (s *Store) removeMessages(account string, msgs []*message) (failed int, readOnly bool) {
 	dirs := map[string]bool{}
 	for _, m := range msgs {
 		err := os.Remove(m.path)
@@ -240,6 +241,7 @@ func (s *Store) removeMessages(account string, msgs []*message) (failed int) {
 		if err != nil {
 			s.logf("removing %s: %v", m.path, err)
 			failed++
+			readOnly = readOnly || isReadOnly(err)
 			continue
 		}
 		dirs[filepath.Dir(m.path)] = true
@@ -249,7 +251,7 @@ func (s *Store) removeMessages(account string, msgs []*message) (failed int) {
 			s.logf("fsync %s: %v", d, err)
 		}
 	}
-	return failed
+	return failed, readOnly
 }
 
 // copyTop streams a message's header and its first n body lines (RFC 1939

@@ -109,6 +109,12 @@ func pRemoveFailed(n int) pop3Reply {
 	return errReply("SYS/TEMP", "Some deleted messages not removed (%d)", n)
 }
 
+// pReadOnlyMaildrop: RFC 1939 §6 lets QUIT fail to remove; a Maildir that
+// cannot be written will not let them go later either (RFC 2449 §8.1.2).
+func pReadOnlyMaildrop(n, of int) pop3Reply {
+	return errReply("SYS/PERM", "Some deleted messages not removed (%d of %d): the mailbox is read-only, and they are still in it", n, of)
+}
+
 func pUnknownMech(mech string) pop3Reply {
 	return errReply("", "Unrecognized authentication mechanism %q: use PLAIN, LOGIN or CRAM-MD5", shorten(mech, 20))
 }
