@@ -1,6 +1,7 @@
 package message
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type Chain struct {
 	Total         time.Duration
 	TotalOK       bool
 	TotalFromDate bool
+	// TotalDoubt says why the total is unknown although the times were
+	// read: a transit that cannot be real (see PlausibleDelay).
+	TotalDoubt string
 	// Slowest is the hop with the longest delay; nil if no delay is known.
 	Slowest *Hop
 	// Auth are the authentication results found in the header.
@@ -94,6 +98,11 @@ func (c *Chain) analyse(received []string) {
 		case i > 0 && c.Hops[i-1].TimeOK:
 			h.Delay, h.DelayOK = h.Time.Sub(c.Hops[i-1].Time), true
 		}
+		if h.DelayOK {
+			if doubt := PlausibleDelay(h.Delay); doubt != "" {
+				h.Delay, h.DelayOK, h.DelayDoubt = 0, false, doubt
+			}
+		}
 		if h.DelayOK && (c.Slowest == nil || h.Delay > c.Slowest.Delay) {
 			c.Slowest = h
 		}
@@ -110,4 +119,31 @@ func (c *Chain) analyse(received []string) {
 	case last != nil && first != last:
 		c.Total, c.TotalOK = last.Time.Sub(first.Time), true
 	}
+	if c.TotalOK {
+		if doubt := PlausibleDelay(c.Total); doubt != "" {
+			c.Total, c.TotalOK, c.TotalDoubt = 0, false, doubt
+		}
+	}
+}
+
+// MaxHopDelay is the longest delay taken for real. RFC 5321 §4.5.4.1
+// has a server give up on a message after 4 to 5 days; a month is far
+// past any retry schedule, so a longer delay is a clock's error.
+const MaxHopDelay = 30 * 24 * time.Hour
+
+// MaxClockSkew is how far a server's clock may run behind the previous
+// one's before the negative delay is taken for nonsense rather than
+// clocks that disagree a little (which is shown as it is).
+const MaxClockSkew = time.Hour
+
+// PlausibleDelay returns "" if d can be a real delay between two time
+// stamps of a message, or why it cannot.
+func PlausibleDelay(d time.Duration) string {
+	switch {
+	case d < -MaxClockSkew:
+		return fmt.Sprintf("the clock runs %s behind the previous one's, more than the %s of skew taken for real", FormatDelay(-d), FormatDelay(MaxClockSkew))
+	case d > MaxHopDelay:
+		return fmt.Sprintf("%s is longer than any server keeps a message (%s)", FormatDelay(d), FormatDelay(MaxHopDelay))
+	}
+	return ""
 }

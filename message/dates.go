@@ -13,8 +13,42 @@ import (
 // ("-0700 (PDT)"), ctime's order ("Wed Dec 11 20:26:52 2002"), a few more
 // zone names seen in real mail (UTC, CET, CEST, BST, …) and RFC 3339 /
 // ISO 8601 ("2002-12-11T20:26:52Z"). It never guesses a zone: an unknown
-// zone name makes the date unreadable.
+// zone name makes the date unreadable. So does a date outside the range
+// of DateInRange: a year 0 or 0001 is a zeroed clock, not a time.
 func ParseDate(s string) (time.Time, bool) {
+	t, ok := parseDate(s)
+	if !ok || !DateInRange(t) {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// EarliestDate is the earliest date ParseDate accepts: the Unix epoch.
+// Internet mail is younger (RFC 733 dates from 1977), and a server whose
+// clock reads earlier has lost it. RFC 5322 §4.3's two-digit years ("99"
+// is 1999, "24" is 2024) and three-digit years (year + 1900) all land
+// after it, except "50" to "69", which it rejects as well.
+var EarliestDate = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxDateAhead is how far in the future ParseDate accepts a date: a clock
+// a year fast is broken, and the date is no use for measuring anything.
+const MaxDateAhead = 366 * 24 * time.Hour
+
+// DateInRange reports whether t is a date mail can carry: from
+// EarliestDate to MaxDateAhead from now.
+func DateInRange(t time.Time) bool {
+	return !t.Before(EarliestDate) && !t.After(time.Now().Add(MaxDateAhead))
+}
+
+// DateOutOfRange reports whether s reads as a date that DateInRange
+// rejects, so that a view can say why the date is unknown.
+func DateOutOfRange(s string) bool {
+	t, ok := parseDate(s)
+	return ok && !DateInRange(t)
+}
+
+// parseDate reads a date as ParseDate does, whatever its year.
+func parseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(stripComments(s))
 	if len(s) > 200 || s == "" {
 		return time.Time{}, false

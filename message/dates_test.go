@@ -34,6 +34,16 @@ func TestParseDate(t *testing.T) {
 		{"14 May 2024 08:15:03 +2400", ""},
 		{"", ""},
 		{"garbage", ""},
+		// Out of range (DateInRange): zeroed clocks and far futures.
+		{"0000 MAY 01 0:0 A", ""},
+		{"Mon, 1 Jan 0001 00:00:00 +0000", ""},
+		{"0001-01-01T00:00:00Z", ""},
+		{"Wed, 31 Dec 1969 23:59:59 +0000", ""},
+		{"1 Jan 69 00:00:00 +0000", ""}, // RFC 5322 §4.3: 1969
+		{"Thu, 1 Jan 1970 00:00:00 +0000", "1970-01-01T00:00:00Z"},
+		{"1 Jan 70 00:00:00 GMT", "1970-01-01T00:00:00Z"},
+		{"Fri, 31 Dec 9999 23:59:59 +0000", ""},
+		{"1 Jan 899 00:00:00 +0000", ""}, // three digits: 2799
 	} {
 		got, ok := ParseDate(tc.in)
 		s := ""
@@ -43,5 +53,29 @@ func TestParseDate(t *testing.T) {
 		if s != tc.want {
 			t.Errorf("ParseDate(%q) = %q, want %q", tc.in, s, tc.want)
 		}
+	}
+}
+
+// TestDateInRangeFuture: a year ahead is the limit, counted from now.
+func TestDateInRangeFuture(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, tc := range []struct {
+		t    time.Time
+		want bool
+	}{
+		{now, true},
+		{now.AddDate(0, 6, 0), true},
+		{now.Add(MaxDateAhead + time.Hour), false},
+		{EarliestDate, true},
+		{EarliestDate.Add(-time.Second), false},
+	} {
+		if got := DateInRange(tc.t); got != tc.want {
+			t.Errorf("DateInRange(%v) = %v", tc.t, got)
+		}
+	}
+	ahead := now.AddDate(2, 0, 0).UTC().Format(time.RFC1123Z)
+	if _, ok := ParseDate(ahead); ok {
+		t.Errorf("ParseDate(%q) accepted a date two years ahead", ahead)
 	}
 }

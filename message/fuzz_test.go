@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seed adds the corpus and the Received chains to a fuzz target.
@@ -105,14 +106,23 @@ func FuzzShow(f *testing.F) {
 	})
 }
 
-// FuzzParseDate: any text parses or not, without panic.
+// FuzzParseDate: any text parses or not, without panic, and a date it
+// accepts is in range, so that delays between two such dates are real
+// durations.
 func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{"Wed, 11 Dec 2002 20:26:52 GMT", "14 May 24 00:15:10 PST", "2024-05-14T08:15:03Z", "1 1 1 1:1 A"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if d, ok := ParseDate(s); ok && (d.Year() < 1900 || d.Year() > 9999) {
+		d, ok := ParseDate(s)
+		if !ok {
+			return
+		}
+		if d.Before(EarliestDate) || d.After(time.Now().Add(MaxDateAhead)) {
 			t.Fatalf("%q gave %v", s, d)
+		}
+		if delay := time.Now().Sub(d); delay <= -MaxDateAhead-time.Minute || delay >= 100*365*24*time.Hour {
+			t.Fatalf("%q gave %v, %v from now", s, d, delay)
 		}
 	})
 }

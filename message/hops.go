@@ -48,9 +48,11 @@ type Hop struct {
 	Time   time.Time
 	TimeOK bool
 	// Delay is the time since the previous hop (for hop 1, since the
-	// Date field); DelayOK is false when either time is unreadable.
-	Delay   time.Duration
-	DelayOK bool
+	// Date field); DelayOK is false when either time is unreadable, or
+	// the delay cannot be real, as DelayDoubt then says.
+	Delay      time.Duration
+	DelayOK    bool
+	DelayDoubt string
 	// Raw is the field's value, unfolded.
 	Raw string
 }

@@ -166,3 +166,100 @@ func TestFormatDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestImplausibleDelays: a delay that cannot be real — counted from a
+// date out of range, longer than MaxHopDelay, or negative beyond
+// MaxClockSkew — shows as unknown, with a note; small clock skew still
+// shows as it is.
+func TestImplausibleDelays(t *testing.T) {
+	t.Parallel()
+	rcv := func(by, date string) string { return "from a.example.org by " + by + " with ESMTP; " + date }
+	for _, tc := range []struct {
+		name     string
+		date     string
+		received []string // newest first, as in a header
+		delays   []string // hop 1 first; "?" for unknown
+		total    string   // "?" for unknown
+		notes    []string // in the view
+	}{
+		{
+			name:     "Date in year 1",
+			date:     "Mon, 1 Jan 0001 00:00:00 +0000",
+			received: []string{rcv("mx.example.net", "Tue, 14 May 2024 08:15:03 +0000")},
+			delays:   []string{"-"},
+			total:    "?",
+			notes:    []string{"total transit: ? (fewer than two readable times)"},
+		},
+		{
+			name: "hop in year 0",
+			date: "Tue, 14 May 2024 08:15:00 +0000",
+			received: []string{
+				rcv("c.example.net", "Tue, 14 May 2024 08:15:09 +0000"),
+				rcv("b.example.net", "0000 MAY 01 0:0 A"),
+				rcv("a.example.net", "Tue, 14 May 2024 08:15:01 +0000"),
+			},
+			delays: []string{"1s*", "?", "?"},
+			total:  "9s",
+			notes:  []string{`hop 2: date out of range (before 1970 or over a year ahead): "0000 MAY 01 0:0 A"`},
+		},
+		{
+			name: "forty days and a clock three hours behind",
+			date: "Tue, 14 May 2024 08:15:00 +0000",
+			received: []string{
+				rcv("d.example.net", "Sun, 23 Jun 2024 05:15:05 +0000"),
+				rcv("c.example.net", "Sun, 23 Jun 2024 08:15:00 +0000"),
+				rcv("b.example.net", "Tue, 14 May 2024 08:15:07 +0000"),
+				rcv("a.example.net", "Tue, 14 May 2024 08:15:12 +0000"),
+			},
+			delays: []string{"12s*", "-5s", "?", "?"},
+			total:  "?",
+			notes: []string{
+				"hop 3: delay unknown: 39d23h59m53s is longer than any server keeps a message (30d)",
+				"hop 4: delay unknown: the clock runs 2h59m55s behind the previous one's",
+				"total transit: ? (39d21h0m5s is longer than any server keeps a message (30d))",
+				"-5s (negative: this server's clock is behind the previous one's)",
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := Analyse(tc.received, tc.date)
+			var delays []string
+			for _, h := range c.Hops {
+				switch {
+				case h.DelayOK && h.N == 1:
+					delays = append(delays, FormatDelay(h.Delay)+"*")
+				case h.DelayOK:
+					delays = append(delays, FormatDelay(h.Delay))
+				case h.N == 1 && h.TimeOK:
+					delays = append(delays, "-")
+				default:
+					delays = append(delays, "?")
+				}
+			}
+			if strings.Join(delays, " ") != strings.Join(tc.delays, " ") {
+				t.Errorf("delays %q, want %q", delays, tc.delays)
+			}
+			total := "?"
+			if c.TotalOK {
+				total = FormatDelay(c.Total)
+			}
+			if total != tc.total {
+				t.Errorf("total %s, want %s", total, tc.total)
+			}
+			var out bytes.Buffer
+			if err := WriteHops(&out, c, Style{Width: 100}); err != nil {
+				t.Fatal(err)
+			}
+			view := out.String()
+			for _, n := range tc.notes {
+				if !strings.Contains(view, n) {
+					t.Errorf("view lacks %q:\n%s", n, view)
+				}
+			}
+			if strings.Contains(view, "106751d") || strings.Contains(view, "2562047h") {
+				t.Errorf("absurd delay in the view:\n%s", view)
+			}
+		})
+	}
+}

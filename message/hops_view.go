@@ -19,7 +19,9 @@ const maxHopRows = 100
 // to top, a bar chart of the delays, the total transit time, the slowest
 // hop, and the SPF, DKIM and DMARC results. Unreadable dates show as "?"
 // and the rest still prints; negative delays (clocks that disagree) are
-// shown as they are.
+// shown as they are, up to MaxClockSkew; a delay that cannot be real (see
+// PlausibleDelay) or that counts from a date out of range shows as "?",
+// with a note saying why.
 func WriteHops(w io.Writer, c *Chain, st Style) error {
 	var b strings.Builder
 	n := len(c.Hops)
@@ -75,10 +77,16 @@ func writeHopTable(b *strings.Builder, c *Chain, hops []*Hop, st Style) {
 			when = h.Time.UTC().Format("2006-01-02 15:04:05Z")
 		} else if h.Date != "" || h.N > 0 {
 			what := "no date"
-			if h.Date != "" {
+			switch {
+			case DateOutOfRange(h.Date):
+				what = "date out of range (before 1970 or over a year ahead): " + strconv.Quote(clip(h.Date, 60))
+			case h.Date != "":
 				what = "date unreadable: " + strconv.Quote(clip(h.Date, 60))
 			}
 			notes = append(notes, fmt.Sprintf("hop %d: %s", h.N, what))
+		}
+		if h.DelayDoubt != "" {
+			notes = append(notes, fmt.Sprintf("hop %d: delay unknown: %s", h.N, h.DelayDoubt))
 		}
 		tls := h.TLS
 		if tls == "" {
@@ -189,6 +197,8 @@ func writeSummary(b *strings.Builder, c *Chain, st Style) {
 	case c.TotalOK:
 		first := firstTimed(c.Hops)
 		fmt.Fprintf(b, "total transit: %s, from hop %d to hop %d (no readable Date field)\n", FormatDelay(c.Total), first.N, last.N)
+	case c.TotalDoubt != "":
+		fmt.Fprintf(b, "total transit: ? (%s)\n", c.TotalDoubt)
 	default:
 		b.WriteString("total transit: ? (fewer than two readable times)\n")
 	}
