@@ -74,8 +74,33 @@ type Limits struct {
 	// MaxRecipients per message; RFC 5321 §4.5.3.1.8 asks for at least
 	// 100, the default.
 	MaxRecipients int
-	// MaxConnections at once, for each protocol; default 64.
+	// MaxConnections at once, for each listener: SMTP, SMTPS, POP3 and
+	// POP3S each have a budget of their own, so that clients stuck in a
+	// TLS handshake on one port never crowd out another; default 64.
 	MaxConnections int
+	// MaxClientConnections at once from one client address, for each
+	// listener; default 16 (Postfix's smtpd_client_connection_count_limit
+	// is 50, Dovecot's mail_max_userip_connections 10). It is a quarter of
+	// MaxConnections, so that one address cannot take a listener, and
+	// room enough for a test suite running one connection per CPU, or a
+	// lecture's several sessions, all from 127.0.0.1.
+	MaxClientConnections int
+	// MaxSession bounds a whole session, however busy: a client that
+	// sends a NOOP every few minutes is closed after it; default 1 hour,
+	// longer than any message transfer the size limit allows and than a
+	// person's typing in a lecture's exercise.
+	MaxSession time.Duration
+	// LineTimeout bounds the time to send one whole command line, from its
+	// first octet to its CRLF, however the octets trickle in; default 5
+	// minutes, RFC 5321 §4.5.3.2.7's timeout for a command.
+	LineTimeout time.Duration
+	// StressIdle replaces SMTPIdle and POP3Idle while a listener holds 80%
+	// of MaxConnections or more, for new sessions and those waiting for a
+	// command, as Postfix's smtpd_timeout does under stress; default 10 s.
+	StressIdle time.Duration
+	// TLSHandshakeTimeout bounds a TLS handshake, on the implicit-TLS
+	// ports and after STARTTLS or STLS; default 10 s.
+	TLSHandshakeTimeout time.Duration
 	// MaxLineLength of the message text, in octets with CRLF: RFC 5321
 	// §4.5.3.1.6's 1000 by default.
 	MaxLineLength int
@@ -88,6 +113,16 @@ type Limits struct {
 	// MaxAuthFailures ends a session after that many failed logins;
 	// default 3.
 	MaxAuthFailures int
+	// AuthFailureDelay is how long the reply to a failed login waits, the
+	// first time from a client address; it doubles with each further
+	// failure from that address, up to MaxAuthFailureDelay, and the
+	// address's logins are checked one at a time, so that neither
+	// parallel connections nor hanging up early guess faster. Default
+	// 1 s (Dovecot: auth_failure_delay 2 s).
+	AuthFailureDelay time.Duration
+	// MaxAuthFailureDelay caps the growing delay; default 15 s, Dovecot's
+	// AUTH_PENALTY_MAX_SECS.
+	MaxAuthFailureDelay time.Duration
 }
 
 // Defaults.
@@ -100,6 +135,14 @@ const (
 	DefaultSMTPIdle       = 5 * time.Minute
 	DefaultPOP3Idle       = 10 * time.Minute
 	DefaultAuthFailures   = 3
+
+	DefaultMaxClientConnections = 16
+	DefaultMaxSession           = time.Hour
+	DefaultLineTimeout          = 5 * time.Minute
+	DefaultStressIdle           = 10 * time.Second
+	DefaultTLSHandshakeTimeout  = 10 * time.Second
+	DefaultAuthFailureDelay     = time.Second
+	DefaultMaxAuthFailureDelay  = 15 * time.Second
 )
 
 // maxCommandLine bounds an SMTP command line, CRLF excluded. RFC 5321
@@ -133,6 +176,30 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxAuthFailures <= 0 {
 		l.MaxAuthFailures = DefaultAuthFailures
+	}
+	if l.MaxClientConnections <= 0 {
+		l.MaxClientConnections = DefaultMaxClientConnections
+	}
+	if l.MaxSession <= 0 {
+		l.MaxSession = DefaultMaxSession
+	}
+	if l.LineTimeout <= 0 {
+		l.LineTimeout = DefaultLineTimeout
+	}
+	if l.StressIdle <= 0 {
+		l.StressIdle = DefaultStressIdle
+	}
+	if l.TLSHandshakeTimeout <= 0 {
+		l.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
+	}
+	if l.AuthFailureDelay <= 0 {
+		l.AuthFailureDelay = DefaultAuthFailureDelay
+	}
+	if l.MaxAuthFailureDelay <= 0 {
+		l.MaxAuthFailureDelay = DefaultMaxAuthFailureDelay
+	}
+	if l.MaxAuthFailureDelay < l.AuthFailureDelay {
+		l.MaxAuthFailureDelay = l.AuthFailureDelay
 	}
 	return l
 }

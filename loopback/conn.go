@@ -28,12 +28,29 @@ type conn struct {
 	bw  *bufio.Writer
 	tls *tls.ConnectionState
 
-	idle time.Duration
+	// Time limits. idle is the idle timeout of the latest read: the
+	// protocol's, or StressIdle while the listener is under stress.
+	idle      time.Duration
+	started   time.Time // the session's start, for MaxSession
+	inCommand bool      // reading a command line
+	lineStart time.Time // its first octet's arrival, zero before; for LineTimeout
 
-	mu      sync.Mutex
-	waiting bool // blocked reading the next command
-	stop    bool // Shutdown asked the session to end at its next command
+	mu           sync.Mutex
+	waiting      bool      // blocked reading the next command
+	stop         bool      // Shutdown asked the session to end at its next command
+	readDeadline time.Time // the deadline of the latest read
+	expiry       expiry    // which limit set it
 }
+
+// expiry names the time limit a read deadline comes from, so that the
+// reply to a timeout says which limit the client met.
+type expiry int
+
+const (
+	expiryIdle    expiry = iota // silence: SMTPIdle, POP3Idle or StressIdle
+	expiryLine                  // one command line took LineTimeout
+	expirySession               // the whole session took MaxSession
+)
 
 // Errors of the connection.
 var (
@@ -65,16 +82,17 @@ func (c *conn) serve() {
 			}
 		}
 	}()
-	slot := 0
-	if c.svc.isPOP3() {
-		slot = 1
+	release, refused, drop := c.srv.admit(c.svc, c.remoteIP())
+	defer release()
+	if drop {
+		return
 	}
-	n := c.srv.active[slot].Add(1)
-	defer c.srv.active[slot].Add(-1)
-
-	c.idle = c.srv.limits.SMTPIdle
-	if c.svc.isPOP3() {
-		c.idle = c.srv.limits.POP3Idle
+	c.started = time.Now()
+	c.idle = c.baseIdle()
+	if refused != nil {
+		// A refused client is told why at once, and gets no more time
+		// than a session under stress.
+		c.idle = min(c.idle, c.srv.limits.StressIdle)
 	}
 	c.setup(c.nc)
 	if c.svc.implicit() {
@@ -83,12 +101,42 @@ func (c *conn) serve() {
 			return
 		}
 	}
-	over := int(n) > c.srv.limits.MaxConnections
 	if c.svc.isPOP3() {
-		c.servePOP3(over)
+		c.servePOP3(refused)
 	} else {
-		c.serveSMTP(over)
+		c.serveSMTP(refused)
 	}
+}
+
+// baseIdle is the protocol's idle timeout: RFC 5321 §4.5.3.2.7 for SMTP,
+// RFC 1939 §3's autologout timer for POP3.
+func (c *conn) baseIdle() time.Duration {
+	if c.svc.isPOP3() {
+		return c.srv.limits.POP3Idle
+	}
+	return c.srv.limits.SMTPIdle
+}
+
+// nextDeadline is when the read about to start must end, and which limit
+// says so: the idle timeout (short under stress), the time left for the
+// command line being read, or the time left for the session. Called with
+// c.mu held.
+func (c *conn) nextDeadline(now time.Time) (time.Time, expiry) {
+	lim := &c.srv.limits
+	c.idle = c.baseIdle()
+	if c.srv.underStress(c.svc) {
+		c.idle = min(c.idle, lim.StressIdle)
+	}
+	d, why := now.Add(c.idle), expiryIdle
+	if c.inCommand && !c.lineStart.IsZero() {
+		if l := c.lineStart.Add(lim.LineTimeout); l.Before(d) {
+			d, why = l, expiryLine
+		}
+	}
+	if e := c.started.Add(lim.MaxSession); e.Before(d) {
+		d, why = e, expirySession
+	}
+	return d, why
 }
 
 // setup puts the buffered reader and writer over nc. A new reader after
@@ -106,7 +154,10 @@ func (c *conn) setup(nc net.Conn) {
 // handshake starts TLS as the server.
 func (c *conn) handshake() error {
 	tc := tls.Server(c.nc, c.srv.cfg.TLS)
-	tc.SetDeadline(time.Now().Add(30 * time.Second))
+	// A client that connects and says nothing must not hold a session
+	// for long: the handshake has TLSHandshakeTimeout, not the idle
+	// timeout.
+	tc.SetDeadline(time.Now().Add(c.srv.limits.TLSHandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
 		return err
 	}
@@ -120,7 +171,9 @@ func (c *conn) handshake() error {
 // timedReader reads from the connection with the idle timeout applied to
 // each read, so that the limit counts silence, not the length of a long
 // transfer (RFC 5321 §4.5.3.2.7 sets the timeouts per command and per
-// block of data).
+// block of data). A command line must also arrive whole within
+// LineTimeout of its first octet, and the session end within MaxSession,
+// so that an octet every few seconds does not hold a session for ever.
 type timedReader struct{ c *conn }
 
 func (r timedReader) Read(p []byte) (int, error) {
@@ -130,9 +183,13 @@ func (r timedReader) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, errShutdown
 	}
-	c.raw.SetReadDeadline(time.Now().Add(c.idle))
+	c.readDeadline, c.expiry = c.nextDeadline(time.Now())
+	c.raw.SetReadDeadline(c.readDeadline)
 	c.mu.Unlock()
 	n, err := c.nc.Read(p)
+	if n > 0 && c.inCommand && c.lineStart.IsZero() {
+		c.lineStart = time.Now()
+	}
 	if err != nil {
 		c.mu.Lock()
 		if c.waiting && c.stop {
@@ -169,7 +226,14 @@ func (c *conn) readCommand() (string, error) {
 	}
 	c.waiting = true
 	c.mu.Unlock()
+	// The line's clock starts with its first octet, which may be
+	// buffered already (pipelining).
+	c.inCommand, c.lineStart = true, time.Time{}
+	if c.br.Buffered() > 0 {
+		c.lineStart = time.Now()
+	}
 	line, err := c.lr.ReadLine()
+	c.inCommand = false
 	c.mu.Lock()
 	c.waiting = false
 	if err != nil && c.stop {

@@ -27,7 +27,7 @@ command add up, and the first matching rule that replies or drops decides.
              delay=DURATION       wait before the reply, then go on as usual
   greylist[=DURATION]  451 4.7.1 to the first RCPT from each client, sender and
                        recipient; a retry (made DURATION later) passes
-  maxconn=N            at most N connections at once per protocol; more get 421
+  maxconn=N            at most N connections at once per listener; more get 421
                        (POP3: -ERR [SYS/TEMP])
   ext=KEYWORD          keep advertising KEYWORD but refuse to use it: STARTTLS and
                        AUTH get 454, CHUNKING (BDAT) 502, SIZE=, BODY=8BITMIME and

@@ -41,6 +41,9 @@ func startServer(t testing.TB, edit func(*Config)) *testServer {
 		Accounts: []Account{{"demo", "secret"}, {"alice", "wonderland"}},
 		Store:    store,
 		TLS:      cert.ServerConfig(),
+		// Failed logins wait milliseconds, not seconds, so that tests of
+		// wrong passwords stay fast; authguard_test.go checks the waits.
+		Limits: Limits{AuthFailureDelay: time.Millisecond, MaxAuthFailureDelay: 4 * time.Millisecond},
 	}
 	if edit != nil {
 		edit(&cfg)

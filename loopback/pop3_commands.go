@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -51,9 +52,17 @@ func (s *pop3Session) user(arg string) error {
 // returns to the AUTHORIZATION state.
 func (s *pop3Session) pass(arg string) error {
 	s.userGiven = false
-	a, ok := s.srv.checkPassword(s.userName, arg)
-	if !ok {
-		return s.failed("USER/PASS")
+	var a Account
+	ok, delay, err := s.checkLogin(func() bool {
+		var ok bool
+		a, ok = s.srv.checkPassword(s.userName, arg)
+		return ok
+	})
+	switch {
+	case err != nil:
+		return s.shutdownReply()
+	case !ok:
+		return s.failed("USER/PASS", delay)
 	}
 	return s.login(a.Name, "USER/PASS")
 }
@@ -74,8 +83,14 @@ func (s *pop3Session) apop(arg string) error {
 	if known {
 		want = proto.APOPDigest(s.stamp, a.Password)
 	}
-	if !known || subtle.ConstantTimeCompare([]byte(strings.ToLower(strings.TrimSpace(digest))), []byte(want)) != 1 {
-		return s.failed("APOP")
+	ok, delay, err := s.checkLogin(func() bool {
+		return known && subtle.ConstantTimeCompare([]byte(strings.ToLower(strings.TrimSpace(digest))), []byte(want)) == 1
+	})
+	switch {
+	case err != nil:
+		return s.shutdownReply()
+	case !ok:
+		return s.failed("APOP", delay)
 	}
 	return s.login(a.Name, "APOP")
 }
@@ -113,7 +128,18 @@ func (s *pop3Session) auth(arg string) error {
 		resp = b
 	}
 	for {
-		challenge, done, err := m.Next(resp)
+		// Credentials are checked in the client address's turn, and a
+		// failure waits there (authguard.go).
+		var challenge []byte
+		var done bool
+		var err error
+		_, delay, gerr := s.checkLogin(func() bool {
+			challenge, done, err = m.Next(resp)
+			return !errors.Is(err, errBadCredentials)
+		})
+		if gerr != nil {
+			return s.shutdownReply()
+		}
 		if done {
 			if err == nil {
 				return s.login(m.User(), "AUTH "+strings.ToUpper(mech))
@@ -121,7 +147,7 @@ func (s *pop3Session) auth(arg string) error {
 			if errors.Is(err, errSASLSyntax) {
 				return s.send(errReply("", "Cannot read the %s response: see RFC 5034 §4", strings.ToUpper(mech)))
 			}
-			return s.failed("AUTH " + strings.ToUpper(mech))
+			return s.failed("AUTH "+strings.ToUpper(mech), delay)
 		}
 		if _, err := s.bw.WriteString("+ " + proto.B64(challenge) + "\r\n"); err != nil {
 			return err
@@ -151,15 +177,23 @@ func (s *pop3Session) saslOffered() []string {
 	return saslMechanisms
 }
 
-// failed answers a wrong password; too many end the session.
-func (s *pop3Session) failed(how string) error {
+// failed answers a wrong password, after the delay it waited; too many
+// end the session.
+func (s *pop3Session) failed(how string, delay time.Duration) error {
 	s.authFailures++
-	s.logf("%s: login failed (%d)", how, s.authFailures)
+	s.logf("%s: login failed (%d), answered after %s", how, s.authFailures, delay)
 	if s.authFailures >= s.srv.limits.MaxAuthFailures {
 		s.send(pAuthTooMany)
 		return errClosing
 	}
 	return s.send(pAuthFailed)
+}
+
+// shutdownReply ends a session whose login waited while the server began
+// to shut down.
+func (s *pop3Session) shutdownReply() error {
+	s.send(pShuttingDown)
+	return errClosing
 }
 
 // login enters the TRANSACTION state: it locks the maildrop (RFC 1939
@@ -358,12 +392,11 @@ func (s *pop3Session) quit(string) error {
 			doomed = append(doomed, m)
 		}
 	}
-	failed, readOnly := s.srv.cfg.Store.removeMessages(s.account, doomed)
-	if failed > 0 && readOnly {
-		s.logf("QUIT: %d of %d message(s) not removed: %s's mailbox is read-only", failed, len(doomed), s.account)
-		s.send(pReadOnlyMaildrop(failed, len(doomed)))
-		return errQuit
-	}
+	failed := s.srv.cfg.Store.removeMessages(s.account, doomed)
+	// RFC 1939 §6: the maildrop is released before the reply, so that a
+	// client that reconnects as soon as it reads "+OK" finds it free.
+	s.unlock()
+	s.unlock = nil
 	if failed > 0 {
 		s.send(pRemoveFailed(failed))
 		return errQuit

@@ -42,7 +42,7 @@ func (s *pop3Session) state() proto.State {
 }
 
 // servePOP3 runs a POP3 session from greeting to close.
-func (c *conn) servePOP3(overLimit bool) {
+func (c *conn) servePOP3(refused *refusal) {
 	s := &pop3Session{conn: c}
 	c.lr.Max = maxPOP3Line
 	start := time.Now()
@@ -53,8 +53,9 @@ func (c *conn) servePOP3(overLimit bool) {
 		}
 		c.logf("closed after %s", time.Since(start).Round(time.Millisecond))
 	}()
-	if overLimit {
-		s.send(pTooManyConnections(c.srv.limits.MaxConnections))
+	if refused != nil {
+		c.logf("refused: %s", refused)
+		s.send(pRefused(refused))
 		c.bw.Flush()
 		return
 	}
@@ -80,9 +81,12 @@ func (c *conn) servePOP3(overLimit bool) {
 		if err != nil {
 			// RFC 1939 §3: when the autologout timer expires the server
 			// closes without a reply and without entering UPDATE.
-			if errors.Is(err, errShutdown) {
+			switch {
+			case errors.Is(err, errShutdown):
 				s.send(pShuttingDown)
 				c.bw.Flush()
+			case isTimeout(err):
+				c.logf("%s: closed", c.describeTimeout())
 			}
 			return
 		}

@@ -15,6 +15,14 @@ func pTooManyConnections(max int) pop3Reply {
 	return errReply("SYS/TEMP", "Too many connections (at most %d at once), try again later", max)
 }
 
+// pRefused says which connection limit a client met.
+func pRefused(r *refusal) pop3Reply {
+	if r.perClient {
+		return errReply("SYS/TEMP", "Too many connections from %s (at most %d at once from one address), try again later", r.client, r.max)
+	}
+	return pTooManyConnections(r.max)
+}
+
 var (
 	pShuttingDown = errReply("SYS/TEMP", "Server shutting down, try again later")
 	pLineTooLong  = errReply("", "Line too long")

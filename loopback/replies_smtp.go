@@ -44,6 +44,26 @@ func rTooManyConnections(domain string, max int) Reply {
 	return reply(421, "4.7.0", "%s Too many connections (at most %d at once), try again later", domain, max)
 }
 
+// rRefused says which connection limit a client met.
+func rRefused(domain string, r *refusal) Reply {
+	if r.perClient {
+		return reply(421, "4.7.0", "%s Too many connections from %s (at most %d at once from one address), try again later", domain, r.client, r.max)
+	}
+	return rTooManyConnections(domain, r.max)
+}
+
+// rTimeout is the 421 of RFC 5321 §4.5.3.2.7 for the limit a client met:
+// silence, one command line sent too slowly, or a session too long.
+func rTimeout(domain string, e expiry, d time.Duration) Reply {
+	switch e {
+	case expiryLine:
+		return reply(421, "4.4.2", "%s A command line took more than %s to arrive whole, closing the connection", domain, d)
+	case expirySession:
+		return reply(421, "4.4.2", "%s Session longer than %s, closing the connection; connect again", domain, d)
+	}
+	return rIdle(domain, d)
+}
+
 // RFC 5321 §4.1.1.9.
 var rNoop = reply(250, "2.0.0", "OK, nothing done")
 
@@ -96,6 +116,12 @@ func rSenderOK(from string) Reply {
 // RFC 5321 §4.1.1.3.
 func rRecipientOK(addr, account string) Reply {
 	return reply(250, "2.1.5", "Recipient <%s> OK, for the mailbox of %s", addr, account)
+}
+
+// rRecipientCaught: a catch-all takes an address that has no mailbox of
+// its own.
+func rRecipientCaught(addr, account string) Reply {
+	return reply(250, "2.1.5", "Recipient <%s> OK, caught by the catch-all: for the mailbox of %s", addr, account)
 }
 
 // RFC 5321 §4.1.1.3, RFC 3463 5.1.1: no such mailbox.

@@ -140,13 +140,15 @@ func (c *cramServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	a, known := c.srv.account(name)
 	if !known {
-		return nil, true, errBadCredentials
+		// Compute a digest anyway, so that an unknown name takes as long
+		// as a wrong password and the reply is the same.
+		a = Account{Name: name, Password: "\x00no such account"}
 	}
 	want := proto.CRAMMD5Response(a.Name, a.Password, c.challenge)
 	// The name may differ in case from the account's: compare digests.
 	_, wantDigest, _ := strings.Cut(string(want), " ")
 	_, gotDigest, _ := strings.Cut(string(resp), " ")
-	if !hmac.Equal([]byte(strings.ToLower(gotDigest)), []byte(wantDigest)) {
+	if !hmac.Equal([]byte(strings.ToLower(gotDigest)), []byte(wantDigest)) || !known {
 		return nil, true, errBadCredentials
 	}
 	c.user = a.Name

@@ -39,8 +39,9 @@ type Server struct {
 	faults   *Faults
 	grey     *greylist
 
-	nextID atomic.Int64
-	active [2]atomic.Int32 // connections now: [0] SMTP, [1] POP3
+	nextID  atomic.Int64
+	budgets [4]budget // connections now, by Service
+	auth    authGuard // failed logins, by client address
 
 	mu        sync.Mutex
 	closing   bool

@@ -3,6 +3,7 @@ package loopback
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -34,9 +35,21 @@ func (s *smtpSession) auth(arg string) error {
 		resp = b
 	}
 	for {
-		challenge, done, err := m.Next(resp)
+		// Credentials are checked in the client address's turn, and a
+		// failure waits there (authguard.go).
+		var challenge []byte
+		var done bool
+		var err error
+		_, delay, gerr := s.checkLogin(func() bool {
+			challenge, done, err = m.Next(resp)
+			return !errors.Is(err, errBadCredentials)
+		})
+		if gerr != nil {
+			s.readFailed(gerr)
+			return errDrop
+		}
 		if done {
-			return s.authDone(strings.ToUpper(mech), m, err)
+			return s.authDone(strings.ToUpper(mech), m, err, delay)
 		}
 		// RFC 4954 §4: "334 " and the base64 challenge (empty for an
 		// empty one); no enhanced code on a 3xx reply.
@@ -64,7 +77,7 @@ func (s *smtpSession) auth(arg string) error {
 
 // authDone answers the end of an exchange; too many failures end the
 // session.
-func (s *smtpSession) authDone(mech string, m saslServer, err error) error {
+func (s *smtpSession) authDone(mech string, m saslServer, err error, delay time.Duration) error {
 	switch {
 	case err == nil:
 		s.user = m.User()
@@ -79,7 +92,7 @@ func (s *smtpSession) authDone(mech string, m saslServer, err error) error {
 		return s.send(reply(501, "5.5.2", "Cannot read the %s response: see RFC 4954 §4", mech))
 	}
 	s.authFailures++
-	s.logf("AUTH %s: failed (%d)", mech, s.authFailures)
+	s.logf("AUTH %s: failed (%d), answered after %s", mech, s.authFailures, delay)
 	if s.authFailures >= s.srv.limits.MaxAuthFailures {
 		return s.send(rAuthTooMany)
 	}

@@ -74,7 +74,7 @@ func (s *smtpSession) state() proto.State {
 }
 
 // serveSMTP runs an SMTP session from greeting to close.
-func (c *conn) serveSMTP(overLimit bool) {
+func (c *conn) serveSMTP(refused *refusal) {
 	s := &smtpSession{conn: c}
 	defer s.reset()
 	start := time.Now()
@@ -83,8 +83,9 @@ func (c *conn) serveSMTP(overLimit bool) {
 		c.logf("closed after %s, %d message(s)", time.Since(start).Round(time.Millisecond), s.messages)
 	}()
 	domain := c.srv.cfg.Domain
-	if overLimit {
-		s.send(rTooManyConnections(domain, c.srv.limits.MaxConnections))
+	if refused != nil {
+		c.logf("refused: %s", refused)
+		s.send(rRefused(domain, refused))
 		c.bw.Flush()
 		return
 	}
@@ -135,8 +136,8 @@ func (s *smtpSession) readFailed(err error) {
 	case errors.Is(err, errShutdown):
 		s.send(rShuttingDown(domain))
 	case isTimeout(err):
-		s.send(rIdle(domain, s.idle))
-		s.logf("idle for %s: closed", s.idle)
+		s.send(rTimeout(domain, s.expiry, s.timeLimit()))
+		s.logf("%s: closed", s.describeTimeout())
 	}
 	s.bw.Flush()
 }
