@@ -1,7 +1,9 @@
 package proto
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -159,6 +161,75 @@ func FuzzMachine(f *testing.F) {
 		_ = s.Commands()
 		if len(s.Ext) > MaxReplyLines || len(s.Capa) > MaxReplyLines || len(s.Used) > 64 {
 			t.Fatalf("unbounded learning: %d %d %d", len(s.Ext), len(s.Capa), len(s.Used))
+		}
+	})
+}
+
+// strictEnd finds where dot-encoded data ends by RFC 5321 §4.1.1.4's rule
+// alone: after the first line, split at CRLF only, that is ".".
+func strictEnd(data []byte) (int, bool) {
+	start := 0
+	for {
+		i := bytes.Index(data[start:], []byte("\r\n"))
+		if i < 0 {
+			return 0, false
+		}
+		if string(data[start:start+i]) == "." {
+			return start + i + 2, true
+		}
+		start += i + 2
+	}
+}
+
+// FuzzDotReaderStrict: a Strict DotReader stops exactly where the data
+// ends by CRLF.CRLF, whatever bare CRs and LFs come before; it passes on
+// only CRLF-clean lines, and a bare CR or LF gives a *BareNewlineError,
+// never io.EOF.
+func FuzzDotReaderStrict(f *testing.F) {
+	for _, s := range []string{
+		"a\r\n.\r\n", "first\n.\nMAIL\r\n.\r\n", "a\n.\r\nb\r\n.\r\n", "a\r\n.\nb\r\n.\r\n",
+		"a\r.\rb\r\n.\r\n", "..\r\n.\r\n", "x\r\r\n.\r\n", "\r\n.\r\n", ".\r\n", "a\r\n.", "\n.\n",
+	} {
+		f.Add([]byte(s), 16)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, bufSize int) {
+		if len(data) > 1<<15 {
+			return // no line reaches the cap
+		}
+		if bufSize < 16 || bufSize > 4096 {
+			bufSize = 16
+		}
+		src := bytes.NewReader(data)
+		lr := NewLineReader(bufio.NewReaderSize(src, bufSize))
+		lr.Max = 1 << 16
+		d := NewDotReader(lr)
+		d.Strict = true
+		out, err := io.ReadAll(d)
+		end, ok := strictEnd(data)
+		if !ok {
+			if err == nil {
+				t.Fatalf("%q has no <CRLF>.<CRLF>, yet the data ended", data)
+			}
+			return
+		}
+		if d.Bare == nil && bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
+			t.Fatalf("a bare LF passed: %q", out)
+		}
+		if d.Bare == nil && bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\r")) {
+			t.Fatalf("a bare CR passed: %q", out)
+		}
+		hasBare := bytes.ContainsAny(bytes.ReplaceAll(data[:end], []byte("\r\n"), nil), "\r\n")
+		switch {
+		case hasBare && !errors.Is(err, ErrBareNewline):
+			t.Fatalf("%q: bare CR or LF before the end, yet err = %v", data, err)
+		case !hasBare && err != nil:
+			t.Fatalf("%q: clean data, yet err = %v", data, err)
+		}
+		// The reader is exactly past the end: what is left unread is
+		// what follows it.
+		rest, _ := io.ReadAll(lr.R)
+		if !bytes.Equal(rest, data[end:]) {
+			t.Fatalf("%q: left %q after the data, want %q", data, rest, data[end:])
 		}
 	})
 }
