@@ -80,7 +80,8 @@ func Complete(ctx Context, line string, pos int) Result {
 		if start == 0 && word == "" {
 			cands = []Candidate{{Text: "*", Hint: "cancel the authentication"}}
 		}
-	case start == 0 && strings.HasPrefix(word, ":"):
+	case start == 0 && (strings.HasPrefix(word, ":") || ctx.Snap == nil || ctx.Snap.State == proto.StateClosed):
+		// Not connected: only mailsh's own commands (:connect) can help.
 		for _, m := range ctx.Meta {
 			cands = append(cands, Candidate{Text: ":" + m.Name, Hint: m.Help})
 		}

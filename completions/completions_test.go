@@ -257,10 +257,10 @@ func TestOtherStates(t *testing.T) {
 		{"", "BDAT EXPN HELP NOOP QUIT RSET VRFY"},
 		{"DA", ""},
 	})
-	// Closed: only the meta-commands.
+	// Closed: only the meta-commands, offered on an empty line too.
 	m = machine(t, proto.SMTP, "S: 220 x", "C: QUIT", "S: 221 bye")
 	check(t, m, []struct{ line, want string }{
-		{"", ""},
+		{"", ":auth :connect :data :help :quit"},
 		{":c", ":connect"},
 	})
 }

@@ -75,6 +75,11 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		return [][]rune{ins}, len(word)
 	}
 	common := []rune(completions.CommonPrefix(r.Candidates))
+	if len(word) == 0 {
+		// Nothing typed yet: show what may come, rather than the
+		// first character they share (":" of the meta-commands).
+		common = nil
+	}
 	if c.show != nil && len(common) == len(word) {
 		// Nothing more to insert: list the choices instead, once for
 		// the same line however often TAB is pressed.

@@ -65,6 +65,7 @@ type readlineEditor struct {
 	secret   atomic.Bool            // the line being typed is a secret: show nothing
 	typed    atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
 	typedPos atomic.Int64           // the cursor's place in it
+	reading  atomic.Bool            // ReadLine is waiting for keys
 	key      atomic.Pointer[keyPress]
 }
 
@@ -176,7 +177,9 @@ func (e *readlineEditor) startLine() {
 
 func (e *readlineEditor) ReadLine() (string, error) {
 	e.startLine()
+	e.reading.Store(true)
 	line, err := e.rl.ReadLine()
+	e.reading.Store(false)
 	if errors.Is(err, readline.ErrInterrupt) {
 		typed := ""
 		if l := e.typed.Load(); l != nil {
@@ -237,7 +240,11 @@ func (e *readlineEditor) SetPrompt(p string) {
 	e.prompt = p
 	if !e.asking {
 		e.rl.SetPrompt(p)
-		e.rl.Refresh()
+		// A prompt on the screen means that keys are read: while a
+		// command runs, the new prompt waits for the next ReadLine.
+		if e.reading.Load() {
+			e.rl.Refresh()
+		}
 	}
 }
 func (e *readlineEditor) Output() io.Writer       { return e.rl.Stdout() }

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mailsh/mailsh/proto"
+)
+
+// The keystroke matrix: the real binary at a pseudo-terminal, typed into
+// key by key, one session per protocol walked through its states. What
+// TAB must offer comes from the command tables (a proto.Snapshot of the
+// state and of what the server advertised), not from a list written here.
+
+// builtin starts mailsh with no arguments (the built-in server and a
+// session to it) with a private data directory and a known demo password.
+func builtin(t *testing.T, password string) (*tty, string) {
+	t.Helper()
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "mailsh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "mailsh", "demo-password"), []byte(password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	tt := startTTY(t, []string{"XDG_DATA_HOME=" + data, "XDG_STATE_HOME=" + state})
+	tt.waitPrompt("helo>")
+	return tt, state
+}
+
+// listed returns the candidates of the list printed just above the
+// prompt: the lines "  NAME  help" or the columns of bare names.
+func (tt *tty) listed() []string {
+	lines := strings.Split(tt.screen(), "\n")
+	end := len(lines) - 1
+	for end >= 0 && strings.TrimSpace(lines[end]) == "" {
+		end--
+	}
+	var names []string
+	for i := end - 1; i >= 0; i-- {
+		l := lines[i]
+		if i > 0 && len([]rune(lines[i-1])) >= ttyCols-1 && !strings.HasPrefix(l, "  ") {
+			continue // the end of a long line the terminal wrapped
+		}
+		if !strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, ":") {
+			break
+		}
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			break
+		}
+		if strings.HasPrefix(l, "  ") {
+			names = append(names, f[0])
+		} else {
+			names = append(names, f...)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// tabEmpty presses TAB on the empty line at prompt and checks that the
+// list shown is exactly want.
+func (tt *tty) tabEmpty(prompt string, want []string) {
+	tt.t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	tt.send("\t")
+	tt.waitUntil("the list "+strings.Join(want, " ")+" above "+prompt, func(string) bool {
+		return strings.HasSuffix(tt.lastLine(), prompt) && slices.Equal(tt.listed(), want)
+	})
+}
+
+// tabLine types keys (TABs among them), waits until the line reads want,
+// and clears it with Ctrl-U.
+func (tt *tty) tabLine(prompt, keys, want string) {
+	tt.t.Helper()
+	tt.send(keys)
+	tt.waitUntil("the line "+prompt+" "+want, func(string) bool {
+		return strings.HasSuffix(strings.TrimRight(tt.lastLine(), " "), prompt+" "+strings.TrimRight(want, " "))
+	})
+	tt.send("\x15")
+	tt.waitPrompt(prompt)
+}
+
+// offered is what the command tables say may be sent in a state.
+func offered(p proto.Protocol, st proto.State, snap proto.Snapshot) []string {
+	snap.Proto, snap.State = p, st
+	var out []string
+	for _, c := range snap.Commands() {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+var ehloLine = regexp.MustCompile(`(?m)^250[- ]([A-Z0-9-]+)(?: (.*))?$`)
+
+// ehloExtensions reads the extensions of the last EHLO reply on screen.
+func ehloExtensions(screen string) map[string]string {
+	i := strings.LastIndex(screen, "Hello ")
+	ext := map[string]string{}
+	for _, m := range ehloLine.FindAllStringSubmatch(screen[i:], -1) {
+		ext[m[1]] = m[2]
+	}
+	return ext
+}
+
+func TestKeysSMTPStates(t *testing.T) {
+	t.Parallel()
+	tt, _ := builtin(t, "pw-for-keys")
+	smtp := proto.SMTP
+
+	// The greeting: TAB on the empty line, on a partial verb, after a verb.
+	tt.tabEmpty("helo>", offered(smtp, proto.SMTPConnected, proto.Snapshot{}))
+	tt.tabLine("helo>", "N\t", "NOOP")
+	tt.tabLine("helo>", "eh\t", "ehlo")
+	tt.send("EHLO \t")
+	tt.waitUntil("the EHLO names", func(screen string) bool {
+		lines := strings.Split(screen, "\n")
+		for i := len(lines) - 1; i > 0; i-- {
+			if strings.Contains(lines[i], "helo> EHLO") {
+				return slices.Contains(strings.Fields(lines[i-1]), "localhost")
+			}
+		}
+		return false
+	})
+	tt.send("\x15")
+	tt.waitPrompt("helo>")
+	// A second TAB on the same new prompt lists again after a command.
+	tt.command("EHLO me", "250 HELP", "mail>")
+	ext := ehloExtensions(tt.screen())
+	if _, ok := ext["AUTH"]; !ok {
+		t.Fatalf("no AUTH in the EHLO reply: %v", ext)
+	}
+	after := proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}
+	tt.tabEmpty("mail>", offered(smtp, proto.SMTPReady, after))
+	tt.tabLine("mail>", "MA\t\t", "MAIL FROM:<")
+	tt.tabLine("mail>", "mail \t", "mail from:<")
+	tt.tabLine("mail>", "AUTH C\t", "AUTH CRAM-MD5")
+
+	tt.command("mail from:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.tabEmpty("rcpt>", offered(smtp, proto.SMTPMail, after))
+	tt.tabLine("rcpt>", "RC\t\t", "RCPT TO:<")
+	tt.tabLine("rcpt>", "rcpt \t", "rcpt to:<")
+
+	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+	tt.tabEmpty("rcpt/data>", offered(smtp, proto.SMTPRcpt, after))
+	tt.tabLine("rcpt/data>", "DA\t", "DATA")
+	tt.tabLine("rcpt/data>", "BDAT 5 \t", "BDAT 5 LAST")
+
+	// DATA: TAB is text, Ctrl-C cancels only the line being typed,
+	// Ctrl-D ends the message as a lone "." would.
+	tt.command("DATA", "354 ", "data>")
+	tt.send("Subject: keys\r")
+	tt.waitPrompt("data>")
+	tt.send("\tfolded")
+	tt.waitFor("data>     folded")
+	tt.send("\r")
+	tt.waitPrompt("data>")
+	tt.send("to be cancelled")
+	tt.waitFor("data> to be cancelled")
+	tt.send("\x03")
+	tt.waitUntil("a fresh data> prompt", func(string) bool { return strings.HasSuffix(tt.lastLine(), "data>") })
+	for _, l := range []string{"", ".hidden", "trailing  ", "tab\tin the middle", "çà€ ünïcødé"} {
+		tt.send(l + "\r")
+		tt.waitPrompt("data>")
+	}
+	tt.send("\x04")
+	tt.waitFor("Ctrl-D: end of the message")
+	tt.waitPrompt("mail>")
+	// The server adds Date, From and Message-ID at the end of the header.
+	head, body := "Subject: keys\n\tfolded\n", "\n\n.hidden\ntrailing  \ntab\tin the middle\nçà€ ünïcødé\n"
+	if got := tt.storedMessage(1); !strings.Contains(got, head) || !strings.HasSuffix(got, body) || strings.Contains(got, "cancelled") {
+		t.Fatalf("stored message:\n%q\nwant the header to hold %q and the message to end with %q", got, head, body)
+	}
+
+	// After the server closed: only mailsh's own commands, :connect first.
+	tt.command("QUIT", "221 ", "(not connected)>")
+	tt.tabLine("(not connected)>", ":conn\t", ":connect")
+	tt.send("\t")
+	tt.waitUntil("the meta-commands", func(string) bool { return slices.Contains(tt.listed(), ":connect") })
+	tt.send("\x04")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+// storedMessage returns the n-th message (in name order) of the demo
+// mailbox of the built-in server behind tt.
+func (tt *tty) storedMessage(n int) string {
+	tt.t.Helper()
+	data := ""
+	for _, kv := range tt.cmd.Env {
+		if v, ok := strings.CutPrefix(kv, "XDG_DATA_HOME="); ok {
+			data = v
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "mailsh", "Maildir", "demo", "*", "*"))
+	slices.Sort(files)
+	if len(files) < n {
+		tt.t.Fatalf("%d messages stored, want at least %d", len(files), n)
+	}
+	b, err := os.ReadFile(files[n-1])
+	if err != nil {
+		tt.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// typeSecret types line one key at a time; the first shown runes are
+// the part that may be seen (the verb and so on), the rest must show as
+// "*". After every key the line on screen is checked.
+func (tt *tty) typeSecret(prompt, line string, shown int) {
+	tt.t.Helper()
+	for i, r := range []rune(line) {
+		tt.send(string(r))
+		typed := []rune(line)[:i+1]
+		want := string(typed)
+		if len(typed) > shown {
+			want = string(typed[:shown]) + strings.Repeat("*", len(typed)-shown)
+		}
+		tt.waitUntil("the line "+prompt+" "+want, func(string) bool {
+			return strings.HasSuffix(tt.lastLine(), prompt+" "+strings.TrimRight(want, " "))
+		})
+	}
+}
+
+func TestKeysSecretsMasked(t *testing.T) {
+	t.Parallel()
+	const pw = "Zq7-secret-xK9"
+	tt, state := builtin(t, pw)
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	plain := b64("\x00demo\x00" + pw)
+
+	// SMTP: AUTH PLAIN with the blob typed inline, in both cases; AUTH
+	// LOGIN with an initial response, then the password as an answer.
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.typeSecret("mail>", "auth plain "+plain, len("auth plain "))
+	tt.command("", "235 ", "mail>")
+	tt.command(":connect", "220 ", "helo>")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.typeSecret("mail>", "AUTH PLAIN "+plain, len("AUTH PLAIN "))
+	tt.command("", "235 ", "mail>")
+	tt.command(":connect", "220 ", "helo>")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.typeSecret("mail>", "AUTH LOGIN "+b64("demo"), len("AUTH LOGIN "))
+	tt.command("", "334 UGFzc3dvcmQ6", ">")
+	if !strings.Contains(tt.screen(), "↳ Password:") {
+		t.Errorf("the 334 challenge is not decoded:\n%s", tt.screen())
+	}
+	tt.typeSecret(">", b64(pw), 0)
+	tt.command("", "235 ", "mail>")
+
+	// POP3: PASS typed on the line, lower and upper case; APOP with its
+	// digest; AUTH PLAIN with an initial response.
+	for _, p := range []string{"pass ", "PASS "} {
+		tt.command(":connect pop3", "+OK ", "auth>")
+		tt.command("USER demo", "+OK ", "pass>")
+		tt.typeSecret("pass>", p+pw, len(p))
+		tt.command("", "+OK Logged in", "trans>")
+		tt.command("QUIT", "+OK ", "(not connected)>")
+	}
+	for _, verb := range []string{"apop", "APOP"} {
+		tt.command(":connect pop3", "+OK ", "auth>")
+		stamp := regexp.MustCompile(`<[^>]+@[^>]+>`).FindAllString(tt.screen(), -1)
+		sum := md5.Sum([]byte(stamp[len(stamp)-1] + pw))
+		tt.typeSecret("auth>", verb+" demo "+hex.EncodeToString(sum[:]), len(verb+" demo "))
+		tt.command("", "+OK Logged in", "trans>")
+		tt.command("QUIT", "+OK ", "(not connected)>")
+	}
+	tt.command(":connect pop3", "+OK ", "auth>")
+	tt.typeSecret("auth>", "auth PLAIN "+plain, len("auth PLAIN "))
+	tt.command("", "+OK Logged in", "trans>")
+
+	// The control: the same words typed where they are not a secret do
+	// show, so the checks above could fail.
+	tt.send("NOOP " + pw)
+	tt.waitFor("NOOP " + pw)
+	tt.send("\x15")
+	tt.waitPrompt("trans>")
+	tt.command("QUIT", "+OK ", "(not connected)>")
+	tt.send("\x04")
+	tt.wait()
+
+	// Everything mailsh ever wrote: the password only in the start-up
+	// line that announces it; no blob, no digest.
+	raw := tt.rawString()
+	if n := strings.Count(raw, pw); n != 2 { // the start-up line and the control
+		t.Errorf("the password was written %d times, want 2 (start-up line and control):\n%s", n, raw)
+	}
+	for _, s := range []string{plain, b64(pw)} {
+		if strings.Contains(raw, s) {
+			t.Errorf("%q was written to the terminal", s)
+		}
+	}
+	hist, err := os.ReadFile(filepath.Join(state, "mailsh", "history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{pw, plain, b64(pw), "apop demo", "APOP demo", "pass ", "PASS "} {
+		if strings.Contains(string(hist), s) {
+			t.Errorf("history holds %q:\n%s", s, hist)
+		}
+	}
+	if !strings.Contains(string(hist), "USER demo") {
+		t.Errorf("history lacks the lines it should keep:\n%s", hist)
+	}
+}
+
+// The lecture's cycle in one mailsh with no arguments, typed as on the
+// slides: the SMTP session to a recipient at another domain, quit, then
+// POP3 on the same mailbox, and Ctrl-D to leave.
+func TestKeysLectureCycle(t *testing.T) {
+	t.Parallel()
+	tt, _ := builtin(t, "tanstaaf")
+	for _, step := range []struct{ typed, reply, prompt string }{
+		{"helo mail", "250 localhost Hello mail", "mail>"},
+		{"mail from: antunes@ipleiria.pt", "250 2.1.0", "rcpt>"},
+		{"rcpt to: antunes@ipleiria.pt", "250 2.1.5 Recipient <antunes@ipleiria.pt> OK, caught by the catch-all", "rcpt/data>"},
+		{"data", "354 ", "data>"},
+		{"Teste do mail", "data> Teste do mail", "data>"},
+		{".", "250 2.0.0", "mail>"},
+		{"quit", "221 ", "(not connected)>"},
+		{":connect pop3", "+OK ", "auth>"},
+		{"USER demo", "+OK ", "pass>"},
+	} {
+		tt.command(step.typed, step.reply, step.prompt)
+	}
+	tt.send("PASS\r")
+	tt.waitFor("password:")
+	tt.command("tanstaaf", "+OK Logged in as demo: 1 messages", "trans>")
+	if !strings.Contains(tt.screen(), "password:\n+OK Logged in") {
+		t.Errorf("the reply after the hidden password is not on a line of its own:\n%s", tt.screen())
+	}
+	tt.command("STAT", "+OK 1 ", "trans>")
+	tt.command("LIST 1", "+OK 1 ", "trans>")
+	tt.command("RETR 1", "end of the reply", "trans>")
+	if !strings.Contains(tt.screen(), "Teste do mail") {
+		t.Errorf("RETR did not show the message:\n%s", tt.screen())
+	}
+	tt.command("QUIT", "+OK ", "(not connected)>")
+	tt.send("\x04")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
