@@ -392,11 +392,16 @@ func (s *pop3Session) quit(string) error {
 			doomed = append(doomed, m)
 		}
 	}
-	failed := s.srv.cfg.Store.removeMessages(s.account, doomed)
+	failed, readOnly := s.srv.cfg.Store.removeMessages(s.account, doomed)
 	// RFC 1939 §6: the maildrop is released before the reply, so that a
 	// client that reconnects as soon as it reads "+OK" finds it free.
 	s.unlock()
 	s.unlock = nil
+	if failed > 0 && readOnly {
+		s.logf("QUIT: %d of %d message(s) not removed: %s's mailbox is read-only", failed, len(doomed), s.account)
+		s.send(pReadOnlyMaildrop(failed, len(doomed)))
+		return errQuit
+	}
 	if failed > 0 {
 		s.send(pRemoveFailed(failed))
 		return errQuit
