@@ -265,7 +265,7 @@ func TestKeysSecretsMasked(t *testing.T) {
 		tt.command("USER demo", "+OK ", "pass>")
 		tt.typeSecret("pass>", p+pw, len(p))
 		tt.command("", "+OK Logged in", "trans>")
-		tt.command("QUIT", "+OK ", "(not connected)>")
+		tt.command("QUIT", "signing off", "(not connected)>")
 	}
 	for _, verb := range []string{"apop", "APOP"} {
 		tt.command(":connect pop3", "+OK ", "auth>")
@@ -273,7 +273,7 @@ func TestKeysSecretsMasked(t *testing.T) {
 		sum := md5.Sum([]byte(stamp[len(stamp)-1] + pw))
 		tt.typeSecret("auth>", verb+" demo "+hex.EncodeToString(sum[:]), len(verb+" demo "))
 		tt.command("", "+OK Logged in", "trans>")
-		tt.command("QUIT", "+OK ", "(not connected)>")
+		tt.command("QUIT", "signing off", "(not connected)>")
 	}
 	tt.command(":connect pop3", "+OK ", "auth>")
 	tt.typeSecret("auth>", "auth PLAIN "+plain, len("auth PLAIN "))
@@ -285,7 +285,7 @@ func TestKeysSecretsMasked(t *testing.T) {
 	tt.waitFor("NOOP " + pw)
 	tt.send("\x15")
 	tt.waitPrompt("trans>")
-	tt.command("QUIT", "+OK ", "(not connected)>")
+	tt.command("QUIT", "signing off", "(not connected)>")
 	tt.send("\x04")
 	tt.wait()
 
@@ -345,7 +345,66 @@ func TestKeysLectureCycle(t *testing.T) {
 	if !strings.Contains(tt.screen(), "Teste do mail") {
 		t.Errorf("RETR did not show the message:\n%s", tt.screen())
 	}
-	tt.command("QUIT", "+OK ", "(not connected)>")
+	tt.command("QUIT", "signing off", "(not connected)>")
+	tt.send("\x04")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
+func TestKeysPOP3States(t *testing.T) {
+	t.Parallel()
+	const pw = "pop3-keys"
+	tt, _ := builtin(t, pw)
+	pop3 := proto.POP3
+	// Two messages to list.
+	tt.command("EHLO me", "250 HELP", "mail>")
+	for _, subj := range []string{"one", "two"} {
+		tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+		tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+		tt.command("DATA", "354 ", "data>")
+		tt.command("Subject: "+subj, "data> Subject: "+subj, "data>")
+		tt.command(".", "250 2.0.0", "mail>")
+	}
+	tt.command(":connect pop3", "+OK ", "auth>")
+	stamp := regexp.MustCompile(`<[^>]+@[^>]+>`).FindAllString(tt.screen(), -1)
+	greeted := proto.Snapshot{APOPStamp: stamp[len(stamp)-1]}
+
+	// AUTHORIZATION, before CAPA: what the table offers with the
+	// greeting's APOP timestamp.
+	tt.tabEmpty("auth>", offered(pop3, proto.POP3Authorization, greeted))
+	tt.tabLine("auth>", "U\t", "USER")
+	tt.tabLine("auth>", "ap\t", "apop")
+	// After CAPA, AUTH offers the mechanisms the server listed.
+	tt.command("CAPA", "end of the reply", "auth>")
+	tt.tabLine("auth>", "AUTH CR\t", "AUTH CRAM-MD5")
+	// After USER: PASS.
+	tt.command("USER demo", "+OK ", "pass>")
+	tt.tabLine("pass>", "P\t", "PASS")
+	tt.send("PASS\r")
+	tt.waitFor("password:")
+	tt.command(pw, "+OK Logged in", "trans>")
+	// TRANSACTION: the commands, then the message numbers that exist.
+	tt.send("\t")
+	tt.waitUntil("the TRANSACTION commands", func(string) bool {
+		l := tt.listed()
+		return slices.Contains(l, "RETR") && slices.Contains(l, "DELE") && !slices.Contains(l, "USER") && !slices.Contains(l, "APOP")
+	})
+	tt.send("\x15")
+	tt.waitPrompt("trans>")
+	tt.command("LIST", "end of the reply", "trans>")
+	tt.send("RETR \t")
+	tt.waitUntil("messages 1 and 2", func(string) bool { l := tt.listed(); return slices.Equal(l, []string{"1", "2"}) })
+	tt.send("\x15")
+	tt.waitPrompt("trans>")
+	// After DELE 1 only message 2 is left: it completes inline.
+	tt.command("DELE 1", "+OK ", "trans>")
+	tt.tabLine("trans>", "RETR \t", "RETR 2")
+	tt.command("retr 2", "end of the reply", "trans>")
+	if !strings.Contains(tt.screen(), "Subject: two") {
+		t.Errorf("RETR 2 did not show the message:\n%s", tt.screen())
+	}
+	tt.command("QUIT", "signing off", "(not connected)>")
 	tt.send("\x04")
 	if code := tt.wait(); code != 0 {
 		t.Fatalf("exit status %d", code)

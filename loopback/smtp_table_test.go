@@ -134,7 +134,7 @@ C: EHLO me
 C: MAIL FROM:<app@test.example>
 S: 250 2.1.0 Sender <app@test.example> OK
 C: RCPT TO:<anyone@localhost>
-S: 250 2.1.5 Recipient <anyone@localhost> OK, for the mailbox of alice
+S: 250 2.1.5 Recipient <anyone@localhost> OK, caught by the catch-all: for the mailbox of alice
 C: RCPT TO:<anyone@elsewhere.example>
 S: 550 5.7.1 Relaying denied: this server takes mail only for @localhost, not for <anyone@elsewhere.example> (it is not an open relay)`},
 		{"recipient limit", func(c *Config) { c.Limits.MaxRecipients = 2 }, `
