@@ -31,7 +31,7 @@ var smtpCodes = map[int]string{
 	502: "command not implemented",
 	503: "bad sequence of commands: this command is not valid here",
 	504: "command parameter not implemented",
-	530: "authentication required (RFC 4954)",
+	530: "authentication or encryption required: AUTH (RFC 4954) or STARTTLS (RFC 3207 §4) first",
 	534: "authentication mechanism too weak (RFC 4954)",
 	535: "authentication credentials invalid (RFC 4954)",
 	538: "encryption required for this authentication mechanism (RFC 4954)",

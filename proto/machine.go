@@ -20,7 +20,8 @@ type Machine struct {
 	tls      bool
 	authed   bool
 	greeting string
-	quit     bool // QUIT was accepted
+	quit     bool   // QUIT was accepted
+	closedBy *Reply // the 421 or 221 with which the server ended the session
 
 	// SMTP session.
 	greeted    bool
@@ -105,7 +106,7 @@ func (m *Machine) Snapshot() *Snapshot {
 		Recipients: append([]string(nil), m.recipients...),
 		Used:       append([]string(nil), m.used...),
 		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
-		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit,
+		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
 		Messages: m.messagesLocked(),
 	}
 	return s
@@ -193,10 +194,14 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 		c = m.pending[0]
 		m.pending = m.pending[1:]
 	}
-	// RFC 5321 §3.8: 421 may come at any time and ends the session.
-	if m.proto == SMTP && r.Code == 421 {
+	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
+	// is "closing the transmission channel" (§4.2.2) whatever it answers:
+	// Postfix gives it to a command it takes for an attack ("221 2.7.0
+	// Error: I can break rules, too. Goodbye.").
+	if m.proto == SMTP && (r.Code == 421 || r.Code == 221 && (c == nil || c.Spec == nil || c.Spec.Name != "QUIT")) {
 		m.state = StateClosed
 		m.pending = nil
+		m.closedBy = r
 		return false
 	}
 	if c == nil || c.Spec == nil {

@@ -19,6 +19,9 @@ type Snapshot struct {
 	// QuitAccepted is true once the server accepted QUIT: the session
 	// ended normally.
 	QuitAccepted bool
+	// ClosedBy is the reply with which the server ended the session on
+	// its own (a 421, or a 221 to anything but QUIT), or nil.
+	ClosedBy *Reply
 
 	// SMTP.
 

@@ -39,7 +39,10 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 			return 0
 		case errors.Is(err, ErrStop):
 			fmt.Fprintf(errw, "mailsh: stopped at %q (--errexit)\n", s.Failed.Lines[0])
+			hint(errw, s.Failed)
 			s.Quit()
+			return 1
+		case closedByServer(s, errw):
 			return 1
 		}
 		// Anything else (a lost connection, a missing password, a bad
@@ -57,7 +60,9 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 		if s.C != nil && s.C.M.Snapshot().QuitAccepted {
 			return 0
 		}
-		fmt.Fprintln(errw, "mailsh: the connection was closed by the server")
+		if !closedByServer(s, errw) {
+			fmt.Fprintln(errw, "mailsh: the connection was closed by the server")
+		}
 		return 1
 	}
 	if s.C.M.State() == proto.SMTPData {
@@ -68,6 +73,30 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 	// The input ended without QUIT: end the session politely.
 	s.Quit()
 	return 0
+}
+
+// closedByServer reports, with the reply and what it means, that the
+// server ended the session with a 421 or a 221 nobody asked for (the
+// transcript has noted the close already).
+func closedByServer(s *Session, errw io.Writer) bool {
+	if s.C == nil || !s.C.Closed() {
+		return false
+	}
+	by := s.C.M.Snapshot().ClosedBy
+	if by == nil || len(by.Lines) == 0 {
+		return false
+	}
+	fmt.Fprintf(errw, "mailsh: the server ended the session with %q\n", by.Lines[0])
+	hint(errw, by)
+	return true
+}
+
+// hint says what a reply that ended a script means, as the shell does at
+// a terminal.
+func hint(errw io.Writer, r *proto.Reply) {
+	if e := proto.Explain(r); e != "" {
+		fmt.Fprintf(errw, "mailsh: hint: %s: %s\n", r.Label(), e)
+	}
 }
 
 // leftoverAnswers keeps a script's SASL answers secret when the server did

@@ -1,0 +1,48 @@
+package proto
+
+import (
+	"errors"
+	"testing"
+)
+
+// A 221 ends the session whatever it answers (RFC 5321 §4.2.2): Postfix
+// says "221 2.7.0 Error: I can break rules, too. Goodbye." to a line it
+// takes for an attack, and hangs up. The next command must not be sent.
+func TestClient221ToACommandCloses(t *testing.T) {
+	c, _, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: EHLO me
+S: 250 x
+C: Subject: hello
+S: 221 2.7.0 Error: I can break rules, too. Goodbye.
+S! close
+`)
+	c.Greeting()
+	c.Command("EHLO me")
+	_, rep, err := c.Command("Subject: hello")
+	if err != nil || rep == nil || rep.Code != 221 {
+		t.Fatalf("reply %v, err %v", rep, err)
+	}
+	snap := c.M.Snapshot()
+	if snap.State != StateClosed || snap.QuitAccepted || snap.ClosedBy == nil || snap.ClosedBy.Code != 221 {
+		t.Fatalf("state %v, quit accepted %v, closed by %v", snap.State, snap.QuitAccepted, snap.ClosedBy)
+	}
+	if _, _, err := c.Command("NOOP"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("NOOP after the 221: err = %v, want ErrClosed", err)
+	}
+}
+
+// QUIT's 221 is the normal end, not the server's doing.
+func TestClient221ToQuit(t *testing.T) {
+	c, _, _ := newPipeClient(t, SMTP, `
+S: 220 x
+C: QUIT
+S: 221 2.0.0 Bye
+S! close
+`)
+	c.Greeting()
+	c.Command("QUIT")
+	if snap := c.M.Snapshot(); snap.State != StateClosed || !snap.QuitAccepted || snap.ClosedBy != nil {
+		t.Fatalf("state %v, quit accepted %v, closed by %v", snap.State, snap.QuitAccepted, snap.ClosedBy)
+	}
+}
