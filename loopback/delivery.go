@@ -36,6 +36,7 @@ type boxCopy struct {
 	unique  string
 	tmpPath string
 	f       file
+	unnamed *os.File // f, if it is a spare file without a name
 	// prefix is the size and CRLF size of the trace fields at the top.
 	prefix, vprefix int64
 	size, vsize     int64
@@ -65,8 +66,17 @@ func (s *Store) Begin(env *Envelope, maxLine int) (*Delivery, error) {
 			return nil, err
 		}
 		b.unique = s.uniqueName(env.Time)
+		if f := s.takeSpare(b.account); f != nil {
+			b.f, b.unnamed = f, f
+			b.tmpPath = f.Name()
+			continue
+		}
 		b.tmpPath = filepath.Join(s.Maildir(b.account), "tmp", b.unique)
-		f, err := s.create(b.tmpPath)
+		create := s.create
+		if create == nil {
+			create = createFile
+		}
+		f, err := create(b.tmpPath)
 		if err != nil {
 			d.Abort()
 			return nil, &StoreError{Op: "create", Path: b.tmpPath, Err: err}
@@ -120,7 +130,9 @@ func (d *Delivery) fail(err error) {
 func (d *Delivery) Err() error { return d.err }
 
 // Commit makes the message durable in every mailbox: it finishes and
-// fsyncs each file, renames it into new/, and fsyncs new/. Only when it
+// fsyncs each file, then hands them to the store's group commit, which
+// names them in new/ (a link for a file without a name, else a rename from
+// tmp/) and fsyncs new/ once for every delivery waiting. Only when it
 // returns nil may the server say 250 (RFC 5321 §4.2.5, §6.1: the server
 // takes responsibility for the message with that reply). On error nothing
 // is left in new/.
@@ -149,40 +161,25 @@ func (d *Delivery) Commit() ([]string, error) {
 		}
 	}
 	for _, b := range d.boxes {
-		err := b.f.Sync()
-		if cerr := b.f.Close(); err == nil {
-			err = cerr
-		}
-		b.f = nil
-		if err != nil {
+		if err := b.f.Sync(); err != nil {
 			d.err = &StoreError{Op: "sync", Path: b.tmpPath, Err: err}
 			d.Abort()
 			return nil, d.err
 		}
 	}
-	var renamed []*boxCopy
-	for _, b := range d.boxes {
-		final := filepath.Join(d.store.Maildir(b.account), "new", sizedName(b.unique, b.size, b.vsize))
-		if err := os.Rename(b.tmpPath, final); err != nil {
-			// Take back what was renamed: the client will be told to
-			// retry, and must not find a copy delivered twice.
-			for _, r := range renamed {
-				os.Remove(r.final)
-			}
-			d.err = &StoreError{Op: "rename", Path: b.tmpPath, Err: err}
-			d.Abort()
-			return nil, d.err
-		}
-		b.final = final
-		renamed = append(renamed, b)
+	if err := d.store.publish(d.boxes); err != nil {
+		d.err = err
+		d.Abort()
+		return nil, d.err
 	}
 	var paths []string
 	for _, b := range d.boxes {
-		if err := syncDir(filepath.Dir(b.final)); err != nil {
-			// The rename happened; only its durability is in doubt.
-			// Refusing now would make the client send it again.
-			d.store.logf("fsync %s: %v", filepath.Dir(b.final), err)
+		if err := b.f.Close(); err != nil {
+			// The bytes were synced and the name is durable: a late
+			// close error changes nothing on disk.
+			d.store.logf("close %s: %v", b.final, err)
 		}
+		b.f = nil
 		paths = append(paths, b.final)
 	}
 	d.done = true
@@ -221,7 +218,7 @@ func (d *Delivery) Abort() {
 			b.f.Close()
 			b.f = nil
 		}
-		if b.tmpPath != "" {
+		if b.tmpPath != "" && b.unnamed == nil {
 			os.Remove(b.tmpPath)
 		}
 	}

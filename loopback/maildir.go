@@ -33,11 +33,17 @@ type Store struct {
 	pid     int
 	seq     atomic.Uint64
 	cleaned sync.Map // accounts whose tmp/ was swept
+	spares  sync.Map // account name to its *sparePool
+	// listings keeps each account's last listing (*listing) for POP3
+	// logins while its new/ and cur/ do not change.
+	listings sync.Map
+	commits  committer
 	// Logf, if set, is told of problems that do not fail a delivery.
 	Logf func(format string, args ...any)
 
-	// create opens a new file for writing; tests replace it to make
-	// writes fail as on a full disk.
+	// create, if set, opens a new file in tmp/ for writing instead of a
+	// spare file without a name; tests set it to make writes fail as on
+	// a full disk.
 	create func(name string) (file, error)
 }
 
@@ -56,7 +62,7 @@ const tmpMaxAge = 36 * time.Hour
 // deliveries that crashed more than 36 hours ago.
 func OpenStore(root string, accounts []string) (*Store, error) {
 	host, _ := os.Hostname()
-	s := &Store{Root: root, host: maildirHost(host), pid: os.Getpid(), create: createFile}
+	s := &Store{Root: root, host: maildirHost(host), pid: os.Getpid()}
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, &StoreError{Op: "create mail directory", Path: root, Err: err}
 	}

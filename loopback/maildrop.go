@@ -3,6 +3,7 @@ package loopback
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,9 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // message is one message of a maildrop as a POP3 session sees it: RFC
@@ -23,39 +25,131 @@ type message struct {
 	uid     string // RFC 1939 §7 unique-id
 	size    int64  // octets with CRLF line endings (RFC 1939 §11)
 	deleted bool
+
+	// The order of delivery: the time in the name, then the name.
+	sec, usec int64
+	name      string
 }
 
 // scanMaildrop lists an account's messages in new/ and cur/, oldest first.
 // Sizes come from the ",W=" field of the name where there is one, so that
 // listing reads no message; only a file delivered by another program
-// without it is read once, to count its lines.
+// without it is read once, to count its lines. The listing is kept and
+// given again while neither directory changes (listingCache), so a second
+// login to an unchanged maildrop reads no directory.
 func (s *Store) scanMaildrop(account string) ([]*message, error) {
 	dir := s.Maildir(account)
-	var msgs []*message
+	key, err := statListing(dir)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
+		return l.(*listing).copy(), nil
+	}
+	var msgs []message
 	for _, sub := range []string{"new", "cur"} {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		d := filepath.Join(dir, sub)
+		entries, err := os.ReadDir(d)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			return nil, &StoreError{Op: "read", Path: filepath.Join(dir, sub), Err: err}
+			return nil, &StoreError{Op: "read", Path: d, Err: err}
+		}
+		if msgs == nil {
+			msgs = make([]message, 0, len(entries))
 		}
 		for _, e := range entries {
-			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			name := e.Name()
+			if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
 				continue
 			}
-			p := filepath.Join(dir, sub, e.Name())
-			size, ok := nameVSize(e.Name())
+			p := d + string(filepath.Separator) + name
+			size, ok := nameVSize(name)
 			if !ok {
 				if size, err = fileVSize(p); err != nil {
 					continue // gone, or unreadable: not part of this maildrop
 				}
 			}
-			msgs = append(msgs, &message{path: p, uid: uidFor(e.Name()), size: size})
+			sec, usec := nameTime(name)
+			msgs = append(msgs, message{path: p, uid: uidFor(name), size: size, sec: sec, usec: usec, name: name})
 		}
 	}
-	sort.Slice(msgs, func(i, j int) bool { return lessName(filepath.Base(msgs[i].path), filepath.Base(msgs[j].path)) })
-	return msgs, nil
+	slices.SortFunc(msgs, func(a, b message) int {
+		if c := cmp.Compare(a.sec, b.sec); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.usec, b.usec); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	l := &listing{key: key, msgs: msgs}
+	if key.settled(time.Now()) {
+		s.listings.Store(account, l)
+	} else {
+		s.listings.Delete(account)
+	}
+	return l.copy(), nil
+}
+
+// listing is a maildrop's messages as last read, with the state of new/
+// and cur/ they were read from.
+type listing struct {
+	key  listingKey
+	msgs []message
+}
+
+// listingKey tells whether new/ and cur/ changed: a file added, removed
+// or renamed changes the modification time of its directory.
+type listingKey struct {
+	newMod, curMod time.Time
+	newIno, curIno uint64
+}
+
+// settleTime is how old both directories' modification times must be for
+// a listing to be kept: a time stamp is only as fine as the kernel's
+// clock tick, so a change made in the same tick as the reading would
+// leave the time unchanged; after this long, any change shows.
+const settleTime = 2 * time.Second
+
+func (k listingKey) settled(now time.Time) bool {
+	return now.Sub(k.newMod) > settleTime && now.Sub(k.curMod) > settleTime
+}
+
+// statListing reads the state of a Maildir's new/ and cur/.
+func statListing(dir string) (listingKey, error) {
+	var k listingKey
+	for i, sub := range []string{"new", "cur"} {
+		fi, err := os.Stat(filepath.Join(dir, sub))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return k, &StoreError{Op: "read", Path: filepath.Join(dir, sub), Err: err}
+		}
+		mod, ino := fi.ModTime(), inode(fi)
+		if i == 0 {
+			k.newMod, k.newIno = mod, ino
+		} else {
+			k.curMod, k.curIno = mod, ino
+		}
+	}
+	return k, nil
+}
+
+// forget drops an account's kept listing: this process changed it.
+func (s *Store) forget(account string) { s.listings.Delete(account) }
+
+// copy gives a session its own messages, which it marks deleted and whose
+// paths it updates.
+func (l *listing) copy() []*message {
+	own := slices.Clone(l.msgs)
+	ptrs := make([]*message, len(own))
+	for i := range own {
+		ptrs[i] = &own[i]
+	}
+	return ptrs
 }
 
 // uniquePart is a Maildir file name without Maildir++ fields (",S=…") and
@@ -227,6 +321,7 @@ func (s *Store) findUnique(account, name string) (string, bool) {
 // removed and whether that was because the Maildir cannot be written (a
 // read-only Maildir can still be read over POP3; its messages stay).
 func (s *Store) removeMessages(account string, msgs []*message) (failed int, readOnly bool) {
+	defer s.forget(account)
 	dirs := map[string]bool{}
 	for _, m := range msgs {
 		err := os.Remove(m.path)
