@@ -37,7 +37,12 @@ Flags:
                         the layout Dovecot's maildir:DIR/%u reads and mutt opens
                         (default $XDG_DATA_HOME/mailsh/Maildir, ~/.local/share/mailsh/Maildir)
   --user NAME:PASSWORD  an account, repeat for more (default: one account "demo" whose
-                        password is printed at start-up and kept in the data directory)
+                        password is printed at start-up and kept in the data directory);
+                        every local user can read it in the process list (ps): prefer
+                        --users-file for a password that matters
+  --users-file FILE     accounts, one NAME:PASSWORD a line; blank lines and lines
+                        starting with # are skipped; refused if group or others may
+                        read or write it (chmod 600 FILE), as ssh does for keys
   --domain NAME         the mail domain served: mail for @NAME is delivered, mail for
                         other domains refused with 550 5.7.1 (default localhost)
   --catch-all NAME      deliver mail for every unknown @NAME address to account NAME,
@@ -50,9 +55,26 @@ Flags:
   --max-size N          largest message in octets, advertised with SIZE; K, M and G
                         suffixes (default 32M)
   --max-recipients N    recipients per message (default 100)
-  --max-connections N   connections at once, per protocol (default 64)
+  --max-connections N   connections at once, per listener (default 64)
+  --max-client-connections N
+                        connections at once from one client address, per listener
+                        (default 16); more get 421 4.7.0 or -ERR [SYS/TEMP]
   --max-line-length N   longest line of message text, with CRLF (default 1000, RFC 5321)
   --idle-timeout D      close a client silent for D (default 5m for SMTP, 10m for POP3)
+  --stress-idle-timeout D
+                        the idle timeout while a listener holds 80% of its connections
+                        or more, as Postfix's smtpd_timeout under stress (default 10s)
+  --line-timeout D      time to send one whole command line, from its first octet,
+                        however slowly it trickles in (default 5m)
+  --max-session D       longest session, however busy (default 1h)
+  --tls-handshake-timeout D
+                        longest TLS handshake (default 10s)
+  --auth-failure-delay D
+                        wait before answering a failed login, doubling with each
+                        failure from the same address (default 1s)
+  --max-auth-failure-delay D
+                        the most that wait grows to (default 15s)
+  --max-auth-failures N failed logins before a session is closed (default 3)
   --fault SPEC          misbehave on purpose, by rule; repeat to combine (see below)
   -q, --quiet           no session log
   -h, --help            this help
@@ -69,6 +91,11 @@ type serveOptions struct {
 	maxSize                   sizeFlag
 	maxRcpt, maxConns, maxLen int
 	idle                      time.Duration
+	// Limits on clients (README: Reliability and security).
+	usersFile                             string
+	maxClientConns, maxAuthFailures       int
+	stressIdle, lineTimeout, maxSession   time.Duration
+	tlsHandshake, authDelay, maxAuthDelay time.Duration
 }
 
 // listFlag collects a repeated flag.
@@ -122,6 +149,15 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.IntVar(&o.maxConns, "max-connections", loopback.DefaultMaxConnections, "")
 	fs.IntVar(&o.maxLen, "max-line-length", loopback.DefaultMaxLineLength, "")
 	fs.DurationVar(&o.idle, "idle-timeout", 0, "")
+	fs.StringVar(&o.usersFile, "users-file", "", "")
+	fs.IntVar(&o.maxClientConns, "max-client-connections", loopback.DefaultMaxClientConnections, "")
+	fs.DurationVar(&o.stressIdle, "stress-idle-timeout", loopback.DefaultStressIdle, "")
+	fs.DurationVar(&o.lineTimeout, "line-timeout", loopback.DefaultLineTimeout, "")
+	fs.DurationVar(&o.maxSession, "max-session", loopback.DefaultMaxSession, "")
+	fs.DurationVar(&o.tlsHandshake, "tls-handshake-timeout", loopback.DefaultTLSHandshakeTimeout, "")
+	fs.DurationVar(&o.authDelay, "auth-failure-delay", loopback.DefaultAuthFailureDelay, "")
+	fs.DurationVar(&o.maxAuthDelay, "max-auth-failure-delay", loopback.DefaultMaxAuthFailureDelay, "")
+	fs.IntVar(&o.maxAuthFailures, "max-auth-failures", loopback.DefaultAuthFailures, "")
 	fs.Var(&o.faults, "fault", "")
 	fs.BoolVar(&o.quiet, "quiet", false, "")
 	fs.BoolVar(&o.quiet, "q", false, "")
@@ -240,6 +276,13 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		}
 		accounts = append(accounts, a)
 	}
+	if o.usersFile != "" {
+		more, err := readUsersFile(o.usersFile)
+		if err != nil {
+			return cfg, nil, err
+		}
+		accounts = append(accounts, more...)
+	}
 	if o.domain == "" || strings.ContainsAny(o.domain, " @<>") {
 		return cfg, nil, usagef("bad --domain %q: give a domain name such as localhost or example.com", o.domain)
 	}
@@ -248,6 +291,10 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 	}
 	if o.maxRcpt < 1 || o.maxConns < 1 || o.maxLen < 80 || o.idle < 0 {
 		return cfg, nil, usagef("limits must be positive (--max-line-length at least 80)")
+	}
+	if o.maxClientConns < 1 || o.maxAuthFailures < 1 || o.stressIdle <= 0 || o.lineTimeout <= 0 ||
+		o.maxSession <= 0 || o.tlsHandshake <= 0 || o.authDelay <= 0 || o.maxAuthDelay < o.authDelay {
+		return cfg, nil, usagef("client limits must be positive (--max-auth-failure-delay at least --auth-failure-delay)")
 	}
 	if off(o.smtp) == "" && off(o.pop3) == "" && off(o.smtps) == "" && off(o.pop3s) == "" {
 		return cfg, nil, usagef("every listener is off: give --smtp or --pop3 an address")
@@ -308,6 +355,15 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 			MaxLineLength:  o.maxLen,
 			SMTPIdle:       o.idle,
 			POP3Idle:       o.idle,
+
+			MaxClientConnections: o.maxClientConns,
+			StressIdle:           o.stressIdle,
+			LineTimeout:          o.lineTimeout,
+			MaxSession:           o.maxSession,
+			TLSHandshakeTimeout:  o.tlsHandshake,
+			MaxAuthFailures:      o.maxAuthFailures,
+			AuthFailureDelay:     o.authDelay,
+			MaxAuthFailureDelay:  o.maxAuthDelay,
 		},
 	}
 	return cfg, info, nil
