@@ -104,7 +104,7 @@ var ehloLine = regexp.MustCompile(`(?m)^250[- ]([A-Z0-9-]+)(?: (.*))?$`)
 
 // ehloExtensions reads the extensions of the last EHLO reply on screen.
 func ehloExtensions(screen string) map[string]string {
-	i := strings.LastIndex(screen, "Hello ")
+	i := max(strings.LastIndex(screen, "> EHLO"), 0)
 	ext := map[string]string{}
 	for _, m := range ehloLine.FindAllStringSubmatch(screen[i:], -1) {
 		ext[m[1]] = m[2]
@@ -409,4 +409,30 @@ func TestKeysPOP3States(t *testing.T) {
 	if code := tt.wait(); code != 0 {
 		t.Fatalf("exit status %d", code)
 	}
+}
+
+// A server that offers neither AUTH nor STARTTLS: after HELO and after
+// EHLO, TAB offers what the table allows with those extensions only.
+func TestKeysSMTPWithoutExtensions(t *testing.T) {
+	t.Parallel()
+	srv := startFakeSMTP(t)
+	tt := startTTY(t, nil, "smtp://"+srv.Addr)
+	tt.waitPrompt("helo>")
+	tt.command("HELO me", "250 fake.example", "mail>")
+	tt.tabEmpty("mail>", offered(proto.SMTP, proto.SMTPReady, proto.Snapshot{Greeted: true}))
+	tt.command("EHLO me", "250 8BITMIME", "mail>")
+	ext := ehloExtensions(tt.screen())
+	tt.tabEmpty("mail>", offered(proto.SMTP, proto.SMTPReady, proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}))
+	for _, absent := range []string{"AUTH", "STARTTLS"} {
+		if slices.Contains(tt.listed(), absent) {
+			t.Errorf("%s offered by a server that did not advertise it", absent)
+		}
+	}
+	// :starttls is refused, unsent, with the reason.
+	tt.command(":starttls", "does not offer STARTTLS", "mail>")
+	if srv.received("STARTTLS") {
+		t.Error("STARTTLS was sent")
+	}
+	tt.send("\x04")
+	tt.wait()
 }
