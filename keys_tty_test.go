@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -364,6 +365,8 @@ func TestKeysPOP3States(t *testing.T) {
 		tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
 		tt.command("DATA", "354 ", "data>")
 		tt.command("Subject: "+subj, "data> Subject: "+subj, "data>")
+		tt.command("", "data>", "data>")
+		tt.command(".hidden", "data> .hidden", "data>")
 		tt.command(".", "250 2.0.0", "mail>")
 	}
 	tt.command(":connect pop3", "+OK ", "auth>")
@@ -401,9 +404,17 @@ func TestKeysPOP3States(t *testing.T) {
 	tt.command("DELE 1", "+OK ", "trans>")
 	tt.tabLine("trans>", "RETR \t", "RETR 2")
 	tt.command("retr 2", "end of the reply", "trans>")
-	if !strings.Contains(tt.screen(), "Subject: two") {
-		t.Errorf("RETR 2 did not show the message:\n%s", tt.screen())
+	// The message as stored: ".hidden", not the wire's "..hidden".
+	if s := tt.screen(); !strings.Contains(s, "Subject: two") || !strings.Contains(s, "\n.hidden\n") || strings.Contains(s, "..hidden") {
+		t.Errorf("RETR 2 did not show the message as stored:\n%s", s)
 	}
+	// :raw on shows the wire form.
+	tt.command(":raw on", "raw display on", "trans>")
+	tt.command("top 2 5", `.\r\n`, "trans>")
+	if !strings.Contains(tt.screen(), `..hidden\r\n`) {
+		t.Errorf(":raw on does not show the doubled dot:\n%s", tt.screen())
+	}
+	tt.command(":raw off", "raw display off", "trans>")
 	tt.command("QUIT", "signing off", "(not connected)>")
 	tt.send("\x04")
 	if code := tt.wait(); code != 0 {
@@ -435,4 +446,67 @@ func TestKeysSMTPWithoutExtensions(t *testing.T) {
 	}
 	tt.send("\x04")
 	tt.wait()
+}
+
+// A 421: the explanation comes right after it, before the note that the
+// server closed the connection, which is said once; then :connect alone
+// reconnects to the same server.
+func TestKeys421ThenReconnect(t *testing.T) {
+	t.Parallel()
+	srv := startServe(t, nil, "-q", "--maildir", t.TempDir(), "--fault", "mail~*@refused.example:421")
+	tt := startTTY(t, nil, "smtp://"+srv.smtp)
+	tt.waitPrompt("helo>")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@refused.example>", "421 4.3.2", "(not connected)>")
+	screen := tt.screen()
+	explained := strings.Index(screen, "↳ 421:")
+	closed := strings.Index(screen, "connection closed")
+	if explained < 0 || closed < 0 || explained > closed {
+		t.Errorf("want the explanation of the 421 before the close:\n%s", screen)
+	}
+	if n := strings.Count(screen, "connection closed"); n != 1 {
+		t.Errorf("the close announced %d times:\n%s", n, screen)
+	}
+	tt.command(":connect", "220 ", "helo>")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.command(":starttls", "STARTTLS is not valid now", "rcpt>")
+	tt.command(":tls", "not encrypted", "rcpt>")
+	if strings.Contains(tt.lastLines(2), "use :starttls") {
+		t.Errorf(":tls suggests :starttls where it is not valid:\n%s", tt.screen())
+	}
+	tt.send("\x04")
+	tt.wait()
+}
+
+// lastLines returns the last n lines of the screen.
+func (tt *tty) lastLines(n int) string {
+	lines := strings.Split(strings.TrimRight(tt.screen(), "\n "), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// A paste of 2,000 lines in DATA — tabs, trailing blanks, UTF-8, leading
+// dots — arrives byte for byte.
+func TestKeysDataPaste(t *testing.T) {
+	t.Parallel()
+	tt, _ := builtin(t, "paste")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+	tt.command("DATA", "354 ", "data>")
+	var text strings.Builder
+	text.WriteString("Subject: pasted\n\tand folded\nDate: Tue, 1 Dec 2026 10:00:00 +0000\nFrom: a@b.example\nMessage-ID: <paste@b.example>\n\n")
+	for i := range 2000 {
+		fmt.Fprintf(&text, "%d\tcolumn\tçà€ .dot  \n", i)
+		if i%500 == 0 {
+			text.WriteString(".starts with a dot\n")
+		}
+	}
+	tt.send(strings.ReplaceAll(text.String(), "\n", "\r") + ".\r")
+	tt.waitFor("250 2.0.0")
+	got := tt.storedMessage(1)
+	i := strings.Index(got, "Subject: pasted")
+	if i < 0 || got[i:] != text.String() {
+		t.Fatalf("the stored message differs from the paste (%d bytes stored, %d pasted)", len(got)-max(i, 0), text.Len())
+	}
 }

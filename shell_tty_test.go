@@ -250,6 +250,9 @@ func TestTTYDumbTerminal(t *testing.T) {
 	if strings.Contains(tt.rawString(), "\x1b[6n") {
 		t.Error("cursor position queried on a dumb terminal")
 	}
+	if strings.Contains(tt.screen(), "TAB") {
+		t.Errorf("the banner promises TAB on a dumb terminal:\n%s", tt.screen())
+	}
 	tt.send("EHLO me\r")
 	tt.waitFor("250 8BITMIME")
 	tt.send("QUIT\r")
