@@ -1,0 +1,151 @@
+package loopback
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Hostile clients, over real sockets on 127.0.0.1: each test fails if the
+// protection it names is taken away.
+
+// NUL is never an octet of an address, and never echoed back raw: a NUL
+// in a reply cuts the line short in C clients and terminals.
+func TestHostileNULBytes(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, nil)
+	c := dial(t, ts.Addrs.SMTP)
+	c.line()
+	c.send("EHLO me\x00evil\r\n")
+	if l := c.line(); strings.ContainsRune(l, 0) || !strings.Contains(l, "Hello me?evil ") {
+		t.Errorf("EHLO's reply %q: want the NUL shown as ?", l)
+	}
+	for l := c.line(); strings.HasPrefix(l, "250-"); l = c.line() {
+	}
+	c.converse(nil, `
+C: MAIL FROM:<a`+"\x00"+`b@x.example>
+S: 501 5.1.7 Bad address: control characters are not allowed in an address
+C: MAIL FROM:<a@b.example>
+S: 250 2.1.0 Sender <a@b.example> OK
+C: RCPT TO:<demo`+"\x00"+`@localhost>
+S: 501 5.1.3 *`)
+
+	p := dial(t, ts.Addrs.POP3)
+	p.line()
+	p.send("USER demo\x00x\r\n")
+	if l := p.line(); strings.ContainsRune(l, 0) {
+		t.Errorf("USER's reply has a raw NUL: %q", l)
+	}
+}
+
+// 200,000 NOOPs in one burst, as fast as the socket takes them: every one
+// is answered, in order, and the session goes on.
+func TestHostilePipelinedNOOPs(t *testing.T) {
+	t.Parallel()
+	const n = 200000
+	ts := startServer(t, nil)
+	c := dial(t, ts.Addrs.SMTP)
+	c.conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	c.line()
+	go func() {
+		w := bufio.NewWriterSize(c.conn, 64<<10)
+		for i := 0; i < n; i++ {
+			w.WriteString("NOOP\r\n")
+		}
+		w.WriteString("QUIT\r\n")
+		w.Flush()
+	}()
+	for i := 0; i < n; i++ {
+		l, err := c.br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("after %d replies: %v", i, err)
+		}
+		if l != "250 2.0.0 OK, nothing done\r\n" {
+			t.Fatalf("reply %d is %q", i+1, l)
+		}
+	}
+	if l := c.line(); !strings.HasPrefix(l, "221 ") {
+		t.Fatalf("QUIT's reply is %q", l)
+	}
+}
+
+// A client that pipelines NOOPs and never reads a reply cannot hold its
+// session, or make the server keep replies for it: once the sockets'
+// buffers are full (a few megabytes of replies on loopback, 200,000 NOOPs
+// or more), a reply that cannot be written within the idle time ends the
+// session, and the client's writes fail.
+func TestHostileClientNeverReads(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, func(c *Config) { c.Limits.SMTPIdle = 200 * time.Millisecond })
+	nc, err := net.Dial("tcp", ts.Addrs.SMTP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	// The writes block once the server stops reading; its ending the
+	// session makes them fail. patience bounds the wait.
+	nc.SetWriteDeadline(time.Now().Add(patience))
+	burst := []byte(strings.Repeat("NOOP\r\n", 10000))
+	sent := 0
+	for err == nil {
+		_, err = nc.Write(burst)
+		sent += 10000
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server still holds a client that never reads after %s and %d NOOPs", patience, sent)
+	}
+	if sent < 200000 {
+		t.Logf("the session ended after %d NOOPs: %v", sent, err)
+	}
+}
+
+// 5,000 RCPTs in one burst: the first 100 (the limit) are taken, every
+// one after gets 452 4.5.3 (RFC 5321 §4.5.3.1.10), and the message still
+// goes to the recipients that were taken, once.
+func TestHostile5000Recipients(t *testing.T) {
+	t.Parallel()
+	const n = 5000
+	// Distinct addresses, all caught by demo: one address given twice
+	// is one recipient.
+	ts := startServer(t, func(c *Config) { c.CatchAll = "demo" })
+	c := dial(t, ts.Addrs.SMTP)
+	c.line()
+	var b strings.Builder
+	b.WriteString("HELO me\r\nMAIL FROM:<a@b.example>\r\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "RCPT TO:<user%d@localhost>\r\n", i)
+	}
+	b.WriteString("DATA\r\n")
+	go c.send(b.String())
+	c.line() // HELO
+	c.line() // MAIL
+	ok, refused := 0, 0
+	for i := 0; i < n; i++ {
+		switch l := c.line(); {
+		case strings.HasPrefix(l, "250 "):
+			ok++
+		case l == fmt.Sprintf("452 4.5.3 Too many recipients: at most %d per message; send the rest in another message", DefaultMaxRecipients):
+			refused++
+		default:
+			t.Fatalf("RCPT %d: %q", i+1, l)
+		}
+	}
+	if ok != DefaultMaxRecipients || refused != n-DefaultMaxRecipients {
+		t.Fatalf("%d RCPTs taken and %d refused, want %d and %d", ok, refused, DefaultMaxRecipients, n-DefaultMaxRecipients)
+	}
+	c.converse(nil, `
+S: 354 *
+C: Subject: many
+C:
+C: hi
+C: .
+S: 250 2.0.0 * Message accepted: delivered to the mailbox of demo
+C: QUIT
+S: 221 *`)
+	if files := maildirFiles(t, ts.Root, "demo", "new"); len(files) != 1 {
+		t.Errorf("%d copies in demo's new/, want 1", len(files))
+	}
+}
