@@ -10,7 +10,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -22,7 +25,7 @@ import (
 
 // builtin starts mailsh with no arguments (the built-in server and a
 // session to it) with a private data directory and a known demo password.
-func builtin(t *testing.T, password string) (*tty, string) {
+func builtin(t *testing.T, password string, args ...string) (*tty, string) {
 	t.Helper()
 	data := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "mailsh"), 0o700); err != nil {
@@ -32,7 +35,7 @@ func builtin(t *testing.T, password string) (*tty, string) {
 		t.Fatal(err)
 	}
 	state := t.TempDir()
-	tt := startTTY(t, []string{"XDG_DATA_HOME=" + data, "XDG_STATE_HOME=" + state})
+	tt := startTTY(t, []string{"XDG_DATA_HOME=" + data, "XDG_STATE_HOME=" + state}, args...)
 	tt.waitPrompt("helo>")
 	return tt, state
 }
@@ -508,5 +511,35 @@ func TestKeysDataPaste(t *testing.T) {
 	i := strings.Index(got, "Subject: pasted")
 	if i < 0 || got[i:] != text.String() {
 		t.Fatalf("the stored message differs from the paste (%d bytes stored, %d pasted)", len(got)-max(i, 0), text.Len())
+	}
+}
+
+// SIGTERM at the prompt: mailsh returns through its normal path — the
+// terminal back in its normal mode, the transcript complete, status 1.
+func TestKeysSIGTERM(t *testing.T) {
+	t.Parallel()
+	tr := filepath.Join(t.TempDir(), "session.txt")
+	tt, _ := builtin(t, "sigterm", "-t", tr)
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.cmd.Process.Signal(syscall.SIGTERM)
+	if code := tt.wait(); code != 1 {
+		t.Fatalf("exit status %d after SIGTERM, want 1", code)
+	}
+	tt.waitFor("terminated")
+	st, err := unix.IoctlGetTermios(int(tt.pty.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lflag&unix.ICANON == 0 || st.Lflag&unix.ECHO == 0 {
+		t.Errorf("the terminal was left in raw mode (lflag %#x)", st.Lflag)
+	}
+	b, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"C: EHLO me", "S: 250 HELP", "terminated"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("transcript lacks %q:\n%s", want, b)
+		}
 	}
 }

@@ -199,10 +199,12 @@ func (s *Session) inData() bool {
 // waiting on the server, and the exit status says the session did not
 // end normally.
 func (s *Session) terminate() int {
-	if s.C != nil {
-		s.C.Close()
+	if s.C == nil {
+		s.P.Say("terminated (SIGTERM)")
+		return 1
 	}
-	s.P.Say("terminated")
+	s.C.Note("terminated (SIGTERM)") // on the screen and in the transcript
+	s.C.Close()
 	return 1
 }
 
