@@ -1,5 +1,5 @@
 // Package peertest starts the real mail programs that mailsh's tests talk
-// to (Dovecot, aiosmtpd, Postfix's smtp-sink) on 127.0.0.1, and makes the
+// to (Dovecot, aiosmtpd, Postfix's smtp-sink and smtpd) on 127.0.0.1, and makes the
 // test certificates they use. A test that needs a program that is not
 // installed is skipped with a message saying so, unless
 // MAILSH_REQUIRE_PEERS=1 (set by .ci/run after installing them), in which
