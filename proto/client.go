@@ -36,6 +36,14 @@ type Client struct {
 	proto   Protocol
 	observe func(Event)
 
+	// Lines of message text have no reply: they wait in bw and go out a
+	// buffer at a time, or textDelay after the last one (textTimer), so
+	// that a person typing a message is not left behind by the server's
+	// idle timeout. wmu guards bw against that timer.
+	wmu         sync.Mutex
+	textTimer   *time.Timer
+	textPending bool
+
 	mu      sync.Mutex
 	waiting int
 	botched error
@@ -402,8 +410,10 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 	cmd := c.M.Classify(line)
 	wire := line
 	if cmd.Body {
+		// A line of message text changes no state and awaits no reply:
+		// the machine need not hear of it (Sent would only classify it
+		// again, a million times for a large message).
 		wire = StuffLine(line)
-		c.M.Sent(line)
 		return cmd, nil, c.writeLines(cmd, wire)
 	}
 	c.mu.Lock()
@@ -434,7 +444,12 @@ func StuffLine(line string) string {
 	return line
 }
 
+// textDelay is how long lines of message text may wait in the buffer.
+const textDelay = 50 * time.Millisecond
+
 func (c *Client) writeLines(cmd *Cmd, wire string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	e := Event{Time: time.Now(), Dir: FromClient, Text: cmd.Shown, Secret: cmd.Secret, Body: cmd.Body}
 	if cmd.Body {
 		e.Text = wire
@@ -443,6 +458,27 @@ func (c *Client) writeLines(cmd *Cmd, wire string) error {
 		e.Raw = wire
 	}
 	c.observe(e)
+	if cmd.Body {
+		if c.bw.Available() < len(wire)+2 {
+			c.setWriteDeadline() // the buffer fills and is written
+		}
+		c.bw.WriteString(wire)
+		if _, err := c.bw.WriteString("\r\n"); err != nil {
+			err = c.mapErr(err)
+			c.botch(err)
+			return err
+		}
+		if !c.textPending {
+			c.textPending = true
+			if c.textTimer == nil {
+				c.textTimer = time.AfterFunc(textDelay, c.flushText)
+			} else {
+				c.textTimer.Reset(textDelay)
+			}
+		}
+		return nil
+	}
+	c.textPending = false
 	c.setWriteDeadline()
 	c.bw.WriteString(wire)
 	c.bw.WriteString("\r\n")
@@ -452,6 +488,21 @@ func (c *Client) writeLines(cmd *Cmd, wire string) error {
 		return err
 	}
 	return nil
+}
+
+// flushText sends lines of message text that have waited textDelay.
+func (c *Client) flushText() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.textPending {
+		return
+	}
+	c.textPending = false
+	c.setWriteDeadline()
+	if err := c.bw.Flush(); err != nil {
+		err = c.mapErr(err)
+		c.botch(err)
+	}
 }
 
 func (c *Client) setWriteDeadline() {
@@ -503,6 +554,8 @@ func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
 	c.waiting++
 	c.mu.Unlock()
 	c.M.Sent(".")
+	c.wmu.Lock()
+	c.textPending = false
 	tap := &lineTap{w: c.bw, emit: c.observe}
 	dw := NewDotWriter(tap)
 	n, err := io.Copy(&deadlineWriter{c: c, w: dw}, r)
@@ -514,6 +567,7 @@ func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
 		c.setWriteDeadline()
 		err = c.bw.Flush()
 	}
+	c.wmu.Unlock()
 	if err != nil {
 		err = c.mapErr(err)
 		c.botch(err)
@@ -550,6 +604,8 @@ func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) 
 	c.mu.Unlock()
 	c.M.Sent(line)
 	c.observe(Event{Time: time.Now(), Dir: FromClient, Text: line})
+	c.wmu.Lock()
+	c.textPending = false
 	c.setWriteDeadline()
 	c.bw.WriteString(line + "\r\n")
 	tap := &lineTap{w: c.bw, emit: c.observe}
@@ -560,6 +616,7 @@ func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) 
 	} else if errors.Is(err, io.EOF) {
 		err = fmt.Errorf("chunk ended after %d of %d octets", n, size)
 	}
+	c.wmu.Unlock()
 	if err != nil {
 		err = c.mapErr(err)
 		c.botch(err)
@@ -571,6 +628,9 @@ func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) 
 
 // Close closes the connection without QUIT.
 func (c *Client) Close() error {
+	c.wmu.Lock()
+	c.textPending = false // message text not yet sent is abandoned with it
+	c.wmu.Unlock()
 	c.localClose.Store(true)
 	err := c.conn.Close()
 	<-c.done

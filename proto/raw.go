@@ -37,9 +37,13 @@ func (c *Client) SendRaw(b []byte, quiet, max time.Duration) error {
 	c.rawWindow.Store(true)
 	defer c.rawWindow.Store(false)
 	c.observe(Event{Time: time.Now(), Dir: Note, Text: "sent raw: " + QuoteRaw(b)})
+	c.wmu.Lock()
+	c.textPending = false
 	c.setWriteDeadline()
 	c.bw.Write(b)
-	if err := c.bw.Flush(); err != nil {
+	err := c.bw.Flush()
+	c.wmu.Unlock()
+	if err != nil {
 		err = c.mapErr(err)
 		c.botch(err)
 		return err

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"bufio"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -34,10 +35,17 @@ type Printer struct {
 	Explain bool
 
 	green, cyan, yellow, red, dim, bold, note, warn *color.Color
+	colour                                          bool
 
 	// afterEvent, if set, is called after each event is printed (the
 	// interactive shell refreshes its prompt).
 	afterEvent func(proto.Event)
+
+	// Lines of message text (DATA sent, RETR received) wait in bw, in
+	// front of out, and go out a chunk at a time: one write per line made
+	// a 100 MB message cost a million writes. Any other line flushes.
+	bw    *bufio.Writer
+	bwDst io.Writer // the out that bw writes to
 
 	inHeader bool    // within the header of a retrieved message
 	mute     bool    // message text sent from a file is not echoed
@@ -46,7 +54,7 @@ type Printer struct {
 
 // NewPrinter returns a printer writing to out, with colour or without.
 func NewPrinter(out io.Writer, colour bool) *Printer {
-	p := &Printer{out: out}
+	p := &Printer{out: out, colour: colour}
 	mk := func(attrs ...color.Attribute) *color.Color {
 		c := color.New(attrs...)
 		if colour {
@@ -66,7 +74,33 @@ func NewPrinter(out io.Writer, colour bool) *Printer {
 // which keeps the prompt intact).
 func (p *Printer) SetOutput(w io.Writer) {
 	p.mu.Lock()
+	p.flush()
 	p.out = w
+	p.mu.Unlock()
+}
+
+// w returns the buffered writer in front of out, made again when out has
+// changed (meta-commands swap it).
+func (p *Printer) w() *bufio.Writer {
+	if p.bw == nil || p.bwDst != p.out {
+		p.flush()
+		p.bw, p.bwDst = bufio.NewWriterSize(p.out, 32<<10), p.out
+	}
+	return p.bw
+}
+
+// flush writes out the lines waiting.
+func (p *Printer) flush() {
+	if p.bw != nil {
+		p.bw.Flush()
+	}
+}
+
+// Flush writes out the lines waiting, before something else is written to
+// the same place.
+func (p *Printer) Flush() {
+	p.mu.Lock()
+	p.flush()
 	p.mu.Unlock()
 }
 
@@ -117,6 +151,14 @@ func (p *Printer) print(e proto.Event) {
 		if !p.Echo || (p.mute && e.Body) {
 			return
 		}
+		if e.Body && !p.colour {
+			// A line of message text, of which there may be a million.
+			w := p.w()
+			w.WriteString(p.prefix("C: "))
+			w.WriteString(text)
+			w.WriteByte('\n')
+			return
+		}
 		line = p.prefix("C: ") + p.dim.Sprint(text)
 	case proto.FromServer:
 		if !p.Prefix && !p.Raw {
@@ -129,7 +171,8 @@ func (p *Printer) print(e proto.Event) {
 			case e.Body && strings.HasPrefix(e.Text, "."):
 				text = Printable(e.Text[1:], false)
 			case e.Final && e.Text == "." && e.Dir == proto.FromServer:
-				fmt.Fprintln(p.out, p.dim.Sprint(".")+p.dim.Sprint("   ↳ end of the reply"))
+				fmt.Fprintln(p.w(), p.dim.Sprint(".")+p.dim.Sprint("   ↳ end of the reply"))
+				p.flush()
 				return
 			}
 		}
@@ -142,7 +185,12 @@ func (p *Printer) print(e proto.Event) {
 	default:
 		line = p.prefix("* ") + p.note.Sprint(text)
 	}
-	fmt.Fprintln(p.out, line)
+	w := p.w()
+	w.WriteString(line)
+	w.WriteByte('\n')
+	if !e.Body || e.Final {
+		p.flush()
+	}
 }
 
 func (p *Printer) prefix(s string) string {
@@ -177,21 +225,24 @@ func (p *Printer) serverLine(e proto.Event, text string) string {
 func (p *Printer) Say(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.out, p.prefix("* ")+p.note.Sprintf(format, args...))
+	fmt.Fprintln(p.w(), p.prefix("* ")+p.note.Sprintf(format, args...))
+	p.flush()
 }
 
 // Warn prints a warning that must not be missed.
 func (p *Printer) Warn(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.out, p.prefix("* ")+p.warn.Sprintf(format, args...))
+	fmt.Fprintln(p.w(), p.prefix("* ")+p.warn.Sprintf(format, args...))
+	p.flush()
 }
 
 // Plain prints text as it is, for help and tables.
 func (p *Printer) Plain(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.out, format, args...)
+	fmt.Fprintf(p.w(), format, args...)
+	p.flush()
 }
 
 // Explanation prints what a reply means, dimmed, when explanations are on.
@@ -205,7 +256,8 @@ func (p *Printer) Explanation(r *proto.Reply) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.out, p.prefix("* ")+p.dim.Sprint("  ↳ "+r.Label()+": "+s))
+	fmt.Fprintln(p.w(), p.prefix("* ")+p.dim.Sprint("  ↳ "+r.Label()+": "+s))
+	p.flush()
 }
 
 // MuteBody stops or resumes the echo of message text sent, so that a file

@@ -21,6 +21,9 @@ const maxInputLine = 1 << 20
 func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) int {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), maxInputLine)
+	// Lines of message text are printed a buffer at a time; whatever is
+	// left goes out before mailsh returns.
+	defer s.P.Flush()
 	var answers leftoverAnswers
 	defer answers.report(s)
 	for sc.Scan() {

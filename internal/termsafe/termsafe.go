@@ -5,6 +5,7 @@
 package termsafe
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"unicode"
@@ -26,7 +27,8 @@ type Options struct {
 // text is returned as it is, without copying.
 func String(s string, o Options) string {
 	clean := true
-	for i := 0; i < len(s); i++ {
+	i := printableASCII(s)
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c < ' ' && (o.ShowTab || c != '\t') && !(o.KeepNewlines && c == '\n') || c == 0x7f || c >= 0x80 {
 			clean = false
@@ -86,4 +88,21 @@ func Invisible(r rune) bool {
 		return true
 	}
 	return unicode.Is(unicode.Cf, r)
+}
+
+// printableASCII returns the length of s's first stretch of printable
+// ASCII (0x20 to 0x7E), rounded down to whole words: it tests eight bytes
+// at once, since every line of a large message passes through String.
+func printableASCII(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		// A byte of 0x80 or more; one below 0x20; or 0x7F, which +1
+		// carries into 0x80 (and w's high bits are all clear by then).
+		if w&highs != 0 || (w-0x20*ones)&^w&highs != 0 || (w+ones)&highs != 0 {
+			break
+		}
+	}
+	return i
 }
