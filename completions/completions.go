@@ -135,7 +135,8 @@ func hasLetter(s string) bool {
 func finish(start int, word string, cands []Candidate) Result {
 	r := Result{Start: start, Word: word}
 	lower := word != "" && !hasUpper(word)
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(cands))
+	r.Candidates = make([]Candidate, 0, len(cands))
 	for _, c := range cands {
 		if !hasPrefixFold(c.Text, word) || seen[strings.ToUpper(c.Text)] {
 			continue

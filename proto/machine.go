@@ -39,6 +39,13 @@ type Machine struct {
 	sizes     map[int]int64
 	uids      map[int]string
 	deleted   map[int]bool
+	// The messages as Snapshot lists them, kept until the machine
+	// changes (gen counts changes), so that a TAB in a mailbox of
+	// thousands does not list them again.
+	gen       uint64
+	msgs      []MessageInfo
+	msgsGen   uint64
+	msgsValid bool
 
 	// pending holds commands sent whose replies have not been read, oldest
 	// first (more than one only when pipelining, RFC 2920).
@@ -166,6 +173,7 @@ func (m *Machine) classifyLocked(line string) *Cmd {
 func (m *Machine) Sent(line string) *Cmd {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	c := m.classifyLocked(line)
 	if !c.Body {
 		m.pending = append(m.pending, c)
@@ -189,6 +197,7 @@ func (m *Machine) Pending() *Cmd {
 func (m *Machine) Received(r *Reply) (multi bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	var c *Cmd
 	if len(m.pending) > 0 {
 		c = m.pending[0]
@@ -235,6 +244,7 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 func (m *Machine) BodyLine(line []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	if len(m.pending) == 0 {
 		return
 	}
@@ -247,6 +257,7 @@ func (m *Machine) BodyLine(line []byte) {
 func (m *Machine) BodyDone() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	if len(m.pending) > 0 {
 		m.pending = m.pending[1:]
 	}
@@ -258,6 +269,7 @@ func (m *Machine) BodyDone() {
 func (m *Machine) StartedTLS() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	m.tls = true
 	m.resetLearnt()
 	if m.proto == SMTP {
@@ -272,6 +284,7 @@ func (m *Machine) StartedTLS() {
 func (m *Machine) SetTLS() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	m.tls = true
 }
 
@@ -279,6 +292,7 @@ func (m *Machine) SetTLS() {
 func (m *Machine) Closed() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	m.state = StateClosed
 	m.pending = nil
 }
@@ -288,5 +302,6 @@ func (m *Machine) Closed() {
 func (m *Machine) Abandon() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	m.pending = nil
 }

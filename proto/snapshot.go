@@ -48,7 +48,8 @@ type Snapshot struct {
 	APOPStamp string
 	// Count is the number of messages in the maildrop, -1 if not known.
 	Count int
-	// Messages are the live (not deleted) messages, by number.
+	// Messages are the live (not deleted) messages, by number; snapshots
+	// taken while the machine is unchanged share the list: do not modify.
 	Messages []MessageInfo
 }
 
@@ -118,7 +119,16 @@ func TableFor(p Protocol) Table {
 	return SMTPCommands
 }
 
+// messagesLocked returns the messages, listed again only after a change;
+// snapshots share the list, which nobody may modify.
 func (m *Machine) messagesLocked() []MessageInfo {
+	if !m.msgsValid || m.msgsGen != m.gen {
+		m.msgs, m.msgsGen, m.msgsValid = m.listMessagesLocked(), m.gen, true
+	}
+	return m.msgs
+}
+
+func (m *Machine) listMessagesLocked() []MessageInfo {
 	var out []MessageInfo
 	if m.count >= 0 {
 		for n := 1; n <= m.count; n++ {
