@@ -84,7 +84,7 @@ func (p *Printer) SetOutput(w io.Writer) {
 func (p *Printer) w() *bufio.Writer {
 	if p.bw == nil || p.bwDst != p.out {
 		p.flush()
-		p.bw, p.bwDst = bufio.NewWriterSize(p.out, 32<<10), p.out
+		p.bw, p.bwDst = bufio.NewWriterSize(p.out, 64<<10), p.out
 	}
 	return p.bw
 }
@@ -175,6 +175,21 @@ func (p *Printer) print(e proto.Event) {
 				p.flush()
 				return
 			}
+		}
+		if e.Body && !p.colour {
+			// A line of a retrieved message, without colour to add:
+			// serverLine would give the text as it is.
+			if p.inHeader && e.Text == "" {
+				p.inHeader = false
+			}
+			w := p.w()
+			w.WriteString(p.prefix("S: "))
+			w.WriteString(text)
+			w.WriteByte('\n')
+			if e.Final {
+				p.flush()
+			}
+			return
 		}
 		line = p.prefix("S: ") + p.serverLine(e, text)
 		if !p.Prefix && e.Class == proto.ClassIntermediate {
