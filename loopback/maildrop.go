@@ -288,14 +288,14 @@ func nameTime(name string) (sec, usec int64) {
 // openMessage opens a message's file. If another program (mutt, Dovecot)
 // moved it from new/ to cur/ or changed its flags since the session
 // logged in, it is found again by its unique part.
-func (s *Store) openMessage(account string, m *message) (*os.File, error) {
-	f, err := os.Open(m.path)
+func (s *Store) openMessage(account string, m *message) (io.ReadCloser, error) {
+	f, err := openRaw(m.path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return f, err
 	}
 	if p, ok := s.findUnique(account, filepath.Base(m.path)); ok {
 		m.path = p
-		return os.Open(p)
+		return openRaw(p)
 	}
 	return nil, err
 }
@@ -321,7 +321,9 @@ func (s *Store) findUnique(account, name string) (string, bool) {
 // removed and whether that was because the Maildir cannot be written (a
 // read-only Maildir can still be read over POP3; its messages stay).
 func (s *Store) removeMessages(account string, msgs []*message) (failed int, readOnly bool) {
-	defer s.forget(account)
+	if len(msgs) > 0 {
+		defer s.forget(account)
+	}
 	dirs := map[string]bool{}
 	for _, m := range msgs {
 		err := os.Remove(m.path)

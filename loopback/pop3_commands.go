@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
@@ -314,10 +315,19 @@ func (s *pop3Session) listing(arg string, field func(*message) string) error {
 // DotWriter: it is never read whole into memory.
 func (s *pop3Session) retr(arg string) error {
 	return s.sendMessage(arg, func(w io.Writer, r io.Reader) error {
-		_, err := io.Copy(w, r)
+		// One buffer for every RETR: io.Copy from a file would make a
+		// new 32 KB one each time (os.File's WriteTo), which for a
+		// client fetching thousands of small messages was most of the
+		// work. The struct hides WriteTo so that the buffer is used.
+		bp := copyBufs.Get().(*[]byte)
+		defer copyBufs.Put(bp)
+		_, err := io.CopyBuffer(w, struct{ io.Reader }{r}, *bp)
 		return err
 	})
 }
+
+// copyBufs holds the buffers RETR copies messages through.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // top streams a message's header and first lines (RFC 1939 §7).
 func (s *pop3Session) top(arg string) error {
