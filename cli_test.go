@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseArgs(t *testing.T) {
+	t.Parallel()
 	o, err := parseArgs([]string{"smtp://h", "--starttls", "--timeout=5s", "-4", "--cafile", "ca.pem", "-e"})
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,7 @@ func TestParseArgs(t *testing.T) {
 // Each failure to connect gives one clear line on stderr, no stack trace,
 // and a non-zero status.
 func TestCLIErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		code int
@@ -49,6 +51,7 @@ func TestCLIErrors(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	mailsh(t, "", nil, "--help").must(t, 0, "Examples:", "mailsh smtp://localhost", "--starttls")
 	mailsh(t, "", nil, "--version").must(t, 0, "mailsh ")
 }

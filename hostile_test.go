@@ -35,6 +35,7 @@ func hostile(t *testing.T, network, addr, script string, hold time.Duration) str
 }
 
 func TestHostileServers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		script string
@@ -69,6 +70,7 @@ func TestHostileServers(t *testing.T) {
 
 // Escape sequences from a server are shown, not obeyed.
 func TestHostileEscapes(t *testing.T) {
+	t.Parallel()
 	addr := hostile(t, "tcp", "127.0.0.1:0", "220 hi \x1b]0;pwned\x07 \x1b[2J\r\n", 200*time.Millisecond)
 	r := mailsh(t, "QUIT\n", nil, "smtp://"+addr)
 	r.must(t, 1, `220 hi \x1b]0;pwned\x07 \x1b[2J`)
@@ -80,6 +82,7 @@ func TestHostileEscapes(t *testing.T) {
 // Bidirectional controls and other invisible characters from a server are
 // shown escaped: U+202E would make the rest of the line read backwards.
 func TestHostileBidi(t *testing.T) {
+	t.Parallel()
 	addr := hostile(t, "tcp", "127.0.0.1:0", "220 \u202Emoc.elpmaxe\u2066 hi\u200B\uFEFF\r\n", 200*time.Millisecond)
 	r := mailsh(t, "QUIT\n", isolatedHome(t), "smtp://"+addr)
 	r.must(t, 1, `S: 220 \u202Emoc.elpmaxe\u2066 hi\u200B\uFEFF`)
@@ -96,6 +99,7 @@ func isolatedHome(t *testing.T) []string {
 }
 
 func TestAddressFamily(t *testing.T) {
+	t.Parallel()
 	addr := hostile(t, "tcp6", "[::1]:0", "220 v6\r\n221 bye\r\n", 5*time.Second)
 	_, port, _ := net.SplitHostPort(addr)
 	mailsh(t, "QUIT\n", nil, "-6", "::1", port).must(t, 1, "S: 220 v6")

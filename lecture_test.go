@@ -25,6 +25,7 @@ const batatas = "Date: Thu, 12 Dec 2002 20:13:17 GMT\nFrom: batatas@quintal.net\
 // against the same server it passes; against one with a fault it fails and
 // names the step.
 func TestLectureOnLoopback(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	maildir := filepath.Join(dir, "Maildir")
 	srv := startServe(t, nil, "-q", "--maildir", maildir, "--domain", "ipleiria.pt", "--user", "antunes:segredo", "--user", "vmc:tanstaaf")
@@ -167,6 +168,7 @@ func goldenFile(t *testing.T, name, got string) {
 // client should then send QUIT". The prompt says so, TAB offers only QUIT,
 // and the reply is explained.
 func TestLecture554(t *testing.T) {
+	t.Parallel()
 	srv := startServe(t, nil, "-q", "--maildir", t.TempDir(), "--fault", "connect:554")
 	tt := startTTY(t, nil, "smtp://"+srv.smtp)
 	tt.waitPrompt("rejected>")
@@ -184,6 +186,7 @@ func TestLecture554(t *testing.T) {
 // receives "..hidden" and stores ".hidden". And :data --bdat sends a file
 // in chunks of the size asked for, which arrives whole.
 func TestDataModeStoresWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	maildir := t.TempDir()
 	srv := startServe(t, nil, "--maildir", maildir, "--user", "demo:pw")
 	tr := filepath.Join(t.TempDir(), "wire.txt")
@@ -229,6 +232,7 @@ func TestDataModeStoresWhatWasTyped(t *testing.T) {
 }
 
 func TestRawDisplay(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	mailsh(t, ":raw on\nEHLO me\n:raw off\nNOOP\nQUIT\n", nil, "smtp://"+srv.Addr).
 		must(t, 0, `C: EHLO me\r\n`, `S: 250 8BITMIME\r\n`, "C: NOOP\n")

@@ -31,6 +31,7 @@ import (
 // the lecture's bare message, STARTTLS works without --insecure, and
 // ":connect pop3" reads the message back with the demo account.
 func TestEmbeddedServer(t *testing.T) {
+	t.Parallel()
 	xdg := t.TempDir()
 	// The demo password is kept in the data directory: choose it.
 	os.MkdirAll(filepath.Join(xdg, "mailsh"), 0o700)
@@ -71,6 +72,7 @@ QUIT
 // Without a writable data directory the built-in server keeps the
 // session's mail in a temporary directory, and still works.
 func TestEmbeddedServerWithoutDataDir(t *testing.T) {
+	t.Parallel()
 	notADir := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(notADir, nil, 0o600)
 	r := mailsh(t, "EHLO me\nMAIL FROM:<a@b.example>\nRCPT TO:<demo@localhost>\nDATA\nhello\n.\nQUIT\n", []string{"XDG_DATA_HOME=" + notADir})
@@ -140,6 +142,7 @@ var readers = []string{"curl", "poplib", "mpop", "fetchmail"}
 // fetchmail read back; every message comes back byte for byte, under the
 // trace fields.
 func TestLoopbackRealClients(t *testing.T) {
+	t.Parallel()
 	swaks := peertest.Need(t, "swaks")
 	curl := peertest.Need(t, "curl")
 	msmtp := peertest.Need(t, "msmtp")
@@ -429,6 +432,7 @@ func firstDiff(a, b []byte) int {
 // loopback delivered, with the same text and the same sizes: the store
 // is real Maildir, not a private format.
 func TestLoopbackMaildirDovecot(t *testing.T) {
+	t.Parallel()
 	peertest.Need(t, "dovecot (dovecot-pop3d)", "dovecot", "/usr/sbin/dovecot")
 	// Dovecot's mail user must reach the Maildirs: a directory of our
 	// own, readable on the way down.
@@ -544,6 +548,7 @@ func pop3Fetch(t *testing.T, addr, user, pass string) []fetched {
 // senders: every message that got its 250 is in new/, intact, exactly
 // once; nothing partial is in new/; and a restarted server lists them all.
 func TestLoopbackSIGKILL(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	xdg := []string{"XDG_DATA_HOME=" + t.TempDir()}
 	s := startServe(t, xdg, "--maildir", root, "--user", "load:pw", "--quiet")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDataFile(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	msg := filepath.Join(t.TempDir(), "msg.eml")
 	body := "Subject: from a file\n\n.hidden\nline two\n"
@@ -34,6 +35,7 @@ func TestDataFile(t *testing.T) {
 }
 
 func TestTLSMeta(t *testing.T) {
+	t.Parallel()
 	srv := peertest.StartAiosmtpd(t)
 	r := mailsh(t, "EHLO me\n:starttls\n:tls\n:state\nQUIT\n", nil, "--cafile", srv.Cert.CAFile, "smtp://"+srv.Addr)
 	r.must(t, 0, "C: STARTTLS", "protocol: TLS 1.3", "certificate chain (verified)", "subject: CN=localhost", "issuer:  CN=mailsh test CA", "sha256:", "names:   localhost, 127.0.0.1, ::1", "TLS:      yes")

@@ -28,6 +28,7 @@ func fileSHA(t *testing.T, path string) string {
 // TestMsgCommands runs "mailsh msg" on the lecture's messages: plain text
 // when standard output is not a terminal, the documented exit statuses.
 func TestMsgCommands(t *testing.T) {
+	t.Parallel()
 	ppt := corpusDir + "lecture-ppt.eml"
 	out := filepath.Join(t.TempDir(), "slides.ppt")
 	for _, tc := range []struct {
@@ -82,6 +83,7 @@ func readString(t *testing.T, path string) string {
 // TestMsgColour: at a terminal field names are bold; NO_COLOR turns that
 // off.
 func TestMsgColour(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  []string
 		bold bool
@@ -103,6 +105,7 @@ func TestMsgColour(t *testing.T) {
 // TestMsgComposeFromStdin: the body comes from standard input; the
 // message goes to standard output; Bcc is noted on standard error.
 func TestMsgComposeFromStdin(t *testing.T) {
+	t.Parallel()
 	r := mailsh(t, "Olá,\nmensagem de teste\n", nil, "msg", "compose", "--from", "batatas@quintal.net", "--to", "vmc@estg.iplei.pt", "--bcc", "x@example.org", "--subject", "teste")
 	r.must(t, 0, "From: batatas@quintal.net\r\n", "To: vmc@estg.iplei.pt\r\n", "Content-Transfer-Encoding: quoted-printable\r\n", "\r\n\r\nOl=C3=A1,\r\nmensagem de teste\r\n", "Bcc recipients are not written in the message")
 	if strings.Contains(r.stdout, "x@example.org") {
@@ -151,6 +154,7 @@ func retrieveAndSave(t *testing.T, pop3 string, files []string) {
 // :compose, retrieved over POP3, saves both attachments identical to the
 // originals (checksums).
 func TestComposeSendRetrieveSave(t *testing.T) {
+	t.Parallel()
 	files := attachments(t)
 	srv := startServe(t, []string{"XDG_DATA_HOME=" + t.TempDir()}, "--maildir", t.TempDir(), "--domain", "estg.iplei.pt", "--user", "vmc:tanstaaf", "-q")
 	r := mailsh(t, "EHLO me\n"+composeLine(files)+"\nQUIT\n", nil, "smtp://"+srv.smtp)
@@ -162,6 +166,7 @@ func TestComposeSendRetrieveSave(t *testing.T) {
 // hands: the message as an SMTP server received it, delivered to a
 // Maildir that Dovecot serves over POP3.
 func TestComposeSendRetrieveSaveDovecot(t *testing.T) {
+	t.Parallel()
 	files := attachments(t)
 	f := startFakeSMTP(t)
 	r := mailsh(t, "EHLO me\n"+composeLine(files)+"\nQUIT\n", nil, "smtp://"+f.Addr)
@@ -188,6 +193,7 @@ func TestComposeSendRetrieveSaveDovecot(t *testing.T) {
 // TestShellHopsAtTerminal: in the interactive shell :hops draws its bars
 // in blocks and :headers puts field names in bold.
 func TestShellHopsAtTerminal(t *testing.T) {
+	t.Parallel()
 	f := startFakeSMTP(t)
 	abs, err := filepath.Abs(corpusDir + "lecture-retr22.eml")
 	if err != nil {

@@ -20,6 +20,7 @@ quit
 `
 
 func TestRealSMTPServer(t *testing.T) {
+	t.Parallel()
 	srv := peertest.StartAiosmtpd(t)
 	t.Run("plain", func(t *testing.T) {
 		r := mailsh(t, lectureSMTPScript, nil, "smtp://"+srv.Addr)
@@ -51,6 +52,7 @@ func TestRealSMTPServer(t *testing.T) {
 }
 
 func TestRealSmtpSinkTelnetForm(t *testing.T) {
+	t.Parallel()
 	addr, _ := peertest.StartSmtpSink(t)
 	host, port, _ := strings.Cut(addr, ":")
 	r := mailsh(t, strings.ReplaceAll(lectureSMTPScript, "\n", "\r\n"), nil, host, port)
@@ -60,6 +62,7 @@ func TestRealSmtpSinkTelnetForm(t *testing.T) {
 const lectureMessage = "Return-Path: <batatas@quintal.net>\r\nDate: Thu, 12 Dec 2002 20:13:17 GMT\r\nFrom: batatas@quintal.net\r\nSubject: teste\r\n\r\nOla,\r\n.\r\n..two\r\nmensagem de teste\r\n"
 
 func TestRealPOP3Server(t *testing.T) {
+	t.Parallel()
 	d := peertest.StartDovecot(t, "", map[string]string{"vmc": "tanstaaf"})
 	d.Deliver(t, "vmc", "1.msg", []byte(lectureMessage))
 	env := []string{"MAILSH_PASSWORD=tanstaaf"}

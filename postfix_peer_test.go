@@ -12,6 +12,7 @@ import (
 // must show each refusal, explain it, stop with status 1 under -e, and
 // report a close by the server once. One Postfix serves all the subtests.
 func TestRealPostfixRefusals(t *testing.T) {
+	t.Parallel()
 	pf := peertest.StartPostfix(t, map[string]string{"vmc": "tanstaaf"})
 	// closedOnce checks that the transcript reports the close exactly once
 	// and that the error does not repeat it in the same words.

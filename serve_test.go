@@ -150,6 +150,7 @@ func (s *served) stop(t *testing.T) int {
 
 // serve --help documents every flag, and the fault syntax with examples.
 func TestServeHelp(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	if code := runServe([]string{"--help"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -176,6 +177,7 @@ func TestServeHelp(t *testing.T) {
 }
 
 func TestServeUsageErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		msg  string
@@ -203,6 +205,7 @@ func TestServeUsageErrors(t *testing.T) {
 
 // A port in use: one line saying so, exit status 1.
 func TestServePortInUse(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +221,7 @@ func TestServePortInUse(t *testing.T) {
 // shows the sessions but never the password; SIGTERM stops it with exit
 // status 0; a restart keeps the certificate and the demo password.
 func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
 	xdg := []string{"XDG_DATA_HOME=" + t.TempDir()}
 	s := startServe(t, xdg)
 	if s.smtp == "" || s.pop3 == "" || s.smtps == "" || s.pop3s == "" || s.password == "" || s.certFile == "" {

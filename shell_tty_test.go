@@ -14,6 +14,7 @@ import (
 const prompt = "smtp 127.0.0.1"
 
 func TestTTYCompletesEHLO(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt(prompt + " helo>")
@@ -39,6 +40,7 @@ func TestTTYCompletesEHLO(t *testing.T) {
 }
 
 func TestTTYStartTLSOnlyWhenAdvertised(t *testing.T) {
+	t.Parallel()
 	for _, advertised := range []bool{false, true} {
 		var ext []string
 		if advertised {
@@ -67,6 +69,7 @@ func TestTTYStartTLSOnlyWhenAdvertised(t *testing.T) {
 }
 
 func TestTTYDataModeDotStuffs(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")
@@ -86,6 +89,7 @@ func TestTTYDataModeDotStuffs(t *testing.T) {
 }
 
 func TestTTYPasswordNeverShown(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t, "AUTH PLAIN LOGIN")
 	state := t.TempDir()
 	tt := startTTY(t, []string{"XDG_STATE_HOME=" + state}, "smtp://"+srv.Addr)
@@ -120,6 +124,7 @@ func TestTTYPasswordNeverShown(t *testing.T) {
 // Server output that arrives while the user types goes above the prompt,
 // and the line being typed survives.
 func TestTTY421WhileTyping(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")
@@ -134,6 +139,7 @@ func TestTTY421WhileTyping(t *testing.T) {
 }
 
 func TestTTYColour(t *testing.T) {
+	t.Parallel()
 	for _, noColor := range []bool{false, true} {
 		srv := startFakeSMTP(t)
 		var env []string
@@ -155,6 +161,7 @@ func TestTTYColour(t *testing.T) {
 // Completion keeps working, race-free, while the server prints lines
 // above the prompt.
 func TestTTYCompletionDuringServerOutput(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")
@@ -183,6 +190,7 @@ func TestTTYCompletionDuringServerOutput(t *testing.T) {
 }
 
 func TestTTYCtrlC(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")
@@ -207,6 +215,7 @@ func TestTTYCtrlC(t *testing.T) {
 }
 
 func TestTTYPOP3MessageNumbers(t *testing.T) {
+	t.Parallel()
 	d := peertest.StartDovecot(t, "", map[string]string{"vmc": "tanstaaf"})
 	for i := 1; i <= 3; i++ {
 		d.Deliver(t, "vmc", fmt.Sprintf("%d.msg", i), []byte(fmt.Sprintf("Subject: n%d\r\nFrom: a@b\r\n\r\n%s\r\n", i, strings.Repeat("x", i*100))))
@@ -244,6 +253,7 @@ func TestTTYPOP3MessageNumbers(t *testing.T) {
 }
 
 func TestTTYDumbTerminal(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tt := startTTY(t, []string{"TERM=dumb"}, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")

@@ -48,6 +48,7 @@ func tlsGreeter(t *testing.T, cfg *tls.Config) string {
 
 // TLS failures say why, in one line.
 func TestTLSFailureReasons(t *testing.T) {
+	t.Parallel()
 	good := peertest.NewCert(t, 24*time.Hour)
 	expired := peertest.NewCert(t, -time.Hour)
 	addrGood := tlsGreeter(t, good.ServerTLS())

@@ -37,6 +37,7 @@ func base64Forms(pw string) []string {
 // in every file mailsh wrote: the transcript, the three exports and the
 // shell's history.
 func TestSecretsNeverRecorded(t *testing.T) {
+	t.Parallel()
 	const pw = "Sup3r-secret-tanstaaf"
 	d := peertest.StartDovecot(t, "", map[string]string{"vmc": pw})
 	d.Deliver(t, "vmc", "1.msg", []byte("Subject: hi\r\n\r\nhello\r\n"))
@@ -105,6 +106,7 @@ func TestSecretsNeverRecorded(t *testing.T) {
 // TestTranscriptSurvivesSIGKILL kills mailsh in the middle of a session:
 // every line exchanged before the kill is in the transcript.
 func TestTranscriptSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	srv := startFakeSMTP(t)
 	tr := filepath.Join(t.TempDir(), "killed.txt")
 	cmd := exec.Command(mailshBin, "-t", tr, "smtp://"+srv.Addr)
