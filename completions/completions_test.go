@@ -97,7 +97,7 @@ func TestSMTPGreeted(t *testing.T) {
 		{"MA", ""},  // no MAIL before EHLO
 		{"EHLO ", "localhost"},
 		{":", ":auth :connect :data :help :quit"},
-		{":connect p", "pop3 pop3:// pop3s://"},
+		{":connect p", "pop3 pop3:// pop3s:// pop:// pops://"},
 	})
 }
 

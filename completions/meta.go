@@ -46,8 +46,8 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 			for _, t := range ctx.Targets {
 				out = append(out, Candidate{Text: t})
 			}
-			for _, s := range []string{"smtp://", "smtps://", "submission://", "pop3://", "pop3s://"} {
-				out = append(out, Candidate{Text: s, Final: true})
+			for _, s := range proto.Schemes() {
+				out = append(out, Candidate{Text: s + "://", Final: true})
 			}
 			return out
 		}

@@ -72,14 +72,6 @@ func ReadChain(r io.Reader) (*Chain, error) {
 	return c, nil
 }
 
-// Analyse builds a chain from Received field values in header order (the
-// newest first, as servers prepend them) and the Date field's value.
-func Analyse(received []string, date string) *Chain {
-	c := &Chain{SentText: date}
-	c.analyse(received)
-	return c
-}
-
 func (c *Chain) analyse(received []string) {
 	c.Sent, c.SentOK = ParseDate(c.SentText)
 	n := len(received)

@@ -223,7 +223,8 @@ func TestImplausibleDelays(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := Analyse(tc.received, tc.date)
+			c := &Chain{SentText: tc.date}
+			c.analyse(tc.received)
 			var delays []string
 			for _, h := range c.Hops {
 				switch {

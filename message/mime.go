@@ -63,10 +63,6 @@ type Part struct {
 	embedded bool
 }
 
-// IsContainer reports whether the part is a multipart whose parts were
-// read: it has no content of its own.
-func (p *Part) IsContainer() bool { return p.container }
-
 // IsText reports whether the part is text meant to be read in place:
 // text/* that is not marked as an attachment (RFC 2183).
 func (p *Part) IsText() bool {

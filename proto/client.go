@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -304,7 +305,7 @@ func (c *Client) mapErr(err error) error {
 		return ErrClosed
 	case errors.As(err, &ne) && ne.Timeout():
 		return ErrTimeout
-	case strings.Contains(err.Error(), "connection reset"):
+	case errors.Is(err, syscall.ECONNRESET):
 		return fmt.Errorf("%w (reset)", ErrClosed)
 	}
 	return err
@@ -399,7 +400,7 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 		return nil, nil, fmt.Errorf("%w: a command cannot contain CR or LF", err)
 	}
 	if err := c.Err(); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBotched, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBotched, err)
 	}
 	if c.M == nil {
 		return nil, nil, errors.New("no greeting from the server yet")
@@ -535,7 +536,7 @@ func (c *Client) handshake() error {
 	st := tc.ConnectionState()
 	c.conn, c.tlsState = tc, &st
 	c.M.StartedTLS()
-	c.Note("%s", DescribeTLS(&st))
+	c.Note("TLS started: %s", DescribeTLS(&st))
 	c.startReader()
 	return nil
 }
@@ -548,7 +549,7 @@ func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
 		return nil, 0, errors.New("not in DATA: send DATA first and wait for 354")
 	}
 	if err := c.Err(); err != nil {
-		return nil, 0, fmt.Errorf("%w: %v", ErrBotched, err)
+		return nil, 0, fmt.Errorf("%w: %w", ErrBotched, err)
 	}
 	c.mu.Lock()
 	c.waiting++
@@ -592,7 +593,7 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 // size octets of r, with no dot-stuffing, and returns the reply.
 func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) {
 	if err := c.Err(); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBotched, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBotched, err)
 	}
 	line := fmt.Sprintf("BDAT %d", size)
 	if last {

@@ -75,7 +75,7 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 		c.Timeout = o.Timeout
 	}
 	if st := c.TLS(); st != nil {
-		c.Note("%s", DescribeTLS(st))
+		c.Note("TLS started: %s", DescribeTLS(st))
 	}
 	rep, err := c.Greeting()
 	if err != nil {

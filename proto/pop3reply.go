@@ -35,15 +35,6 @@ func ParsePOP3Status(line []byte) (*Reply, error) {
 	return rep, nil
 }
 
-// ReadPOP3Reply reads one POP3 status line.
-func ReadPOP3Reply(r *LineReader) (*Reply, error) {
-	line, err := r.ReadLine()
-	if err != nil {
-		return nil, err
-	}
-	return ParsePOP3Status(line)
-}
-
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

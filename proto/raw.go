@@ -26,7 +26,7 @@ import (
 // its last line, after max in all, or when the connection ends.
 func (c *Client) SendRaw(b []byte, quiet, max time.Duration) error {
 	if err := c.Err(); err != nil {
-		return fmt.Errorf("%w: %v", ErrBotched, err)
+		return fmt.Errorf("%w: %w", ErrBotched, err)
 	}
 	if c.M == nil {
 		return errors.New("no greeting from the server yet")

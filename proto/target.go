@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,16 @@ var schemes = map[string]Target{
 	"pop":        {Proto: POP3, Port: 110},
 	"pop3s":      {Proto: POP3, Port: 995, ImplicitTLS: true},
 	"pops":       {Proto: POP3, Port: 995, ImplicitTLS: true},
+}
+
+// Schemes lists the URL schemes ParseTarget accepts, sorted.
+func Schemes() []string {
+	out := make([]string, 0, len(schemes))
+	for s := range schemes {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ParseTarget parses a URL such as smtp://mail.example.com:2525 or

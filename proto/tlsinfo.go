@@ -87,7 +87,7 @@ func Fingerprint(cert *x509.Certificate) string {
 // DescribeTLS says in one line what a TLS connection is: version, cipher
 // suite, and the server certificate's subject and fingerprint.
 func DescribeTLS(st *tls.ConnectionState) string {
-	s := fmt.Sprintf("TLS started: %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+	s := fmt.Sprintf("%s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
 	if len(st.PeerCertificates) > 0 {
 		leaf := st.PeerCertificates[0]
 		s += fmt.Sprintf(", cert CN=%s, sha256 %s", leaf.Subject.CommonName, Fingerprint(leaf))

@@ -74,15 +74,6 @@ func lookupMeta(name string) *metaCommand {
 	return nil
 }
 
-// MetaNames lists the meta-commands, for completion.
-func MetaNames() []string {
-	out := make([]string, len(metaCommands))
-	for i, m := range metaCommands {
-		out[i] = ":" + m.Name
-	}
-	return out
-}
-
 func (s *Session) meta(ctx context.Context, line string) error {
 	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
 	m := lookupMeta(name)
@@ -246,7 +237,7 @@ func (s *Session) metaState(_ context.Context, _ []string) error {
 	s.P.Plain("state:    %s — %s\n", snap.State, snap.State.Describe())
 	tls := "no (clear text)"
 	if st := s.C.TLS(); st != nil {
-		tls = "yes, " + proto.DescribeTLS(st)[len("TLS started: "):]
+		tls = "yes, " + proto.DescribeTLS(st)
 	}
 	s.P.Plain("TLS:      %s\n", tls)
 	s.P.Plain("logged in: %v\n", snap.Authenticated)

@@ -64,7 +64,7 @@ func (s *Session) transcriptHeader() transcript.Header {
 	h := transcript.Header{Version: Version, Target: s.Target.URL(), Started: time.Now()}
 	if s.C != nil {
 		if st := s.C.TLS(); st != nil {
-			h.TLS = strings.TrimPrefix(proto.DescribeTLS(st), "TLS started: ")
+			h.TLS = proto.DescribeTLS(st)
 		}
 	}
 	return h
