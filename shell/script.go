@@ -19,7 +19,10 @@ const maxInputLine = 1 << 20
 // the next is read. It returns the exit status: 0 when the session ends
 // normally, 1 on an error or (with --errexit) a failure reply.
 func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) int {
-	sc := bufio.NewScanner(in)
+	// Whatever waits in the printer's buffer goes out before mailsh waits
+	// for more input: a person or program reading the output sees each
+	// line as soon as nothing more is coming.
+	sc := bufio.NewScanner(flushBeforeRead{in, s.P.Flush})
 	sc.Buffer(make([]byte, 64<<10), maxInputLine)
 	// Lines of message text are printed a buffer at a time; whatever is
 	// left goes out before mailsh returns.
@@ -196,4 +199,16 @@ func isSASLAnswer(p proto.Protocol, line string) bool {
 		}
 	}
 	return true
+}
+
+// flushBeforeRead calls flush before each read of its reader, which may
+// block.
+type flushBeforeRead struct {
+	r     io.Reader
+	flush func()
+}
+
+func (f flushBeforeRead) Read(p []byte) (int, error) {
+	f.flush()
+	return f.r.Read(p)
 }
