@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# bench/run.sh: mailsh's built-in server and shell against their peers,
+# all on 127.0.0.1 with private temporary directories. It prints tables of
+# figures (median and range of RUNS runs) and ratios, and stops what it
+# started. It is not part of `go test ./...`.
+#
+#   bench/run.sh [smtp] [pop3] [shell] [scale] [go]    (default: all)
+#
+# Peers: Postfix's smtp-source and smtp-sink, Dovecot (dovecot-pop3d),
+# Mailpit (go install, when the module proxy allows it), a go-smtp Maildir
+# server (bench/gosmtp-maildir), curl. Installed with apt-get if missing
+# and running as root; otherwise left out.
+#
+# Environment: RUNS (default 3), BENCH_TMPDIR (default /var/tmp; every
+# server's files go under one directory there, so that they share the
+# file system and its cost of making files), POP3_SIZES (default
+# "1000 10000 100000"), MAILPIT=path (skip go install).
+set -euo pipefail
+
+RUNS=${RUNS:-3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/mailsh-bench.XXXXXX")
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+SECTIONS=${*:-smtp pop3 shell scale go}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+say() { echo "bench: $*" >&2; }
+
+# --- tools -------------------------------------------------------------
+say "building mailsh and the helpers"
+(cd "$ROOT" && go build -o "$WORK/mailsh" . && go build -o "$WORK/mailbench" ./bench/mailbench &&
+	go build -o "$WORK/gosmtp-maildir" ./bench/gosmtp-maildir)
+MAILSH=$WORK/mailsh
+MB=$WORK/mailbench
+
+apt_install() {
+	[ "$(id -u)" = 0 ] || { say "not root: cannot install $*"; return 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1; }
+}
+command -v smtp-source >/dev/null || [ -x /usr/sbin/smtp-source ] || apt_install postfix || true
+[ -x /usr/lib/dovecot/pop3 ] || apt_install dovecot-pop3d || true
+command -v curl >/dev/null || apt_install curl || true
+export PATH=$PATH:/usr/sbin
+MAILPIT=${MAILPIT:-}
+if [ -z "$MAILPIT" ] && want smtp; then
+	say "go install github.com/axllent/mailpit@v1.33.1 (once)"
+	if GOBIN=$WORK/bin go install github.com/axllent/mailpit@v1.33.1 >"$WORK/mailpit-install.log" 2>&1; then
+		MAILPIT=$WORK/bin/mailpit
+	else
+		say "Mailpit could not be installed (module proxy?): $(tail -1 "$WORK/mailpit-install.log"); compared with the others only"
+	fi
+fi
+SINK_USER=()
+[ "$(id -u)" = 0 ] && SINK_USER=(-u nobody)
+
+port() { "$MB" port; }
+wait_port() {
+	for _ in $(seq 200); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	say "nothing listens on port $1"
+	return 1
+}
+start() { "$@" >>"$WORK/servers.log" 2>&1 & PIDS+=($!); LAST=$!; }
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+now() { date +%s.%N; }
+# stats VALUES...: "median (min–max)"
+stats() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.6g (%.6g–%.6g)", m, v[1], v[NR]}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; print m}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
+mailsh_serve() { # PORT_SMTP PORT_POP3 MAILDIR [flags]
+	local s=$1 p=$2 d=$3
+	shift 3
+	start "$MAILSH" serve --smtp "127.0.0.1:$s" --pop3 "127.0.0.1:$p" --maildir "$d" --user alice:secret -q \
+		--max-connections 512 --max-client-connections 512 --max-size 256M "$@"
+	wait_port "$s"
+}
+
+# A cost of this machine that dominates small deliveries: making a file.
+probe=$WORK/probe
+mkdir "$probe"
+t0=$(now)
+for i in $(seq 200); do : >"$probe/f$i"; done
+t1=$(now)
+say "making an empty file in $WORK takes $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", (b-a)/200*1e6}') µs (with the shell's own cost)"
+rm -rf "$probe"
+
+# --- SMTP: messages per second with smtp-source -----------------------
+if want smtp; then
+	echo
+	echo "## SMTP delivery, messages/s (smtp-source; median (range) of $RUNS runs)"
+	declare -A ADDR
+	ADDR[mailsh]=$(port)
+	mailsh_serve "${ADDR[mailsh]}" "$(port)" "$WORK/smtp-mailsh"
+	ADDR[gosmtp]=$(port)
+	start "$WORK/gosmtp-maildir" -addr "127.0.0.1:${ADDR[gosmtp]}" -maildir "$WORK/smtp-gosmtp"
+	wait_port "${ADDR[gosmtp]}"
+	ADDR[sink]=$(port)
+	start smtp-sink "${SINK_USER[@]}" "127.0.0.1:${ADDR[sink]}" 1000
+	wait_port "${ADDR[sink]}"
+	PEERS=(mailsh gosmtp sink)
+	if [ -n "$MAILPIT" ]; then
+		ADDR[mailpit]=$(port)
+		start "$MAILPIT" --smtp "127.0.0.1:${ADDR[mailpit]}" --listen "127.0.0.1:$(port)" \
+			--database "$WORK/mailpit.db" --max 0 --quiet
+		wait_port "${ADDR[mailpit]}"
+		PEERS=(mailsh mailpit gosmtp sink)
+	fi
+	printf '| case |'
+	for p in "${PEERS[@]}"; do printf ' %s |' "$p"; done
+	for p in "${PEERS[@]:1}"; do printf ' mailsh/%s |' "$p"; done
+	echo
+	printf '|---|'; for _ in "${PEERS[@]}" "${PEERS[@]:1}"; do printf -- '---|'; done; echo
+	for c in "1024 5000 20" "1024 2000 1" "102400 2000 10"; do
+		read -r l m s <<<"$c"
+		declare -A R=()
+		for _ in $(seq "$RUNS"); do
+			for p in "${PEERS[@]}"; do
+				t0=$(now)
+				smtp-source -l "$l" -m "$m" -s "$s" -t alice@localhost "127.0.0.1:${ADDR[$p]}"
+				t1=$(now)
+				R[$p]+="$(awk -v m="$m" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", m/(b-a)}') "
+			done
+		done
+		printf '| -l %s -m %s -s %s |' "$l" "$m" "$s"
+		for p in "${PEERS[@]}"; do printf ' %s |' "$(stats ${R[$p]})"; done
+		for p in "${PEERS[@]:1}"; do
+			printf ' %s |' "$(ratio "$(median ${R[mailsh]})" "$(median ${R[$p]})")"
+		done
+		echo
+	done
+	n=$(find "$WORK/smtp-mailsh/alice/new" -type f | wc -l)
+	echo "(mailsh stored $n messages, each in new/ before its 250; go-smtp Maildir fsyncs each message and new/; smtp-sink stores nothing)"
+	kill "${PIDS[@]}" 2>/dev/null || true
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	rm -rf "$WORK/smtp-mailsh" "$WORK/smtp-gosmtp" "$WORK"/mailpit.db*
+fi
+
+# --- POP3: 10,000 messages of 4 KB, mailsh against Dovecot -------------
+dovecot_start() { # MAILROOT PORT
+	local dir=$WORK/dovecot
+	mkdir -p "$dir"
+	printf 'alice:{PLAIN}secret::::::\n' >"$dir/passwd"
+	local uid gid
+	uid=$(id -u) gid=$(id -g)
+	[ "$uid" = 0 ] && uid=$(id -u nobody) gid=$(id -g nobody) && chown -R "$uid:$gid" "$1"
+	cat >"$dir/dovecot.conf" <<-EOF
+		base_dir = $dir/run
+		state_dir = $dir/state
+		log_path = $dir/dovecot.log
+		protocols = pop3
+		listen = 127.0.0.1
+		ssl = no
+		disable_plaintext_auth = no
+		auth_mechanisms = plain login
+		mail_location = maildir:$1/%u
+		first_valid_uid = 1
+		pop3_uidl_format = %08Xu%08Xv
+		passdb {
+		  driver = passwd-file
+		  args = scheme=PLAIN username_format=%u $dir/passwd
+		}
+		userdb {
+		  driver = static
+		  args = uid=$uid gid=$gid home=$dir/home/%u
+		}
+		service pop3-login {
+		  chroot =
+		  inet_listener pop3 {
+		    port = $2
+		  }
+		}
+		service imap-login {
+		  chroot =
+		}
+		service anvil {
+		  chroot =
+		}
+	EOF
+	[ "$(id -u)" = 0 ] || printf 'default_login_user = %s\ndefault_internal_user = %s\n' "$(id -un)" "$(id -un)" >>"$dir/dovecot.conf"
+	start /usr/sbin/dovecot -F -c "$dir/dovecot.conf"
+	wait_port "$2"
+}
+
+if want pop3; then
+	echo
+	echo "## POP3 on 10,000 messages of 4 KB, ms (median (range) of $RUNS sessions after a first one)"
+	"$MB" fill "$WORK/pop-master" 10000 4096
+	"$MB" link "$WORK/pop-master" "$WORK/pop-mailsh/alice" 1
+	"$MB" link "$WORK/pop-master" "$WORK/pop-dovecot/alice" 1
+	mp=$(port)
+	mailsh_serve "$(port)" "$mp" "$WORK/pop-mailsh"
+	dp=$(port)
+	HAVE_DOVECOT=0
+	if [ -x /usr/lib/dovecot/pop3 ]; then dovecot_start "$WORK/pop-dovecot" "$dp" && HAVE_DOVECOT=1; fi
+	sleep 2.1 # directory times must settle before mailsh keeps a listing
+	declare -A FIRST P
+	for srv in mailsh dovecot; do
+		[ $srv = dovecot ] && [ $HAVE_DOVECOT = 0 ] && continue
+		a=$mp
+		[ $srv = dovecot ] && a=$dp
+		FIRST[$srv]=$("$MB" pop3 "127.0.0.1:$a" alice secret | cut -d' ' -f1)
+	done
+	for _ in $(seq "$RUNS"); do
+		for srv in mailsh dovecot; do
+			[ $srv = dovecot ] && [ $HAVE_DOVECOT = 0 ] && continue
+			a=$mp
+			[ $srv = dovecot ] && a=$dp
+			read -r lo st li ui re n < <("$MB" pop3 "127.0.0.1:$a" alice secret)
+			P[$srv.login]+="$lo " P[$srv.stat]+="$st " P[$srv.list]+="$li " P[$srv.uidl]+="$ui " P[$srv.retr]+="$re "
+		done
+	done
+	echo "| | mailsh | Dovecot | mailsh speed (Dovecot time / mailsh time) |"
+	echo "|---|---|---|---|"
+	echo "| first login (listing read) | ${FIRST[mailsh]} | ${FIRST[dovecot]:--} | $( [ $HAVE_DOVECOT = 1 ] && ratio "${FIRST[dovecot]}" "${FIRST[mailsh]}") |"
+	for k in login stat list uidl retr; do
+		label=$k
+		[ $k = login ] && label="login again"
+		[ $k = retr ] && label="RETR of all 10,000"
+		d=-
+		r=-
+		if [ $HAVE_DOVECOT = 1 ]; then d=$(stats ${P[dovecot.$k]}) r=$(ratio "$(median ${P[dovecot.$k]})" "$(median ${P[mailsh.$k]})"); fi
+		echo "| $label | $(stats ${P[mailsh.$k]}) | $d | $r |"
+	done
+	kill "${PIDS[@]}" 2>/dev/null || true
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	rm -rf "$WORK/pop-mailsh" "$WORK/pop-dovecot" "$WORK/dovecot"
+fi
+
+# --- The shell: a 100 MB message in and out ----------------------------
+if want shell; then
+	echo
+	echo "## The shell with a 100 MB message (wall s and peak RSS MB; median (range) of $RUNS runs)"
+	big=$WORK/big.txt
+	awk 'BEGIN { printf "Subject: big\r\n\r\n"; l = sprintf("%074d", 0); gsub(/0/, "x", l); for (i = 0; i < 1315789; i++) printf "%s\r\n", l }' >"$big"
+	sp=$(port)
+	start smtp-sink "${SINK_USER[@]}" "127.0.0.1:$sp" 1000
+	wait_port "$sp"
+	ms=$(port) mp=$(port)
+	mailsh_serve "$ms" "$mp" "$WORK/shell-mailsh"
+	"$MB" smtpraw "127.0.0.1:$ms" "$big" alice@localhost # one 100 MB message for RETR
+	sleep 2.1
+	declare -A T
+	timed() { # LABEL COMMAND...: adds the wall seconds and peak RSS (MB) to T
+		local label=$1
+		shift
+		/usr/bin/time -o "$WORK/time.out" -f '%e %M' "$@" >/dev/null 2>&1 || say "$label: exit status $?"
+		read -r w k <"$WORK/time.out"
+		T[$label.wall]+="$w " T[$label.rss]+="$(awk -v k="$k" 'BEGIN{printf "%.1f", k/1024}') "
+	}
+	cat >"$WORK/script.sh" <<-EOF
+		(printf 'EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'; cat '$big'; printf '.\r\nQUIT\r\n') |
+			'$MAILSH' smtp://127.0.0.1:$sp
+	EOF
+	cat >"$WORK/datafile.sh" <<-EOF
+		printf 'EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n:data %s\r\nQUIT\r\n' '$big' | '$MAILSH' smtp://127.0.0.1:$sp
+	EOF
+	cat >"$WORK/retr.sh" <<-EOF
+		printf 'USER alice\r\nPASS secret\r\nRETR 1\r\nQUIT\r\n' | '$MAILSH' pop3://127.0.0.1:$mp >'$WORK/retr.out'
+	EOF
+	for _ in $(seq "$RUNS"); do
+		timed raw "$MB" smtpraw "127.0.0.1:$sp" "$big"
+		timed script bash "$WORK/script.sh"
+		timed datafile bash "$WORK/datafile.sh"
+		timed curlretr curl -s -o "$WORK/retr.curl" "pop3://alice:secret@127.0.0.1:$mp/1"
+		timed retr bash "$WORK/retr.sh"
+	done
+	echo "| case | wall s | peak RSS MB | wall against its baseline |"
+	echo "|---|---|---|---|"
+	echo "| raw pre-stuffed write (1 MB writes) | $(stats ${T[raw.wall]}) | $(stats ${T[raw.rss]}) | baseline |"
+	echo "| script mode, DATA on standard input | $(stats ${T[script.wall]}) | $(stats ${T[script.rss]}) | $(ratio "$(median ${T[script.wall]})" "$(median ${T[raw.wall]})") |"
+	echo "| script mode, :data FILE | $(stats ${T[datafile.wall]}) | $(stats ${T[datafile.rss]}) | $(ratio "$(median ${T[datafile.wall]})" "$(median ${T[raw.wall]})") |"
+	echo "| curl, RETR to a file | $(stats ${T[curlretr.wall]}) | $(stats ${T[curlretr.rss]}) | baseline |"
+	echo "| script mode, RETR printed to a file | $(stats ${T[retr.wall]}) | $(stats ${T[retr.rss]}) | $(ratio "$(median ${T[retr.wall]})" "$(median ${T[curlretr.wall]})") |"
+	# One small message, the way a script sends one: mailsh against curl.
+	printf 'Subject: one\r\n\r\nhello\r\n' >"$WORK/one.txt"
+	declare -A O
+	for _ in $(seq "$RUNS"); do
+		t0=$(now)
+		for _ in $(seq 20); do
+			printf 'EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: one\r\n\r\nhello\r\n.\r\nQUIT\r\n' | "$MAILSH" "smtp://127.0.0.1:$sp" >/dev/null
+		done
+		t1=$(now)
+		for _ in $(seq 20); do
+			curl -s "smtp://127.0.0.1:$sp" --mail-from a@b --mail-rcpt c@d -T "$WORK/one.txt"
+		done
+		t2=$(now)
+		O[mailsh]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", (b-a)/20*1000}') "
+		O[curl]+="$(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.2f", (b-a)/20*1000}') "
+	done
+	echo
+	echo "| one-message session to smtp-sink, ms | mailsh | curl | mailsh/curl |"
+	echo "|---|---|---|---|"
+	echo "| whole process, 20 in a row | $(stats ${O[mailsh]}) | $(stats ${O[curl]}) | $(ratio "$(median ${O[mailsh]})" "$(median ${O[curl]})") |"
+	kill "${PIDS[@]}" 2>/dev/null || true
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	rm -rf "$WORK/shell-mailsh" "$big" "$WORK"/retr.*
+fi
+
+# --- Scale: sessions at once, and mailbox sizes ------------------------
+if want scale; then
+	echo
+	echo "## Scale: mailsh serve, 1 KB messages (median (range) of $RUNS runs; a fresh server each run)"
+	echo "| sessions | messages | msgs/s | server peak RSS MB |"
+	echo "|---|---|---|---|"
+	for s in 1 20 200; do
+		m=2000
+		declare -A S=()
+		for _ in $(seq "$RUNS"); do
+			sp=$(port)
+			mailsh_serve "$sp" "$(port)" "$WORK/scale-mailsh"
+			t0=$(now)
+			smtp-source -l 1024 -m $m -s $s -t alice@localhost "127.0.0.1:$sp"
+			t1=$(now)
+			S[rate]+="$(awk -v m=$m -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", m/(b-a)}') "
+			S[rss]+="$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$LAST/status") "
+			stop "$LAST"
+			rm -rf "$WORK/scale-mailsh"
+		done
+		echo "| $s | $m | $(stats ${S[rate]}) | $(stats ${S[rss]}) |"
+	done
+	echo
+	echo "## Scale: POP3 with mailsh serve, 4 KB messages, ms (median (range) of $RUNS sessions after a first one)"
+	echo "| messages | first login | login again | STAT | LIST | µs per message (LIST) |"
+	echo "|---|---|---|---|---|---|"
+	[ -d "$WORK/pop-master" ] || "$MB" fill "$WORK/pop-master" 10000 4096
+	"$MB" fill "$WORK/pop-1k" 1000 4096
+	for n in ${POP3_SIZES:-1000 10000 100000}; do
+		dir=$WORK/pop-$n
+		rm -rf "$dir"
+		if [ "$n" -le 1000 ]; then
+			"$MB" link "$WORK/pop-1k" "$dir/alice" $((n / 1000))
+		else
+			"$MB" link "$WORK/pop-master" "$dir/alice" $((n / 10000))
+		fi
+		pp=$(port)
+		mailsh_serve "$(port)" "$pp" "$dir"
+		sleep 2.1
+		first=$("$MB" pop3 "127.0.0.1:$pp" alice secret | cut -d' ' -f1)
+		declare -A Q=()
+		for _ in $(seq "$RUNS"); do
+			read -r lo st li _ _ _ < <("$MB" pop3 "127.0.0.1:$pp" alice secret)
+			Q[login]+="$lo " Q[stat]+="$st " Q[list]+="$li "
+		done
+		echo "| $n | $first | $(stats ${Q[login]}) | $(stats ${Q[stat]}) | $(stats ${Q[list]}) | $(awk -v l="$(median ${Q[list]})" -v n="$n" 'BEGIN{printf "%.2f", l*1000/n}') |"
+		stop "$LAST"
+		rm -rf "$dir"
+	done
+fi
+
+# --- Go benchmarks: start-up and TAB ------------------------------------
+if want go; then
+	echo
+	echo "## Interactive feel (Go benchmarks)"
+	(cd "$ROOT" && go test -run '^$' -bench 'Complete' -benchtime 2000x ./completions/ | grep '^Benchmark')
+	(cd "$ROOT" && go test -run '^$' -bench 'Startup' -benchtime 20x . | grep '^Benchmark')
+fi
