@@ -23,9 +23,9 @@ import (
 // TAB must offer comes from the command tables (a proto.Snapshot of the
 // state and of what the server advertised), not from a list written here.
 
-// builtin starts mailsh with no arguments (the built-in server and a
+// startBuiltin starts mailsh with no arguments (the built-in server and a
 // session to it) with a private data directory and a known demo password.
-func builtin(t *testing.T, password string, args ...string) (*tty, string) {
+func startBuiltin(t *testing.T, password string, args ...string) (*tty, string) {
 	t.Helper()
 	data := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "mailsh"), 0o700); err != nil {
@@ -118,7 +118,7 @@ func ehloExtensions(screen string) map[string]string {
 
 func TestKeysSMTPStates(t *testing.T) {
 	t.Parallel()
-	tt, _ := builtin(t, "pw-for-keys")
+	tt, _ := startBuiltin(t, "pw-for-keys")
 	smtp := proto.SMTP
 
 	// The greeting: TAB on the empty line, on a partial verb, after a verb.
@@ -239,7 +239,7 @@ func (tt *tty) typeSecret(prompt, line string, shown int) {
 func TestKeysSecretsMasked(t *testing.T) {
 	t.Parallel()
 	const pw = "Zq7-secret-xK9"
-	tt, state := builtin(t, pw)
+	tt, state := startBuiltin(t, pw)
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	plain := b64("\x00demo\x00" + pw)
 
@@ -323,7 +323,7 @@ func TestKeysSecretsMasked(t *testing.T) {
 // POP3 on the same mailbox, and Ctrl-D to leave.
 func TestKeysLectureCycle(t *testing.T) {
 	t.Parallel()
-	tt, _ := builtin(t, "tanstaaf")
+	tt, _ := startBuiltin(t, "tanstaaf")
 	for _, step := range []struct{ typed, reply, prompt string }{
 		{"helo mail", "250 localhost Hello mail", "mail>"},
 		{"mail from: antunes@ipleiria.pt", "250 2.1.0", "rcpt>"},
@@ -359,7 +359,7 @@ func TestKeysLectureCycle(t *testing.T) {
 func TestKeysPOP3States(t *testing.T) {
 	t.Parallel()
 	const pw = "pop3-keys"
-	tt, _ := builtin(t, pw)
+	tt, _ := startBuiltin(t, pw)
 	pop3 := proto.POP3
 	// Two messages to list.
 	tt.command("EHLO me", "250 HELP", "mail>")
@@ -492,7 +492,7 @@ func (tt *tty) lastLines(n int) string {
 // dots — arrives byte for byte.
 func TestKeysDataPaste(t *testing.T) {
 	t.Parallel()
-	tt, _ := builtin(t, "paste")
+	tt, _ := startBuiltin(t, "paste")
 	tt.command("EHLO me", "250 HELP", "mail>")
 	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
 	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
@@ -519,7 +519,7 @@ func TestKeysDataPaste(t *testing.T) {
 func TestKeysSIGTERM(t *testing.T) {
 	t.Parallel()
 	tr := filepath.Join(t.TempDir(), "session.txt")
-	tt, _ := builtin(t, "sigterm", "-t", tr)
+	tt, _ := startBuiltin(t, "sigterm", "-t", tr)
 	tt.command("EHLO me", "250 HELP", "mail>")
 	tt.cmd.Process.Signal(syscall.SIGTERM)
 	if code := tt.wait(); code != 1 {

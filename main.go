@@ -2,23 +2,18 @@
 // "telnet host 25": it completes the commands valid in the current state,
 // colours and explains replies, handles dot-stuffing, SASL and TLS, records
 // transcripts, and ships a loopback mail server so that it works offline.
+//
+// main wires: each subcommand is one file with its own flag.FlagSet,
+// usage text and examples (session_cmd.go for the session itself).
 package main
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
-
-	"golang.org/x/term"
-
-	"github.com/mailsh/mailsh/proto"
-	"github.com/mailsh/mailsh/shell"
-	"github.com/mailsh/mailsh/transcript"
+	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -28,159 +23,78 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// run dispatches to a subcommand, or opens a session. Every subcommand
+// prints its usage for -h, exits 2 on a usage mistake and 1 on a failure.
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(argv) > 0 {
-		if sub, ok := subcommands[argv[0]]; ok {
-			return sub(argv[1:], stdin, stdout, stderr)
+		switch argv[0] {
+		case "serve":
+			return runServe(argv[1:], stdout, stderr)
+		case "msg":
+			return runMsg(argv[1:], stdin, stdout, stderr)
+		case "transcript":
+			return runTranscript(argv[1:], stdout, stderr)
+		case "replay":
+			return runReplay(argv[1:], stdin, stdout, stderr)
 		}
 	}
-	o, err := parseArgs(argv)
-	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: %v\n", err)
-		return 2
-	}
-	switch {
-	case o.help:
-		fmt.Fprint(stdout, usage)
-		return 0
-	case o.version:
-		fmt.Fprintf(stdout, "mailsh %s\n", version)
-		return 0
-	}
-	target, err := targetFrom(o.args)
-	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: %v\n", err)
-		return 2
-	}
-	if target == nil {
-		return runEmbedded(o, stdin, stdout, stderr)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	return connectAndRun(ctx, o, *target, stdin, stdout, stderr, nil)
+	return runSession(argv, version, stdin, stdout, stderr)
 }
 
-// targetFrom reads the positional arguments: none, a URL, or HOST PORT.
-func targetFrom(args []string) (*proto.Target, error) {
-	switch len(args) {
-	case 0:
-		return nil, nil
-	case 1:
-		t, err := proto.ParseTarget(args[0])
-		if err != nil {
-			return nil, err
-		}
-		return &t, nil
-	case 2:
-		port, err := proto.ParsePort(args[1])
-		if err != nil {
-			return nil, err
-		}
-		// The protocol comes from the greeting; the well-known ports say
-		// it in advance so that TLS flags can apply.
-		t := proto.Target{Host: args[0], Port: port}
-		return &t, nil
-	}
-	return nil, usagef("too many arguments: give a URL (smtp://HOST) or HOST PORT")
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
 }
 
-func tlsConfig(o *options) (*tls.Config, error) {
-	cfg := &tls.Config{InsecureSkipVerify: o.insecure}
-	if o.cafile != "" {
-		pem, err := os.ReadFile(o.cafile)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read --cafile: %w", err)
+// parseFlags parses fs's flags wherever they stand among the arguments,
+// and returns the others; "--" ends the flags. Its errors name the option
+// as it was written (--timeout), and flag.ErrHelp stands for -h.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var rest []string
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--cafile %s holds no PEM certificate", o.cafile)
-		}
-		cfg.RootCAs = pool
 	}
-	return cfg, nil
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, flagError(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }
 
-// connectAndRun opens a session to t; lb, if not nil, is the built-in
-// server behind t.
-func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Reader, stdout, stderr io.Writer, lb *loopbackSession) int {
-	if o.starttls {
-		if t.ImplicitTLS {
-			fmt.Fprintln(stderr, "mailsh: --starttls makes no sense with implicit TLS (smtps://, pop3s://)")
-			return 2
-		}
-		t.StartTLS = true
+// flagError rewords the flag package's errors as a person types options.
+func flagError(err error) error {
+	msg := err.Error()
+	dashed := func(name string) string { return "--" + strings.TrimLeft(name, "-") }
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usagef("unknown option %s (--help lists them)", dashed(name))
 	}
-	cfg, err := tlsConfig(o)
-	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: %v\n", err)
-		return 1
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return usagef("%s needs a value", dashed(name))
 	}
-	interactive := isTerminal(stdin)
-	colour := !o.noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(stdout) && interactive
-	p := shell.NewPrinter(stdout, colour)
-	p.Prefix = !interactive
-	p.Echo = true
-	p.Explain = interactive
-	network := "tcp"
-	if o.v4 {
-		network = "tcp4"
-	} else if o.v6 {
-		network = "tcp6"
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		return usagef("an option that takes no value was given one: %s", rest)
 	}
-	s := &shell.Session{
-		Target: t,
-		P:      p,
-		Opts: shell.Options{
-			ErrExit: o.errexit, AllowPlaintext: o.allowPlain, User: o.user,
-			EHLOName: o.ehlo, Interactive: interactive,
-		},
-		Secrets: shell.ScriptSecrets{File: o.passwordFile},
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		return usagef("bad value %s", rest)
 	}
-	lb.apply(cfg, s)
-	defer s.Close()
-	shell.Version = version
-	if o.transcript != "" {
-		// Recording starts before the connection, so that the greeting
-		// and any TLS handshake are in it.
-		if err := s.StartTranscript(o.transcript, transcript.Options{NoRedact: o.noRedact, BodyLines: o.abbreviate}); err != nil {
-			fmt.Fprintf(stderr, "mailsh: %v\n", err)
-			return 1
-		}
-	}
-	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo, KeepSecrets: o.noRedact}
-	s.Opts.Dial = dial
-	if t.User != "" && s.Opts.User == "" {
-		s.Opts.User = t.User
-	}
-	s.Connect = func(ctx context.Context, t proto.Target) (*proto.Client, error) {
-		c, _, err := proto.Dial(ctx, t, dial)
-		return c, err
-	}
-	c, _, err := proto.Dial(ctx, t, dial)
-	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: %v\n", err)
-		return 1
-	}
-	s.C = c
-	if s.Target.Proto == 0 {
-		s.Target.Proto = c.M.Protocol() // learnt from the greeting
-	}
-	if interactive {
-		return shell.RunInteractive(ctx, s, shell.Interactive{
-			In: stdin, Out: stdout, Err: stderr, Colour: colour,
-			Plain:       os.Getenv("TERM") == "dumb" || !isTerminal(stdout),
-			HistoryFile: shell.HistoryPath(),
-		})
-	}
-	return shell.RunScript(ctx, s, stdin, stderr)
-}
-
-func isTerminal(f any) bool {
-	if fd, ok := f.(interface{ Fd() uintptr }); ok {
-		return term.IsTerminal(int(fd.Fd()))
-	}
-	return false
+	return usagef("%s", msg)
 }

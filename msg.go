@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,10 +14,6 @@ import (
 
 	"github.com/mailsh/mailsh/message"
 )
-
-func init() {
-	subcommands["msg"] = runMsg
-}
 
 const msgUsage = `Usage: mailsh msg COMMAND ...   (the shell's :show, :mime, :save, :hops, :headers, :compose)
 
@@ -52,31 +49,19 @@ Exit status: 0 done, 1 a message or file could not be read or written, 2 usage.
 
 // runMsg runs "mailsh msg …": the message tools outside a session.
 func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	noColor := false
-	var rest []string
-	for _, a := range args {
-		if a == "--no-color" || a == "--no-colour" {
-			noColor = true
-			continue
-		}
-		rest = append(rest, a)
-	}
-	args = rest
 	if len(args) == 0 {
 		fmt.Fprint(stderr, msgUsage)
 		return 2
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	// Options may come before the command too: mailsh msg --no-color show.
+	for len(args) > 1 && (args[0] == "--no-color" || args[0] == "--no-colour") {
+		args = append(args[1:], args[0])
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
 		fmt.Fprint(stdout, msgUsage)
 		return 0
 	}
-	for _, a := range args[1:] {
-		if a == "-h" || a == "--help" {
-			fmt.Fprint(stdout, msgUsage)
-			return 0
-		}
-	}
-	st := msgStyle(stdout, noColor)
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		var ue *usageError
@@ -86,11 +71,42 @@ func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	cmd, args := args[0], args[1:]
-	var err error
+	if cmd == "compose" {
+		// compose's options are the shell's :compose options, read by
+		// their own parser in package message.
+		for _, a := range args {
+			if a == "-h" || a == "--help" {
+				fmt.Fprint(stdout, msgUsage)
+				return 0
+			}
+		}
+		if err := msgCompose(args, stdin, stdout, stderr); err != nil {
+			return fail(err)
+		}
+		return 0
+	}
+	fs := flag.NewFlagSet("mailsh msg "+cmd, flag.ContinueOnError)
+	noColor := fs.Bool("no-color", false, "")
+	fs.BoolVar(noColor, "no-colour", false, "")
+	var sums, force *bool
+	switch cmd {
+	case "mime":
+		sums = fs.Bool("sha256", false, "")
+	case "save":
+		force = fs.Bool("force", false, "")
+	}
+	pos, err := parseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, msgUsage)
+		return 0
+	case err != nil:
+		return fail(err)
+	}
+	st := msgStyle(stdout, *noColor)
 	switch cmd {
 	case "show":
-		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+		err = withMessage(pos, 1, stdin, func(r io.Reader, _ []string) error {
 			shown, err := message.Show(stdout, r, st)
 			if err == nil && len(shown.Attachments) > 0 {
 				fmt.Fprintln(stderr, "mailsh: save a part with: mailsh msg save FILE PART OUT")
@@ -98,24 +114,15 @@ func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return err
 		})
 	case "mime":
-		sums := false
-		var files []string
-		for _, a := range args {
-			if a == "--sha256" {
-				sums = true
-			} else {
-				files = append(files, a)
-			}
-		}
-		err = withMessage(files, 1, stdin, func(r io.Reader, _ []string) error {
-			top, err := message.Tree(r, message.TreeOptions{SHA256: sums})
+		err = withMessage(pos, 1, stdin, func(r io.Reader, _ []string) error {
+			top, err := message.Tree(r, message.TreeOptions{SHA256: *sums})
 			if err != nil {
 				return err
 			}
 			return message.WriteTree(stdout, top, st)
 		})
 	case "hops":
-		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+		err = withMessage(pos, 1, stdin, func(r io.Reader, _ []string) error {
 			c, err := message.ReadChain(r)
 			if err != nil {
 				return err
@@ -123,13 +130,11 @@ func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return message.WriteHops(stdout, c, st)
 		})
 	case "headers":
-		err = withMessage(args, 1, stdin, func(r io.Reader, _ []string) error {
+		err = withMessage(pos, 1, stdin, func(r io.Reader, _ []string) error {
 			return message.WriteHeaders(stdout, r, st)
 		})
 	case "save":
-		err = msgSave(args, stdin, stdout)
-	case "compose":
-		err = msgCompose(args, stdin, stdout, stderr)
+		err = msgSave(pos, *force, stdin, stdout)
 	default:
 		err = usagef("unknown msg command %q (show, mime, save, hops, headers, compose)", cmd)
 	}
@@ -194,19 +199,7 @@ func withMessage(args []string, max int, stdin io.Reader, fn func(r io.Reader, r
 	return fn(f, args[1:])
 }
 
-func msgSave(args []string, stdin io.Reader, stdout io.Writer) error {
-	force := false
-	var pos []string
-	for _, a := range args {
-		switch {
-		case a == "--force":
-			force = true
-		case strings.HasPrefix(a, "-") && a != "-":
-			return usagef("unknown option %s", a)
-		default:
-			pos = append(pos, a)
-		}
-	}
+func msgSave(pos []string, force bool, stdin io.Reader, stdout io.Writer) error {
 	if len(pos) != 3 {
 		return usagef("usage: mailsh msg save FILE PART OUT [--force] (FILE \"-\" is standard input)")
 	}

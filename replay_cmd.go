@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,10 +18,6 @@ import (
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/transcript"
 )
-
-func init() {
-	subcommands["replay"] = runReplay
-}
 
 const replayUsage = `Usage: mailsh replay FILE [TARGET]... [options]
 
@@ -46,68 +44,42 @@ Options:
   --timeout D           reply timeout (default 30s)
 `
 
+// secretFlag collects --secret NAME=VALUE, which may be repeated.
+type secretFlag map[string]string
+
+func (f secretFlag) String() string { return "" }
+func (f secretFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok {
+		return errors.New("give --secret as NAME=VALUE (password=…, user=…, token=…)")
+	}
+	f[strings.ToLower(k)] = val
+	return nil
+}
+
 func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	secrets := map[string]string{}
-	var file, cafile string
+	secrets := secretFlag{}
+	fs := flag.NewFlagSet("mailsh replay", flag.ContinueOnError)
+	fs.Var(secrets, "secret", "")
+	cafile := fs.String("cafile", "", "")
+	insecure := fs.Bool("insecure", false, "")
+	timeout := fs.Duration("timeout", 30*time.Second, "")
+	pos, err := parseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, replayUsage)
+		return 0
+	case err == nil && *timeout <= 0:
+		err = usagef("--timeout needs a duration such as 10s")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mailsh: %v\n%s", err, replayUsage)
+		return 2
+	}
+	var file string
 	var targets []string
-	insecure := false
-	timeout := 30 * time.Second
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, v, hasV := a, "", false
-		if strings.HasPrefix(a, "--") {
-			name, v, hasV = strings.Cut(a, "=")
-		}
-		value := func() (string, bool) {
-			if hasV {
-				return v, true
-			}
-			if i+1 < len(args) {
-				i++
-				return args[i], true
-			}
-			return "", false
-		}
-		switch name {
-		case "-h", "--help":
-			fmt.Fprint(stdout, replayUsage)
-			return 0
-		case "--insecure":
-			insecure = true
-		case "--secret":
-			v, _ := value()
-			k, val, ok := strings.Cut(v, "=")
-			if !ok {
-				fmt.Fprintln(stderr, "mailsh: --secret needs NAME=VALUE (password=…, user=…, token=…)")
-				return 2
-			}
-			secrets[strings.ToLower(k)] = val
-		case "--cafile":
-			v, ok := value()
-			if !ok {
-				fmt.Fprintln(stderr, "mailsh: --cafile needs a file")
-				return 2
-			}
-			cafile = v
-		case "--timeout":
-			v, ok := value()
-			d, err := time.ParseDuration(v)
-			if !ok || err != nil || d <= 0 {
-				fmt.Fprintln(stderr, "mailsh: --timeout needs a duration such as 10s")
-				return 2
-			}
-			timeout = d
-		default:
-			switch {
-			case strings.HasPrefix(a, "-"):
-				fmt.Fprintf(stderr, "mailsh: unknown option %s\n%s", a, replayUsage)
-				return 2
-			case file == "":
-				file = a
-			default:
-				targets = append(targets, a)
-			}
-		}
+	if len(pos) > 0 {
+		file, targets = pos[0], pos[1:]
 	}
 	if file == "" {
 		fmt.Fprint(stderr, "mailsh: give the transcript FILE\n"+replayUsage)
@@ -122,12 +94,12 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		o.Targets[t.Proto] = t
 	}
-	cfg, err := tlsConfig(&options{cafile: cafile, insecure: insecure})
+	cfg, err := tlsConfig(&options{cafile: *cafile, insecure: *insecure})
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		return 1
 	}
-	o.Dial = proto.DialOptions{Timeout: timeout, TLSConfig: cfg}
+	o.Dial = proto.DialOptions{Timeout: *timeout, TLSConfig: cfg}
 	o.Secret = replaySecrets(secrets, stdin, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -166,12 +166,6 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	return fs
 }
 
-func init() {
-	subcommands["serve"] = func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-		return runServe(args, stdout, stderr)
-	}
-}
-
 // runServe runs mailsh serve until SIGINT or SIGTERM. Exit status: 0
 // after a clean stop, 1 if the server cannot start, 2 on a usage error.
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -277,7 +271,7 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		accounts = append(accounts, a)
 	}
 	if o.usersFile != "" {
-		more, err := readUsersFile(o.usersFile)
+		more, err := loopback.ReadUsersFile(o.usersFile)
 		if err != nil {
 			return cfg, nil, err
 		}
@@ -335,7 +329,7 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 	if derr != nil && o.certFile == "" {
 		return cfg, nil, derr
 	}
-	cert, err := loopback.CertFromFlags(o.certFile, o.keyFile, tlsDir, certNames(o.domain))
+	cert, err := loopback.CertFromFlags(o.certFile, o.keyFile, tlsDir, loopback.CertNames(o.domain))
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -367,16 +361,6 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		},
 	}
 	return cfg, info, nil
-}
-
-// certNames are the names the self-signed certificate covers: this
-// machine's loopback names and the served domain.
-func certNames(domain string) []string {
-	names := []string{"localhost", "127.0.0.1", "::1"}
-	if !strings.EqualFold(domain, "localhost") {
-		names = append(names, domain)
-	}
-	return names
 }
 
 // print says what runs where, so that a student knows what to type.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -9,10 +11,6 @@ import (
 
 	"github.com/mailsh/mailsh/transcript"
 )
-
-func init() {
-	subcommands["transcript"] = runTranscript
-}
 
 const transcriptUsage = `Usage: mailsh transcript export FILE [--format md|html|json] [-o OUT] [--force]
 
@@ -64,7 +62,7 @@ func exportFormat(format, out string) (func(string, io.Writer) error, error) {
 	return nil, fmt.Errorf("cannot tell the format from the name %s: give --format %s, or end it in .md, .html or .json", out, formatChoices)
 }
 
-func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runTranscript(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, transcriptUsage)
 		if len(args) == 0 {
@@ -76,43 +74,29 @@ func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailsh: unknown transcript command %q (try: mailsh transcript export FILE -o OUT.md)\n", args[0])
 		return 2
 	}
-	var file, format, out string
-	force := false
-	rest := args[1:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		switch {
-		case a == "--format" || a == "-f" || a == "-o" || a == "--output":
-			if i+1 >= len(rest) {
-				fmt.Fprintf(stderr, "mailsh: %s needs a value\n", a)
-				return 2
-			}
-			if a == "--format" || a == "-f" {
-				format = rest[i+1]
-			} else {
-				out = rest[i+1]
-			}
-			i++
-		case strings.HasPrefix(a, "--format="):
-			format = strings.TrimPrefix(a, "--format=")
-		case strings.HasPrefix(a, "--output="):
-			out = strings.TrimPrefix(a, "--output=")
-		case a == "--force":
-			force = true
-		case a == "-h" || a == "--help":
-			fmt.Fprint(stdout, transcriptUsage)
-			return 0
-		case file == "" && !strings.HasPrefix(a, "-"):
-			file = a
-		default:
-			fmt.Fprintf(stderr, "mailsh: unexpected %q\n%s", a, transcriptUsage)
-			return 2
-		}
-	}
-	if file == "" {
+	fs := flag.NewFlagSet("mailsh transcript export", flag.ContinueOnError)
+	var format, out string
+	fs.StringVar(&format, "format", "", "")
+	fs.StringVar(&format, "f", "", "")
+	fs.StringVar(&out, "o", "", "")
+	fs.StringVar(&out, "output", "", "")
+	force := fs.Bool("force", false, "")
+	pos, err := parseFlags(fs, args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, transcriptUsage)
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "mailsh: %v\n%s", err, transcriptUsage)
+		return 2
+	case len(pos) == 0:
 		fmt.Fprint(stderr, "mailsh: give the transcript FILE\n"+transcriptUsage)
 		return 2
+	case len(pos) > 1:
+		fmt.Fprintf(stderr, "mailsh: unexpected %q\n%s", pos[1], transcriptUsage)
+		return 2
 	}
+	file := pos[0]
 	export, err := exportFormat(format, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
@@ -121,7 +105,7 @@ func runTranscript(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	w := stdout
 	var tmp *os.File
 	if out != "" {
-		if _, err := os.Stat(out); err == nil && !force {
+		if _, err := os.Stat(out); err == nil && !*force {
 			fmt.Fprintf(stderr, "mailsh: %s exists; give --force to overwrite it\n", out)
 			return 1
 		}

@@ -66,7 +66,7 @@ func TestTranscriptExportFormat(t *testing.T) {
 				args = append(args, "-o", out)
 			}
 			var stdout, stderr bytes.Buffer
-			if code := runTranscript(args, nil, &stdout, &stderr); code != tc.code {
+			if code := runTranscript(args, &stdout, &stderr); code != tc.code {
 				t.Fatalf("exit status %d, want %d\n%s", code, tc.code, stderr.String())
 			}
 			got := stdout.String()

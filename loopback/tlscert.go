@@ -193,3 +193,13 @@ func CertFromFlags(certFile, keyFile, dir string, names []string) (*Cert, error)
 	}
 	return SelfSignedCert(dir, names)
 }
+
+// CertNames are the names the self-signed certificate covers: this
+// machine's loopback names and the served domain.
+func CertNames(domain string) []string {
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	if !strings.EqualFold(domain, "localhost") {
+		names = append(names, domain)
+	}
+	return names
+}

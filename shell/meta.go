@@ -198,7 +198,7 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 	}
 	if s.rec != nil {
 		// The new session's header comes before its greeting.
-		s.rec.NewSession(transcript.Header{Version: Version, Target: t.URL(), Started: time.Now()})
+		s.rec.NewSession(transcript.Header{Version: s.Opts.Version, Target: t.URL(), Started: time.Now()})
 	}
 	c, err := s.Connect(ctx, t)
 	if err != nil {

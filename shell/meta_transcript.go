@@ -12,9 +12,6 @@ import (
 	"github.com/mailsh/mailsh/transcript"
 )
 
-// Version is mailsh's version, for transcript headers; main sets it.
-var Version = "dev"
-
 func init() {
 	registerMeta(&metaCommand{
 		Name: "transcript", Args: "start FILE | stop | status", ArgKind: "transcript",
@@ -61,7 +58,7 @@ func (s *Session) StopTranscript() error {
 }
 
 func (s *Session) transcriptHeader() transcript.Header {
-	h := transcript.Header{Version: Version, Target: s.Target.URL(), Started: time.Now()}
+	h := transcript.Header{Version: s.Opts.Version, Target: s.Target.URL(), Started: time.Now()}
 	if s.C != nil {
 		if st := s.C.TLS(); st != nil {
 			h.TLS = proto.DescribeTLS(st)

@@ -32,6 +32,8 @@ type Options struct {
 	// Interactive is true at a terminal, where the line the user typed is
 	// already on the screen and is not echoed again.
 	Interactive bool
+	// Version is mailsh's version, for transcript headers.
+	Version string
 	// StayAfterQuit keeps an interactive session at its prompt when the
 	// server closes after QUIT, so that :connect can go on (the built-in
 	// session, where the lecture moves from SMTP to POP3).

@@ -1,4 +1,4 @@
-package main
+package loopback
 
 import (
 	"bufio"
@@ -6,16 +6,14 @@ import (
 	"os"
 	"runtime"
 	"strings"
-
-	"github.com/mailsh/mailsh/loopback"
 )
 
-// readUsersFile reads --users-file: one NAME:PASSWORD a line, blank lines
+// ReadUsersFile reads --users-file: one NAME:PASSWORD a line, blank lines
 // and lines starting with # skipped. Unlike --user, the passwords stay
 // out of the process list, which every local user can read; so the file
 // is refused if anyone but its owner may read or write it, as ssh refuses
 // a private key that is "too open".
-func readUsersFile(name string) ([]loopback.Account, error) {
+func ReadUsersFile(name string) ([]Account, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("--users-file: %w", err)
@@ -29,14 +27,14 @@ func readUsersFile(name string) ([]loopback.Account, error) {
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		return nil, fmt.Errorf("--users-file %s: permissions %04o are too open: other users may read or change the passwords; chmod 600 %s", name, perm, name)
 	}
-	var accounts []loopback.Account
+	var accounts []Account
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		a, err := loopback.ParseAccount(line)
+		a, err := ParseAccount(line)
 		if err != nil {
 			// The line may hold a password: name the line, not its text.
 			return nil, fmt.Errorf("--users-file %s, line %d: %v", name, n, err)

@@ -1,0 +1,131 @@
+// Package builtin starts the built-in mail server that mailsh with no
+// arguments opens a session to: SMTP, POP3 and their implicit-TLS twins on
+// free ports of 127.0.0.1, one demo account that catches every recipient,
+// over the Maildir of the data directory that mailsh serve uses.
+package builtin
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/proto"
+)
+
+// Server is the running built-in server: where its four sides listen,
+// the certificate to trust, and the demo account.
+type Server struct {
+	SMTP, POP3, SMTPS, POP3S proto.Target
+	Cert                     *x509.Certificate
+	User, Password           string
+	// Address is the demo mailbox's address.
+	Address string
+	// Maildir is where the mail is kept.
+	Maildir string
+
+	stop func()
+}
+
+// Stop shuts the server down, letting transfers under way finish for a
+// few seconds.
+func (s *Server) Stop() { s.stop() }
+
+// Start starts the server, delivering into the Maildir of the data
+// directory, or into a temporary one if that cannot be written.
+func Start() (*Server, error) {
+	var cleanup func()
+	dataDir, err := loopback.DataDir()
+	var st *store
+	if err == nil {
+		st, err = openStore(dataDir)
+	}
+	if err != nil {
+		// A read-only home, say: keep this session's mail in a
+		// temporary directory instead.
+		tmp, terr := os.MkdirTemp("", "mailsh-loopback")
+		if terr != nil {
+			return nil, err
+		}
+		cleanup = func() { os.RemoveAll(tmp) }
+		if st, err = openStore(tmp); err != nil {
+			cleanup()
+			return nil, err
+		}
+	}
+	fail := func(err error) (*Server, error) {
+		if cleanup != nil {
+			cleanup()
+		}
+		return nil, err
+	}
+	srv, err := loopback.New(loopback.Config{
+		Accounts: []loopback.Account{st.demo},
+		// A mail catcher: the lecture's "rcpt to: antunes@ipleiria.pt"
+		// lands in the demo mailbox too.
+		CatchAll:         st.demo.Name,
+		CatchEveryDomain: true,
+		Store:            st.store,
+		TLS:              st.cert.ServerConfig(),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	free := "127.0.0.1:0"
+	a, err := srv.Start(loopback.Addrs{SMTP: free, POP3: free, SMTPS: free, POP3S: free})
+	if err != nil {
+		return fail(err)
+	}
+	target := func(p proto.Protocol, addr string, implicit bool) proto.Target {
+		host, port, _ := strings.Cut(addr, ":")
+		n, _ := proto.ParsePort(port)
+		return proto.Target{Proto: p, Host: host, Port: n, ImplicitTLS: implicit}
+	}
+	return &Server{
+		SMTP:     target(proto.SMTP, a.SMTP, false),
+		POP3:     target(proto.POP3, a.POP3, false),
+		SMTPS:    target(proto.SMTP, a.SMTPS, true),
+		POP3S:    target(proto.POP3, a.POP3S, true),
+		Cert:     st.cert.Leaf,
+		User:     st.demo.Name,
+		Password: st.demo.Password,
+		Address:  st.demo.Name + "@" + loopback.DefaultDomain,
+		Maildir:  st.maildir,
+		stop: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(ctx)
+			if cleanup != nil {
+				cleanup()
+			}
+		},
+	}, nil
+}
+
+// store is the built-in server's mail, account and certificate.
+type store struct {
+	demo    loopback.Account
+	store   *loopback.Store
+	cert    *loopback.Cert
+	maildir string
+}
+
+// openStore sets up the data directory: the demo account, its Maildir and
+// the self-signed certificate.
+func openStore(dataDir string) (*store, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	st := &store{demo: loopback.DemoAccount(dataDir), maildir: filepath.Join(dataDir, "Maildir")}
+	var err error
+	if st.store, err = loopback.OpenStore(st.maildir, []string{st.demo.Name}); err != nil {
+		return nil, err
+	}
+	if st.cert, err = loopback.SelfSignedCert(filepath.Join(dataDir, "tls"), loopback.CertNames(loopback.DefaultDomain)); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
