@@ -86,8 +86,13 @@ func TestHostileClientNeverReads(t *testing.T) {
 	}
 	defer nc.Close()
 	// The writes block once the server stops reading; its ending the
-	// session makes them fail. patience bounds the wait.
-	nc.SetWriteDeadline(time.Now().Add(patience))
+	// session makes them fail. The bound is generous: under the race
+	// detector on a busy machine the server takes seconds to work through
+	// the NOOPs that fill the sockets' buffers. A small receive buffer
+	// makes them fill sooner.
+	nc.(*net.TCPConn).SetReadBuffer(4096)
+	const bound = 60 * time.Second
+	nc.SetWriteDeadline(time.Now().Add(bound))
 	burst := []byte(strings.Repeat("NOOP\r\n", 10000))
 	sent := 0
 	for err == nil {
@@ -95,7 +100,7 @@ func TestHostileClientNeverReads(t *testing.T) {
 		sent += 10000
 	}
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		t.Fatalf("the server still holds a client that never reads after %s and %d NOOPs", patience, sent)
+		t.Fatalf("the server still holds a client that never reads after %s and %d NOOPs", bound, sent)
 	}
 	if sent < 200000 {
 		t.Logf("the session ended after %d NOOPs: %v", sent, err)
