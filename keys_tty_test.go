@@ -261,6 +261,10 @@ func TestKeysSecretsMasked(t *testing.T) {
 	}
 	tt.typeSecret(">", b64(pw), 0)
 	tt.command("", "235 ", "mail>")
+	// The reply starts on a line of its own after the masked answer.
+	if !regexp.MustCompile(`\*\n235 `).MatchString(tt.screen()) {
+		t.Errorf("the reply after a masked SASL answer is not on a line of its own:\n%s", tt.screen())
+	}
 
 	// POP3: PASS typed on the line, lower and upper case; APOP with its
 	// digest; AUTH PLAIN with an initial response.
@@ -540,6 +544,36 @@ func TestKeysSIGTERM(t *testing.T) {
 	for _, want := range []string{"C: EHLO me", "S: 250 HELP", "terminated"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("transcript lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+// AUTH pasted with its answers, refused by the server: the answers are
+// neither sent, nor recorded, nor shown.
+func TestKeysPastedAnswersOfARefusedAuth(t *testing.T) {
+	t.Parallel()
+	srv := startServe(t, nil, "-q", "--maildir", t.TempDir(), "--fault", "auth:538")
+	tr := filepath.Join(t.TempDir(), "session.txt")
+	tt := startTTY(t, nil, "-t", tr, "smtp://"+srv.smtp)
+	tt.waitPrompt("helo>")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	user, pw := base64.StdEncoding.EncodeToString([]byte("alice")), base64.StdEncoding.EncodeToString([]byte("s3cret-Pw"))
+	tt.send("AUTH LOGIN\r" + user + "\r" + pw + "\r")
+	tt.waitUntil("two lines kept back", func(s string) bool { return strings.Count(s, "1 line after the AUTH exchange not sent") == 2 })
+	tt.waitPrompt("mail>")
+	tt.command("NOOP", "250 2.0.0", "mail>")
+	tt.send("\x04")
+	tt.wait()
+	b, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{user, pw} {
+		if strings.Contains(tt.rawString(), secret) {
+			t.Errorf("%s was shown", secret)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s was recorded (so sent):\n%s", secret, b)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,7 @@ type readlineEditor struct {
 	typed    atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
 	typedPos atomic.Int64           // the cursor's place in it
 	reading  atomic.Bool            // ReadLine is waiting for keys
+	painted  atomic.Pointer[[]rune] // the line as last painted, as the painter judged it
 	key      atomic.Pointer[keyPress]
 }
 
@@ -147,6 +149,16 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 		e.typed.Store(&l)
 		e.typedPos.Store(int64(pos))
 		e.key.Store(nil)
+		if cfg.Paint != nil && !e.secret.Load() {
+			// The fast path painted only the last key. If the judgement
+			// of the whole line changed with it ("N", "NO" could be a SASL
+			// answer; "NOOP " is a command), paint the line again.
+			now := cfg.Paint(l, pos)
+			if prev := e.painted.Load(); prev != nil && !hasRunePrefix(now, (*prev)[:min(len(*prev), max(len(now)-1, 0))]) {
+				e.rl.Refresh()
+			}
+			e.painted.Store(&now)
+		}
 		return nil, 0, false
 	}
 	if f, ok := cfg.In.(*os.File); ok {
@@ -168,8 +180,14 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	return e, nil
 }
 
+// hasRunePrefix reports whether s begins with prefix.
+func hasRunePrefix(s, prefix []rune) bool {
+	return len(s) >= len(prefix) && slices.Equal(s[:len(prefix)], prefix)
+}
+
 // startLine forgets the previous line before a new one is read.
 func (e *readlineEditor) startLine() {
+	e.painted.Store(nil)
 	e.typed.Store(nil)
 	e.typedPos.Store(0)
 	e.key.Store(nil)

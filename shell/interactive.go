@@ -157,6 +157,12 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 			return 1
 		}
 		lastInterrupt = false
+		// The answers of an AUTH the server refused, pasted with it, are
+		// not sent (as in script mode).
+		if s.answers.drop(s, line) {
+			s.answers.report(s)
+			continue
+		}
 		if s.historyWorthy(line) {
 			ed.SaveHistory(line)
 		}
@@ -165,7 +171,9 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		sigOnce.Unlock()
 		current.Store(s.C)
 		busy.Store(true)
+		inAuth := s.answers.exchange(s, line)
 		err = s.Handle(ctx, line)
+		s.answers.after(s, inAuth)
 		busy.Store(false)
 		current.Store(nil)
 		if terminated.Load() {

@@ -17,6 +17,11 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 	if state == proto.SMTPData {
 		return line // message text, shown as typed
 	}
+	if s.answers.skipping.Load() && isSASLAnswer(s.C.M.Protocol(), string(line)) {
+		// A SASL answer pasted after an AUTH that was refused: it is
+		// kept back, and not shown either.
+		return stars(line, 0)
+	}
 	if state == proto.SMTPAuth || state == proto.POP3Auth {
 		if string(line) == "*" {
 			return line
@@ -46,10 +51,15 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 	return line
 }
 
+// stars masks line from the rune at from on; a newline (Enter, as the
+// editor paints it) stays, so that what follows starts on a line of its
+// own.
 func stars(line []rune, from int) []rune {
 	out := append([]rune(nil), line...)
 	for i := from; i < len(out); i++ {
-		out[i] = '*'
+		if out[i] != '\n' {
+			out[i] = '*'
+		}
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -27,7 +28,7 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 	// Lines of message text are printed a buffer at a time; whatever is
 	// left goes out before mailsh returns.
 	defer s.P.Flush()
-	var answers leftoverAnswers
+	answers := &s.answers
 	defer answers.report(s)
 	for sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
@@ -114,7 +115,9 @@ func hint(errw io.Writer, r *proto.Reply) {
 // SASL answers (see isSASLAnswer) are not sent, shown or recorded; the
 // first line that does not ends the run.
 type leftoverAnswers struct {
-	skipping bool
+	// skipping is read by the line editor's painter too, to mask such a
+	// line while it is typed or pasted.
+	skipping atomic.Bool
 	dropped  int
 }
 
@@ -144,13 +147,13 @@ func (a *leftoverAnswers) after(s *Session, inAuth bool) {
 	case proto.SMTPAuth, proto.POP3Auth:
 		// The server asked for an answer: the next line is one.
 	default:
-		a.skipping = true
+		a.skipping.Store(true)
 	}
 }
 
 // drop reports whether line is a leftover answer to be kept back.
 func (a *leftoverAnswers) drop(s *Session, line string) bool {
-	if !a.skipping {
+	if !a.skipping.Load() {
 		return false
 	}
 	p := proto.SMTP
@@ -158,7 +161,7 @@ func (a *leftoverAnswers) drop(s *Session, line string) bool {
 		p = s.C.M.Protocol()
 	}
 	if !isSASLAnswer(p, line) {
-		a.skipping = false
+		a.skipping.Store(false)
 		return false
 	}
 	if strings.TrimSpace(line) != "" {

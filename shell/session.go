@@ -51,7 +51,10 @@ type Session struct {
 	// Failed is the first failure reply seen.
 	Failed *proto.Reply
 
-	obs     observers
+	obs observers
+	// answers keeps back SASL answers written after an AUTH the server
+	// refused (script mode, or a paste at a terminal).
+	answers leftoverAnswers
 	capture capture
 	rec     *transcript.Recorder
 	// ProgressTo, if set, receives progress bars for large transfers.
