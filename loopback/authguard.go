@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"net"
 	"sync"
 	"time"
 )
@@ -45,13 +46,18 @@ const (
 // on. err is errShutdown if the server began to shut down while the
 // login waited for its turn.
 func (c *conn) checkLogin(check func() bool) (ok bool, delay time.Duration, err error) {
-	g := &c.srv.auth
-	key := clientKey(c.remoteIP())
+	return c.srv.guardLogin(c.remoteIP(), check, c.sleep)
+}
+
+// guardLogin is checkLogin for a client at ip, waiting with sleep.
+func (s *Server) guardLogin(ip net.IP, check func() bool, sleep func(time.Duration)) (ok bool, delay time.Duration, err error) {
+	g := &s.auth
+	key := clientKey(ip)
 	ac := g.enter(key)
 	defer g.leave(key, ac)
 	select {
 	case ac.turn <- struct{}{}:
-	case <-c.srv.done:
+	case <-s.done:
 		return false, 0, errShutdown
 	}
 	defer func() { <-ac.turn }()
@@ -59,8 +65,8 @@ func (c *conn) checkLogin(check func() bool) (ok bool, delay time.Duration, err 
 		return true, 0, nil
 	}
 	n := g.fail(ac, time.Now())
-	delay = failureDelay(c.srv.limits, n)
-	c.sleep(delay)
+	delay = failureDelay(s.limits, n)
+	sleep(delay)
 	return false, delay, nil
 }
 

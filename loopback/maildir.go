@@ -38,6 +38,8 @@ type Store struct {
 	// logins while its new/ and cur/ do not change.
 	listings sync.Map
 	commits  committer
+	// watchers are told of changes to an account's mail (Watch).
+	watchers watchers
 	// Logf, if set, is told of problems that do not fail a delivery.
 	Logf func(format string, args ...any)
 

@@ -403,6 +403,9 @@ func (s *pop3Session) quit(string) error {
 		}
 	}
 	failed, readOnly := s.srv.cfg.Store.removeMessages(s.account, doomed)
+	if len(doomed) > failed {
+		s.srv.cfg.Store.Changed(s.account)
+	}
 	// RFC 1939 §6: the maildrop is released before the reply, so that a
 	// client that reconnects as soon as it reads "+OK" finds it free.
 	s.unlock()

@@ -21,14 +21,19 @@ const (
 	SMTPS
 	POP3
 	POP3S
+	// IMAP and IMAPS are served by package loopback/imap, which counts
+	// its connections against the same limits (Admit).
+	IMAP
+	IMAPS
 )
 
 func (s Service) String() string {
-	return [...]string{"smtp", "smtps", "pop3", "pop3s"}[s]
+	return [...]string{"smtp", "smtps", "pop3", "pop3s", "imap", "imaps"}[s]
 }
 
 func (s Service) isPOP3() bool   { return s == POP3 || s == POP3S }
-func (s Service) implicit() bool { return s == SMTPS || s == POP3S }
+func (s Service) implicit() bool { return s == SMTPS || s == POP3S || s == IMAPS }
+func (s Service) isIMAP() bool   { return s == IMAP || s == IMAPS }
 
 // Server is the loopback mail server: SMTP in, POP3 out, over one Store.
 // Its zero value is not usable; make one with New.
@@ -40,7 +45,7 @@ type Server struct {
 	grey     *greylist
 
 	nextID  atomic.Int64
-	budgets [4]budget // connections now, by Service
+	budgets [6]budget // connections now, by Service
 	auth    authGuard // failed logins, by client address
 
 	mu        sync.Mutex
@@ -105,6 +110,9 @@ func (s *Server) Domain() string { return s.cfg.Domain }
 // Serve accepts connections on l and serves svc on each, until l is
 // closed or Shutdown is called. It returns nil after Shutdown.
 func (s *Server) Serve(l net.Listener, svc Service) error {
+	if svc.isIMAP() {
+		return errors.New("loopback: IMAP is served by package loopback/imap")
+	}
 	if svc.implicit() && s.cfg.TLS == nil {
 		return errors.New("loopback: implicit TLS needs a certificate")
 	}

@@ -154,6 +154,7 @@ func (s *smtpSession) finish(d *Delivery) error {
 	for _, b := range d.boxes {
 		accounts = append(accounts, b.account)
 	}
+	s.srv.cfg.Store.Changed(accounts...)
 	s.logf("delivered %s from <%s> to %s (%d octets)", d.env.ID, s.tx.from, strings.Join(accounts, ", "), d.boxes[0].vsize)
 	return s.send(rDelivered(d.env.ID, accounts))
 }

@@ -1,0 +1,329 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailsh/mailsh/loopback"
+)
+
+// Server serves IMAP over a loopback server's Store and accounts. Make
+// one with New; Start or Serve listeners; Shutdown or Close ends it.
+type Server struct {
+	lb    *loopback.Server
+	store *loopback.Store
+
+	// go-imap decides whether a login may be sent in clear text per
+	// server, not per connection: clients on this machine go to the
+	// lenient one, others to the strict one, which says LOGINDISABLED
+	// until STARTTLS (RFC 2595 §3.1, RFC 9051 §6.2.3).
+	lenient, strict *handoff
+
+	folders sync.Map // folder directory to *folderState
+
+	nextID atomic.Int64
+
+	mu        sync.Mutex
+	closing   bool
+	listeners map[net.Listener]bool
+	sessions  map[*session]bool
+	wg        sync.WaitGroup
+}
+
+// caps are the capabilities offered beside those go-imap adds by itself
+// (SASL-IR, LITERAL-, STARTTLS, AUTH=PLAIN or LOGINDISABLED, UNSELECT,
+// ENABLE, IDLE).
+var caps = imap.CapSet{
+	imap.CapIMAP4rev1:   {},
+	imap.CapIMAP4rev2:   {},
+	imap.CapNamespace:   {},
+	imap.CapUIDPlus:     {},
+	imap.CapMove:        {},
+	imap.CapLiteralPlus: {},
+	imap.CapStatusSize:  {},
+}
+
+// New returns an IMAP server over lb's Store and accounts.
+func New(lb *loopback.Server) *Server {
+	s := &Server{
+		lb:        lb,
+		store:     lb.Store(),
+		listeners: map[net.Listener]bool{},
+		sessions:  map[*session]bool{},
+	}
+	mk := func(lenient bool) *handoff {
+		h := newHandoff()
+		srv := imapserver.New(&imapserver.Options{
+			NewSession:   s.newSession,
+			Caps:         caps,
+			Logger:       logger{lb},
+			TLSConfig:    lb.TLSConfig(),
+			InsecureAuth: lenient,
+		})
+		h.srv = srv
+		go srv.Serve(h)
+		return h
+	}
+	s.lenient, s.strict = mk(true), mk(false)
+	return s
+}
+
+// Start listens on plain (IMAP with STARTTLS) and implicit (IMAPS, RFC
+// 8314), either of which may be "" for none, and serves them in the
+// background. It returns the addresses bound, with the port the system
+// chose where one asked for port 0.
+func (s *Server) Start(plain, implicit string) (boundPlain, boundImplicit string, err error) {
+	if implicit != "" && s.lb.TLSConfig() == nil {
+		return "", "", errors.New("implicit TLS needs a certificate")
+	}
+	var lp, li net.Listener
+	if plain != "" {
+		if lp, err = net.Listen("tcp", plain); err != nil {
+			return "", "", err
+		}
+		boundPlain = lp.Addr().String()
+	}
+	if implicit != "" {
+		if li, err = net.Listen("tcp", implicit); err != nil {
+			if lp != nil {
+				lp.Close()
+			}
+			return "", "", err
+		}
+		boundImplicit = li.Addr().String()
+	}
+	for _, j := range []struct {
+		l        net.Listener
+		implicit bool
+	}{{lp, false}, {li, true}} {
+		if j.l == nil {
+			continue
+		}
+		go func() {
+			if err := s.Serve(j.l, j.implicit); err != nil {
+				s.lb.Logf("imap listener on %s stopped: %v", j.l.Addr(), err)
+			}
+		}()
+	}
+	return boundPlain, boundImplicit, nil
+}
+
+// Serve accepts connections on l until it is closed or Shutdown is
+// called, each counted against the listener's budget (the same limits
+// as SMTP and POP3: --max-connections, --max-client-connections).
+// implicit starts TLS at once (IMAPS).
+func (s *Server) Serve(l net.Listener, implicit bool) error {
+	svc := loopback.IMAP
+	if implicit {
+		svc = loopback.IMAPS
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners[l] = true
+	s.mu.Unlock()
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.isClosing() {
+				return nil
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		s.wg.Add(1)
+		go s.admit(nc, svc)
+	}
+}
+
+// admit counts a connection against the budget, refuses it with a BYE
+// if the budget is spent, and hands it to go-imap otherwise.
+func (s *Server) admit(nc net.Conn, svc loopback.Service) {
+	ip := remoteIP(nc)
+	release, refusal, drop := s.lb.Admit(svc, ip)
+	lim := s.lb.Limits()
+	tc := &trackedConn{Conn: nc, release: release, end: time.Now().Add(lim.MaxSession), wg: &s.wg}
+	if drop {
+		tc.Close()
+		return
+	}
+	if refusal != "" {
+		// RFC 9051 §7.1.5: BYE when the server refuses a connection.
+		nc.SetWriteDeadline(time.Now().Add(lim.StressIdle))
+		nc.Write([]byte("* BYE [UNAVAILABLE] " + refusal + ", try again later\r\n"))
+		s.lb.Logf("%s from %s: refused: %s", svc, nc.RemoteAddr(), refusal)
+		tc.Close()
+		return
+	}
+	var conn net.Conn = tc
+	if svc == loopback.IMAPS {
+		t := tls.Server(tc, s.lb.TLSConfig())
+		t.SetDeadline(time.Now().Add(lim.TLSHandshakeTimeout))
+		if err := t.Handshake(); err != nil {
+			s.lb.Logf("%s from %s: TLS handshake failed: %v", svc, nc.RemoteAddr(), err)
+			tc.Close()
+			return
+		}
+		t.SetDeadline(time.Time{})
+		conn = t
+	}
+	h := s.strict
+	if _, isTLS := conn.(*tls.Conn); !isTLS && ip != nil && ip.IsLoopback() && !s.lb.RequireTLS() {
+		h = s.lenient
+	}
+	if !h.give(conn) {
+		conn.Close()
+	}
+}
+
+// Shutdown stops accepting connections and says BYE to every session
+// (RFC 9051 §7.1.5), then waits until they have ended or ctx is done, when
+// it closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	var open []*session
+	for ss := range s.sessions {
+		open = append(open, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range open {
+		go ss.conn.Bye("Server shutting down")
+	}
+	finished := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+	}
+	s.lenient.close()
+	s.strict.close()
+	<-finished
+	return ctx.Err()
+}
+
+// Close stops the server at once, dropping every connection.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Shutdown(ctx)
+	return nil
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// handoff is a listener that go-imap serves, fed with connections this
+// package accepted and admitted.
+type handoff struct {
+	srv   *imapserver.Server
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newHandoff() *handoff {
+	return &handoff{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (h *handoff) give(c net.Conn) bool {
+	select {
+	case h.conns <- c:
+		return true
+	case <-h.done:
+		return false
+	}
+}
+
+func (h *handoff) Accept() (net.Conn, error) {
+	select {
+	case c := <-h.conns:
+		return c, nil
+	case <-h.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (h *handoff) Close() error {
+	h.once.Do(func() { close(h.done) })
+	return nil
+}
+
+func (h *handoff) close() {
+	h.Close()
+	h.srv.Close()
+}
+
+func (h *handoff) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+// trackedConn gives a connection's slot in the budget back when it
+// closes, and holds every read to the session's end (MaxSession), since
+// go-imap sets its own idle timeouts.
+type trackedConn struct {
+	net.Conn
+	release func()
+	end     time.Time
+	wg      *sync.WaitGroup
+	once    sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.release()
+		c.wg.Done()
+	})
+	return err
+}
+
+func (c *trackedConn) SetReadDeadline(t time.Time) error {
+	if t.IsZero() || t.After(c.end) {
+		t = c.end
+	}
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *trackedConn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func remoteIP(nc net.Conn) net.IP {
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP
+	}
+	return nil
+}
+
+// logger passes go-imap's error messages to the session log.
+type logger struct{ lb *loopback.Server }
+
+func (l logger) Printf(format string, args ...any) { l.lb.Logf("imap: "+format, args...) }

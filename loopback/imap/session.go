@@ -1,0 +1,207 @@
+package imap
+
+import (
+	"crypto/tls"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+)
+
+// session is one IMAP connection: go-imap reads the commands and calls
+// these methods in the states RFC 9051 §3 allows.
+type session struct {
+	srv  *Server
+	conn *imapserver.Conn
+	id   int64
+	ip   net.IP
+
+	// Not authenticated (RFC 9051 §3.1).
+	authFailures int
+
+	// Authenticated, from login to the end.
+	account string
+	maildir string
+
+	// Selected: the mailbox and this session's view of it.
+	view *view
+
+	started time.Time
+}
+
+// newSession starts a session for a connection go-imap accepted.
+func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+	nc := c.NetConn()
+	ss := &session{srv: s, conn: c, id: s.nextID.Add(1), ip: remoteIP(nc), started: time.Now()}
+	s.mu.Lock()
+	s.sessions[ss] = true
+	s.mu.Unlock()
+	s.lb.Logf("imap#%d connection from %s", ss.id, nc.RemoteAddr())
+	return ss, nil, nil
+}
+
+// Close ends the session.
+func (ss *session) Close() error {
+	ss.srv.mu.Lock()
+	delete(ss.srv.sessions, ss)
+	ss.srv.mu.Unlock()
+	ss.srv.lb.Logf("imap#%d closed after %s", ss.id, time.Since(ss.started).Round(time.Millisecond))
+	return nil
+}
+
+// isTLS reports whether the connection is under TLS now.
+func (ss *session) isTLS() bool {
+	_, ok := ss.conn.NetConn().(*tls.Conn)
+	return ok
+}
+
+// untagged writes an untagged response line of this package's own, as
+// go-imap offers no writer for one during LOGIN or AUTHENTICATE. go-imap
+// flushes each response it writes, so nothing of its own is waiting in
+// its buffer, and no other goroutine writes before a login has ended.
+func (ss *session) untagged(line string) {
+	nc := ss.conn.NetConn()
+	nc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	nc.Write([]byte("* " + line + "\r\n"))
+}
+
+// Login checks a user name and password, for LOGIN and for AUTHENTICATE
+// PLAIN (RFC 4616), with the same guard as SMTP and POP3: a failure waits
+// the client address's growing delay, an unknown user and a wrong
+// password get the same reply, and after MaxAuthFailures the connection
+// is closed. Without TLS go-imap lets it be called only from this machine
+// (the lenient server); the client is told, with an ALERT it must show
+// (RFC 9051 §7.1), that the password crossed the connection in clear
+// text.
+func (ss *session) Login(user, pass string) error {
+	var name string
+	ok, _, err := ss.srv.lb.GuardLogin(ss.ip, func() bool {
+		a, ok := ss.srv.lb.Authenticate(user, pass)
+		name = a.Name
+		return ok
+	})
+	if err != nil {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeUnavailable, Text: "Server shutting down"}
+	}
+	if !ok {
+		ss.authFailures++
+		ss.srv.lb.Logf("imap#%d login failed (%d)", ss.id, ss.authFailures)
+		if ss.authFailures >= ss.srv.lb.Limits().MaxAuthFailures {
+			// RFC 9051 §7.1.5: BYE, then close.
+			ss.untagged("BYE [AUTHENTICATIONFAILED] Too many failed logins, closing the connection")
+			ss.conn.NetConn().Close()
+		}
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Invalid user name or password"}
+	}
+	ss.account = name
+	ss.maildir = ss.srv.store.Maildir(name)
+	if err := ensureMaildir(ss.maildir); err != nil {
+		return err
+	}
+	how := "with TLS"
+	if !ss.isTLS() {
+		how = "without TLS"
+		ss.untagged("OK [ALERT] Your password crossed the connection in clear text (no TLS); " +
+			"allowed from this machine only: use STARTTLS or IMAPS elsewhere")
+	}
+	ss.srv.lb.Logf("imap#%d logged in as %s %s", ss.id, name, how)
+	return nil
+}
+
+// AppendLimit is the largest message APPEND takes: the server's
+// --max-size, as SMTP's SIZE (RFC 7889).
+func (ss *session) AppendLimit() uint32 {
+	n := ss.srv.lb.Limits().MaxMessageSize
+	if n > 1<<32-1 {
+		n = 1<<32 - 1
+	}
+	return uint32(n)
+}
+
+// Select opens a mailbox (RFC 9051 §6.3.2) or, read-only, examines it
+// (§6.3.3). Selecting it read-write moves its messages from new/ to cur/,
+// as Dovecot does: the client has now been told of them.
+func (ss *session) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	ss.Unselect()
+	dir, err := ss.openFolder(name, false)
+	if err != nil {
+		return nil, err
+	}
+	v := &view{ss: ss, dir: dir, readOnly: options.ReadOnly}
+	msgs, validity, next, err := ss.srv.scan(dir, !options.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	v.msgs, v.validity, v.next = msgs, validity, next
+	v.key = dirState(dir)
+	ss.view = v
+	data := &imap.SelectData{
+		Flags:       systemFlags,
+		NumMessages: uint32(len(msgs)),
+		UIDNext:     next,
+		UIDValidity: validity,
+	}
+	if !options.ReadOnly {
+		data.PermanentFlags = systemFlags
+	}
+	for i := range msgs {
+		if !strings.ContainsRune(msgs[i].flags(), 'S') {
+			data.FirstUnseenSeqNum = uint32(i + 1)
+			break
+		}
+	}
+	return data, nil
+}
+
+// Unselect leaves the selected mailbox (RFC 9051 §6.4.2, and CLOSE, after
+// which go-imap expunges).
+func (ss *session) Unselect() error {
+	ss.view = nil
+	return nil
+}
+
+// Poll tells the client what changed in the selected mailbox since the
+// last command (RFC 9051 §7.4.1, §5.2): new messages, flags changed by
+// other sessions, and, where allowed, messages removed (by POP3, another
+// IMAP session, or mutt).
+func (ss *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
+	if ss.view == nil {
+		return nil
+	}
+	return ss.view.poll(w, allowExpunge, false)
+}
+
+// Idle waits for changes (RFC 2177): an SMTP delivery, a POP3 QUIT that
+// deleted or another IMAP session's change is heard of at once through the
+// Store; changes by other programs are found by looking at the folder's
+// directories every few seconds.
+func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	changes, cancel := ss.srv.store.Watch(ss.account)
+	defer cancel()
+	t := time.NewTicker(idleLook)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-changes:
+			if ss.view != nil {
+				if err := ss.view.poll(w, true, true); err != nil {
+					return err
+				}
+			}
+		case <-t.C:
+			if ss.view != nil {
+				if err := ss.view.poll(w, true, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// idleLook is how often a session in IDLE looks at its folder's
+// directories for changes made by other programs.
+const idleLook = 5 * time.Second
