@@ -70,12 +70,12 @@ func Complete(ctx Context, line string, pos int) Result {
 	var cands []Candidate
 	words := strings.Fields(line[:start])
 	switch {
-	case ctx.Snap != nil && (ctx.Snap.State == proto.SMTPData):
+	case ctx.Snap != nil && (ctx.Snap.State.TakesText()):
 		// Message text: only the way out.
 		if start == 0 && strings.HasPrefix(word, ":") {
 			cands = []Candidate{{Text: ":abort", Hint: "abandon the message"}}
 		}
-	case ctx.Snap != nil && (ctx.Snap.State == proto.SMTPAuth || ctx.Snap.State == proto.POP3Auth):
+	case ctx.Snap != nil && ctx.Snap.State.InSASL():
 		// A SASL answer: nothing to offer but the way out.
 		if start == 0 && word == "" {
 			cands = []Candidate{{Text: "*", Hint: "cancel the authentication"}}

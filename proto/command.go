@@ -41,6 +41,14 @@ type Command struct {
 	// Secret, if set, returns the line to show in place of a line that
 	// carries a secret, such as "PASS [redacted]".
 	Secret func(arg string) string
+	// SecretAfter is how many words of the argument come before its
+	// secret and may be shown while the line is typed: AUTH's mechanism
+	// and APOP's user name (1), none for PASS (0).
+	SecretAfter int
+	// AskSecret, if set, is the prompt for a secret that the command was
+	// typed without, as the lecture types PASS on a line of its own
+	// (RFC 1939 §7); the secret is read without echo.
+	AskSecret string
 	// OnOK, OnCont and OnFail are the states that a positive,
 	// intermediate or failure reply leads to; Same means no change.
 	OnOK, OnCont, OnFail State

@@ -28,7 +28,7 @@ var SMTPCommands = Table{
 		Help:   "log in with a SASL mechanism the server lists",
 		States: states(SMTPReady),
 		Offer:  func(s *Snapshot) bool { return !s.Authenticated },
-		Secret: redactAuth,
+		Secret: redactAuth, SecretAfter: 1,
 		OnCont: SMTPAuth, Effect: learnAuth},
 	{Name: "MAIL", Syntax: "FROM:<reverse-path> [parameters]", Arity: ArgRequired, RFC: "RFC 5321 §4.1.1.2",
 		Help:   "start a message: give the envelope sender",

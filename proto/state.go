@@ -79,3 +79,11 @@ func (s State) Describe() string {
 func (s State) InTransaction() bool {
 	return s == SMTPMail || s == SMTPRcpt || s == SMTPData || s == SMTPBdat
 }
+
+// TakesText reports whether the lines typed now are message text, not
+// commands: SMTP's DATA (RFC 5321 §4.1.1.4), up to the lone ".".
+func (s State) TakesText() bool { return s == SMTPData }
+
+// InSASL reports whether the server waits for a SASL answer (RFC 4954 §4,
+// RFC 5034 §4): the next line is a secret, or "*" to cancel.
+func (s State) InSASL() bool { return s == SMTPAuth || s == POP3Auth }

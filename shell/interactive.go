@@ -200,7 +200,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 
 // inData reports whether the session is taking message text.
 func (s *Session) inData() bool {
-	return s.C != nil && !s.C.Closed() && s.C.M.State() == proto.SMTPData
+	return s.C != nil && !s.C.Closed() && s.C.M.State().TakesText()
 }
 
 // terminate ends the session on SIGTERM: the connection closes without
@@ -237,7 +237,7 @@ func (s *Session) prompt(colour bool) string {
 		return "mailsh (not connected)> "
 	}
 	st := s.C.M.State()
-	if st == proto.SMTPData {
+	if st.TakesText() {
 		return "data> "
 	}
 	var b strings.Builder
@@ -266,7 +266,7 @@ func (s *Session) historyWorthy(line string) bool {
 		return true
 	}
 	st := s.C.M.State()
-	if st == proto.SMTPData || st == proto.SMTPAuth || st == proto.POP3Auth {
+	if st.TakesText() || st.InSASL() {
 		return false
 	}
 	if strings.HasPrefix(line, ":") {

@@ -56,7 +56,7 @@ func init() {
 		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
 		{Name: "raw", Args: "[on|off] | send TEXT", ArgKind: "onoff", Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
-			if s.C == nil || s.C.M.State() != proto.SMTPData {
+			if s.C == nil || !s.C.M.State().TakesText() {
 				return errors.New(":abort works in DATA mode; to abandon a transaction before DATA, send RSET")
 			}
 			return s.abortData(ctx)

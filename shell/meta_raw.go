@@ -43,7 +43,7 @@ func (s *Session) rawSend(text string) error {
 	if len(b) == 0 {
 		return errors.New("nothing to send")
 	}
-	if s.C.M.State() == proto.SMTPData {
+	if s.C.M.State().TakesText() {
 		// The state machine does not follow raw bytes.
 		s.P.Say("mailsh still takes the message as open, whatever the server makes of these bytes: end it with \".\" or :abort")
 	}

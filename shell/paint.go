@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mailsh/mailsh/proto"
@@ -14,7 +15,7 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 		return line
 	}
 	state := s.C.M.State()
-	if state == proto.SMTPData {
+	if state.TakesText() {
 		return line // message text, shown as typed
 	}
 	if s.answers.skipping.Load() && isSASLAnswer(s.C.M.Protocol(), string(line)) {
@@ -22,33 +23,32 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 		// kept back, and not shown either.
 		return stars(line, 0)
 	}
-	if state == proto.SMTPAuth || state == proto.POP3Auth {
+	if state.InSASL() {
 		if string(line) == "*" {
 			return line
 		}
 		return stars(line, 0)
 	}
-	text := string(line)
-	verb, rest, ok := strings.Cut(text, " ")
+	// The command table says which commands carry a secret and where it
+	// starts: PASS's whole argument, AUTH's initial response after the
+	// mechanism, APOP's digest after the user name.
+	verb, _, ok := strings.Cut(string(line), " ")
 	if !ok {
 		return line
 	}
-	switch strings.ToUpper(verb) {
-	case "PASS":
-		if s.C.M.Protocol() == proto.POP3 {
-			return stars(line, len([]rune(verb))+1)
-		}
-	case "AUTH":
-		// AUTH MECH [initial-response]: mask the response.
-		if i := strings.IndexByte(rest, ' '); i >= 0 {
-			return stars(line, len([]rune(verb+" "+rest[:i+1])))
-		}
-	case "APOP":
-		if i := strings.IndexByte(rest, ' '); i >= 0 {
-			return stars(line, len([]rune(verb+" "+rest[:i+1])))
-		}
+	spec := proto.TableFor(s.C.M.Protocol()).Lookup(verb)
+	if spec == nil || spec.Secret == nil {
+		return line
 	}
-	return line
+	from := len([]rune(verb)) + 1
+	for range spec.SecretAfter {
+		i := slices.Index(line[from:], ' ')
+		if i < 0 {
+			return line // still typing what may be shown
+		}
+		from += i + 1
+	}
+	return stars(line, from)
 }
 
 // stars masks line from the rune at from on; a newline (Enter, as the

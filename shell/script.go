@@ -72,7 +72,7 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 		}
 		return 1
 	}
-	if s.C.M.State() == proto.SMTPData {
+	if s.C.M.State().TakesText() {
 		fmt.Fprintln(errw, "mailsh: input ended in the middle of a message (no \".\" line); the message was not sent")
 		s.C.Close()
 		return 1
@@ -127,10 +127,10 @@ func (a *leftoverAnswers) exchange(s *Session, line string) bool {
 	if s.C == nil || s.C.Closed() || s.C.M == nil || strings.HasPrefix(line, ":") {
 		return false
 	}
-	switch s.C.M.State() {
-	case proto.SMTPAuth, proto.POP3Auth:
+	switch st := s.C.M.State(); {
+	case st.InSASL():
 		return true
-	case proto.SMTPData:
+	case st.TakesText():
 		return false
 	}
 	cmd := s.C.M.Classify(line)
@@ -143,10 +143,9 @@ func (a *leftoverAnswers) after(s *Session, inAuth bool) {
 	if !inAuth || s.C == nil || s.C.M == nil {
 		return
 	}
-	switch s.C.M.State() {
-	case proto.SMTPAuth, proto.POP3Auth:
-		// The server asked for an answer: the next line is one.
-	default:
+	if !s.C.M.State().InSASL() {
+		// The exchange is over; had the server asked for an answer, the
+		// next line would be one.
 		a.skipping.Store(true)
 	}
 }

@@ -88,7 +88,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		return errors.New("not connected: use :connect TARGET or :quit")
 	}
 	st := s.C.M.State()
-	if st == proto.SMTPData {
+	if st.TakesText() {
 		if strings.TrimSpace(line) == ":abort" {
 			return s.abortData(ctx)
 		}
@@ -106,7 +106,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	if strings.HasPrefix(line, ":") {
 		return s.meta(ctx, line)
 	}
-	if st != proto.SMTPAuth && st != proto.POP3Auth {
+	if !st.InSASL() {
 		// Trailing blanks (left by completion, say) make some servers
 		// reject a command ("RETR 1 ": noise after message number).
 		line = strings.TrimRight(line, " \t")
@@ -117,12 +117,12 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	cmd := s.C.M.Classify(line)
 	// RFC 1939 §7: PASS typed alone, as in the lecture, asks for the
 	// password without echo rather than sending an empty one.
-	if s.C.M.Protocol() == proto.POP3 && cmd.Verb == "PASS" && cmd.Arg == "" && st == proto.POP3User {
-		pw, err := s.Secrets.Secret("password: ")
+	if cmd.Spec != nil && cmd.Spec.AskSecret != "" && cmd.Arg == "" && cmd.Valid {
+		pw, err := s.Secrets.Secret(cmd.Spec.AskSecret)
 		if err != nil {
 			return err
 		}
-		line = "PASS " + pw
+		line = cmd.Verb + " " + pw
 		cmd = s.C.M.Classify(line)
 	}
 	if cmd.Secret {
@@ -224,12 +224,12 @@ func (s *Session) Quit() {
 	if s.C == nil || s.C.Closed() {
 		return
 	}
-	switch s.C.M.State() {
-	case proto.SMTPData:
+	switch st := s.C.M.State(); {
+	case st.TakesText():
 		// QUIT here would be message text; abandon the message instead.
 		s.C.Close()
 		return
-	case proto.SMTPAuth, proto.POP3Auth:
+	case st.InSASL():
 		// QUIT here would be a SASL answer: cancel the exchange first
 		// (RFC 4954 §4, RFC 5034 §4).
 		if _, _, err := s.C.Command("*"); err != nil {
