@@ -176,12 +176,7 @@ func (c *Client) readReply() (*Reply, error) {
 		return nil, err
 	}
 	if c.proto == 0 {
-		switch {
-		case len(line) >= 3 && line[0] >= '0' && line[0] <= '9':
-			c.proto = SMTP
-		case hasPrefixFold(string(line), "+OK") || hasPrefixFold(string(line), "-ERR"):
-			c.proto = POP3
-		default:
+		if c.proto = ProtocolOf(line); c.proto == 0 {
 			return nil, protoErr(line, "greeting is neither SMTP (220) nor POP3 (+OK)")
 		}
 		c.M = NewMachine(c.proto)

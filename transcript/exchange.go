@@ -39,35 +39,23 @@ func (x *Exchange) Took() time.Duration {
 	return x.Replied.Sub(x.Sent)
 }
 
-// protoOf guesses the protocol from the target URL, or from a first line.
+// protoOf finds the protocol from the target URL, or else from the
+// session's first line (a telnet-style HOST PORT target).
 func protoOf(target, firstLine string) proto.Protocol {
-	switch {
-	case strings.HasPrefix(target, "smtp"), strings.HasPrefix(target, "submission"):
-		return proto.SMTP
-	case strings.HasPrefix(target, "pop"):
-		return proto.POP3
-	case strings.HasPrefix(firstLine, "+OK"), strings.HasPrefix(firstLine, "-ERR"):
-		return proto.POP3
+	if t, err := proto.ParseTarget(target); err == nil {
+		return t.Proto
+	}
+	if p := proto.ProtocolOf([]byte(firstLine)); p != 0 {
+		return p
 	}
 	return proto.SMTP
 }
 
 // parseReply reads the status of a reply from its first line.
 func parseReply(p proto.Protocol, line string) *proto.Reply {
-	if p == proto.POP3 {
-		r, err := proto.ParsePOP3Status([]byte(line))
-		if err != nil {
-			return nil
-		}
-		return r
-	}
-	code, _, text, err := proto.ParseSMTPLine([]byte(line))
+	r, err := proto.ParseStatusLine(p, line)
 	if err != nil {
 		return nil
-	}
-	r := &proto.Reply{Proto: proto.SMTP, Code: code, Lines: []string{line}, Text: []string{text}}
-	if ec, _, ok := proto.ParseEnhancedCode(text); ok && ec.Class == code/100 {
-		r.Enhanced = ec
 	}
 	return r
 }

@@ -187,7 +187,7 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 			if strings.HasPrefix(text, ".") {
 				text = text[1:]
 			}
-			if c.M.State() != proto.SMTPData {
+			if !c.M.State().TakesText() {
 				rp.differ(shorten(e.Text, 40), "DATA mode", "state "+c.M.State().String())
 				return nil
 			}
