@@ -93,16 +93,10 @@ func Complete(ctx Context, line string, pos int) Result {
 		}
 	case strings.HasPrefix(words[0], ":"):
 		cands = metaArgs(ctx, words, word)
-	case ctx.Snap != nil && ctx.Snap.Proto == proto.POP3:
-		return inVerbCase(words, pop3ArgsResult(ctx.Snap, start, words, word))
 	case ctx.Snap != nil:
-		return inVerbCase(words, smtpArgs(ctx, line, start, words, word))
+		return inVerbCase(words, commandArgs(ctx, start, words, word))
 	}
 	return finish(start, word, cands)
-}
-
-func pop3ArgsResult(s *proto.Snapshot, start int, words []string, word string) Result {
-	return finish(start, word, pop3Args(s, words, word))
 }
 
 // inVerbCase gives keywords completed after a command in lower case the

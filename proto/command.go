@@ -14,6 +14,24 @@ const (
 	ArgRequired              // a required argument
 )
 
+// ArgKind says what a command's argument is, so that completion can offer
+// it without knowing the command: a host name, a SASL mechanism the server
+// listed, a command name, an SMTP path with its parameters, a BDAT chunk, a
+// message number.
+type ArgKind int
+
+// Argument kinds.
+const (
+	ArgText         ArgKind = iota // nothing to offer
+	ArgHostname                    // EHLO, HELO: this host's name
+	ArgMechanism                   // AUTH: a mechanism the server advertised
+	ArgCommand                     // HELP: a command of the protocol
+	ArgPath                        // MAIL FROM:<…>, RCPT TO:<…> and ESMTP parameters
+	ArgChunk                       // BDAT size [LAST]
+	ArgMessage                     // a message number that exists (RETR, DELE, LIST, UIDL)
+	ArgMessageLines                // a message number, then a count of lines (TOP)
+)
+
 // Command describes one protocol command. The tables of commands (one per
 // protocol) drive the state machine, the completer, :help, and the
 // loopback server's dispatcher, so that there is one list to keep right.
@@ -23,6 +41,8 @@ type Command struct {
 	// Syntax is the argument syntax after the verb, for help and hints.
 	Syntax string
 	Arity  Arity
+	// ArgKind says what the argument is, for completion.
+	ArgKind ArgKind
 	// Help is one line saying what the command does.
 	Help string
 	// RFC names the section that defines the command.

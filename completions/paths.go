@@ -6,54 +6,13 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// smtpArgs completes the arguments of SMTP commands.
-func smtpArgs(ctx Context, line string, start int, words []string, word string) Result {
-	s := ctx.Snap
-	verb := strings.ToUpper(words[0])
-	var cands []Candidate
-	switch verb {
-	case "EHLO", "HELO":
-		if len(words) == 1 {
-			for _, n := range ctx.EHLONames {
-				cands = append(cands, Candidate{Text: n})
-			}
-		}
-	case "AUTH":
-		if len(words) == 1 {
-			for _, m := range s.AuthMechanisms() {
-				cands = append(cands, Candidate{Text: m, Hint: mechHint[m]})
-			}
-		}
-	case "HELP":
-		if len(words) == 1 {
-			for _, c := range proto.SMTPCommands {
-				cands = append(cands, Candidate{Text: c.Name, Hint: c.Help})
-			}
-		}
-	case "MAIL", "RCPT":
-		return pathArgs(s, ctx.Addresses, verb, start, words, word)
-	case "BDAT":
-		if len(words) == 2 {
-			cands = []Candidate{{Text: "LAST", Hint: "this is the last chunk", Final: true}}
-		}
-	}
-	return finish(start, word, cands)
-}
-
-var mechHint = map[string]string{
-	"PLAIN":    "user and password in one base64 blob (use TLS)",
-	"LOGIN":    "user, then password, each base64 (use TLS)",
-	"CRAM-MD5": "challenge-response; the password never crosses the wire",
-	"XOAUTH2":  "an OAuth 2.0 access token",
-}
-
 // pathArgs completes MAIL FROM:<…> and RCPT TO:<…>: the keyword, then an
 // address used before, then the ESMTP parameters the server advertised.
-func pathArgs(s *proto.Snapshot, known []string, verb string, start int, words []string, word string) Result {
-	kw := "FROM:<"
-	if verb == "RCPT" {
-		kw = "TO:<"
-	}
+func pathArgs(s *proto.Snapshot, known []string, cmd *proto.Command, start int, words []string, word string) Result {
+	verb := cmd.Name
+	// The keyword is the table's syntax up to the path: "FROM:<", "TO:<".
+	kw, _, _ := strings.Cut(cmd.Syntax, "<")
+	kw += "<"
 	addresses := func(prefix string) []Candidate {
 		var cands []Candidate
 		if verb == "MAIL" {
