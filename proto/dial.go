@@ -98,10 +98,7 @@ func (c *Client) CanStartTLS() (verb string, err error) {
 	if c.TLS() != nil {
 		return "", errors.New("the connection already uses TLS")
 	}
-	verb = "STLS"
-	if c.M.Protocol() == SMTP {
-		verb = "STARTTLS"
-	}
+	verb = c.M.Protocol().Spec().StartTLS
 	if snap := c.M.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
 		return verb, fmt.Errorf("%s is not valid now: %s; nothing was sent", verb, snap.State.Describe())
 	}

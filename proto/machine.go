@@ -77,7 +77,7 @@ type Cmd struct {
 func NewMachine(p Protocol) *Machine {
 	m := &Machine{proto: p, state: StateGreeting, count: -1}
 	m.resetLearnt()
-	m.pending = []*Cmd{{Spec: greetingCmd(p), Verb: "", Valid: true}}
+	m.pending = []*Cmd{{Spec: p.Spec().Greeting, Verb: "", Valid: true}}
 	return m
 }
 
@@ -145,7 +145,7 @@ func (m *Machine) classifyLocked(line string) *Cmd {
 		}
 		return c
 	case SMTPAuth, POP3Auth:
-		c.Spec = saslAnswerCmd(m.proto)
+		c.Spec = m.proto.Spec().SASLAnswer
 		// RFC 4954 §4, RFC 5034 §4: "*" cancels the exchange.
 		if line != "*" {
 			c.Secret, c.Shown = true, "[redacted]"
@@ -203,11 +203,7 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 		c = m.pending[0]
 		m.pending = m.pending[1:]
 	}
-	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
-	// is "closing the transmission channel" (§4.2.2) whatever it answers:
-	// Postfix gives it to a command it takes for an attack ("221 2.7.0
-	// Error: I can break rules, too. Goodbye.").
-	if m.proto == SMTP && (r.Code == 421 || r.Code == 221 && (c == nil || c.Spec == nil || c.Spec.Name != "QUIT")) {
+	if m.proto.Spec().Closes(r, c) {
 		m.state = StateClosed
 		m.pending = nil
 		m.closedBy = r
@@ -232,7 +228,7 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 	if spec.Effect != nil {
 		spec.Effect(m, c.Arg, r)
 	}
-	if m.proto == POP3 && r.Class() == ClassPositive && spec.Multi != nil && spec.Multi(c.Arg) {
+	if r.Class() == ClassPositive && spec.Multi != nil && spec.Multi(c.Arg) {
 		// Keep the command at the head of the queue for BodyLine.
 		m.pending = append([]*Cmd{c}, m.pending...)
 		return true
@@ -272,11 +268,7 @@ func (m *Machine) StartedTLS() {
 	m.gen++
 	m.tls = true
 	m.resetLearnt()
-	if m.proto == SMTP {
-		m.state = SMTPConnected
-	} else {
-		m.state = POP3Authorization
-	}
+	m.state = m.proto.Spec().AfterTLS
 }
 
 // SetTLS records that the connection was encrypted from the start

@@ -14,16 +14,6 @@ const (
 	POP3
 )
 
-func (p Protocol) String() string {
-	switch p {
-	case SMTP:
-		return "smtp"
-	case POP3:
-		return "pop3"
-	}
-	return "unknown"
-}
-
 // Class is the outcome a reply announces, shared by both protocols so that
 // the shell can colour and the transcript can annotate them alike.
 type Class int
@@ -129,34 +119,4 @@ func (e *ReplyError) Temporary() bool {
 		return e.Reply.RespCode == "IN-USE" || e.Reply.RespCode == "LOGIN-DELAY" || e.Reply.RespCode == "SYS/TEMP"
 	}
 	return e.Reply.Class() == ClassTransient
-}
-
-// ProtocolOf recognises a protocol from the first line a server sends:
-// three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR" POP3 (RFC 1939
-// §4). It returns 0 for anything else.
-func ProtocolOf(greeting []byte) Protocol {
-	switch {
-	case len(greeting) >= 3 && greeting[0] >= '0' && greeting[0] <= '9':
-		return SMTP
-	case hasPrefixFold(string(greeting), "+OK"), hasPrefixFold(string(greeting), "-ERR"):
-		return POP3
-	}
-	return 0
-}
-
-// ParseStatusLine reads the status of a reply from one line: a POP3
-// status line, or an SMTP reply line with its enhanced code (RFC 3463).
-func ParseStatusLine(p Protocol, line string) (*Reply, error) {
-	if p == POP3 {
-		return ParsePOP3Status([]byte(line))
-	}
-	code, _, text, err := ParseSMTPLine([]byte(line))
-	if err != nil {
-		return nil, err
-	}
-	r := &Reply{Proto: SMTP, Code: code, Lines: []string{line}, Text: []string{text}}
-	if ec, _, ok := ParseEnhancedCode(text); ok && ec.Class == code/100 {
-		r.Enhanced = ec
-	}
-	return r, nil
 }

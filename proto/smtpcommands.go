@@ -82,20 +82,6 @@ var (
 		OnOK: POP3Transaction, OnCont: POP3Auth, OnFail: POP3Authorization, Effect: learnAuth}
 )
 
-func greetingCmd(p Protocol) *Command {
-	if p == POP3 {
-		return pop3GreetingCmd
-	}
-	return smtpGreetingCmd
-}
-
-func saslAnswerCmd(p Protocol) *Command {
-	if p == POP3 {
-		return pop3SASLCmd
-	}
-	return smtpSASLCmd
-}
-
 func learnGreeting(m *Machine, _ string, r *Reply) {
 	m.greeting = r.Message()
 	if m.proto == POP3 && r.Class() == ClassPositive {

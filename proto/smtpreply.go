@@ -95,3 +95,17 @@ func (rep *Reply) addSMTPLine(raw []byte) (more bool, err error) {
 	}
 	return more, nil
 }
+
+// parseSMTPStatus reads the status of an SMTP reply from one of its lines,
+// with its enhanced code (RFC 3463).
+func parseSMTPStatus(line string) (*Reply, error) {
+	code, _, text, err := ParseSMTPLine([]byte(line))
+	if err != nil {
+		return nil, err
+	}
+	r := &Reply{Proto: SMTP, Code: code, Lines: []string{line}, Text: []string{text}}
+	if ec, _, ok := ParseEnhancedCode(text); ok && ec.Class == code/100 {
+		r.Enhanced = ec
+	}
+	return r, nil
+}

@@ -64,27 +64,15 @@ type MessageInfo struct {
 // for SMTP, a CAPA tag for POP3. For POP3, a server that never answered
 // CAPA is assumed to support everything (RFC 2449 §5: CAPA is optional).
 func (s *Snapshot) Has(ext string) bool {
-	ext = strings.ToUpper(ext)
-	if s.Proto == POP3 {
-		if !s.CapaKnown {
-			return true
-		}
-		_, ok := s.Capa[ext]
-		return ok
-	}
-	_, ok := s.Ext[ext]
+	_, ok := s.Proto.Spec().Advertised(s, ext)
 	return ok
 }
 
 // AuthMechanisms lists the SASL mechanisms the server advertised: the
 // EHLO AUTH keyword (RFC 4954 §3) or the CAPA SASL tag (RFC 5034 §3).
 func (s *Snapshot) AuthMechanisms() []string {
-	var v string
-	if s.Proto == POP3 {
-		v = s.Capa["SASL"]
-	} else {
-		v = s.Ext["AUTH"]
-	}
+	sp := s.Proto.Spec()
+	v, _ := sp.Advertised(s, sp.Mechanisms)
 	return strings.Fields(strings.ToUpper(v))
 }
 
@@ -109,14 +97,6 @@ func (s *Snapshot) Commands() []*Command {
 		}
 	}
 	return out
-}
-
-// TableFor returns the command table of a protocol.
-func TableFor(p Protocol) Table {
-	if p == POP3 {
-		return POP3Commands
-	}
-	return SMTPCommands
 }
 
 // messagesLocked returns the messages, listed again only after a change;

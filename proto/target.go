@@ -24,17 +24,16 @@ type Target struct {
 	User string
 }
 
-// Schemes and their default ports: RFC 5321 §4.5.4.2 (25), RFC 8314
-// (465, 995), RFC 6409 (587), RFC 1939 (110).
-var schemes = map[string]Target{
-	"smtp":       {Proto: SMTP, Port: 25},
-	"smtps":      {Proto: SMTP, Port: 465, ImplicitTLS: true},
-	"submission": {Proto: SMTP, Port: 587, StartTLS: true},
-	"pop3":       {Proto: POP3, Port: 110},
-	"pop":        {Proto: POP3, Port: 110},
-	"pop3s":      {Proto: POP3, Port: 995, ImplicitTLS: true},
-	"pops":       {Proto: POP3, Port: 995, ImplicitTLS: true},
-}
+// schemes are every protocol's URL schemes with their default ports.
+var schemes = func() map[string]Target {
+	all := map[string]Target{}
+	for _, sp := range specs {
+		for name, t := range sp.Schemes {
+			all[name] = t
+		}
+	}
+	return all
+}()
 
 // Schemes lists the URL schemes ParseTarget accepts, sorted.
 func Schemes() []string {
@@ -100,15 +99,11 @@ func (t Target) Addr() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.P
 // URL returns the target as a URL, for prompts and transcripts.
 func (t Target) URL() string {
 	scheme := "tcp"
-	switch {
-	case t.Proto == SMTP && t.ImplicitTLS:
-		scheme = "smtps"
-	case t.Proto == SMTP:
-		scheme = "smtp"
-	case t.Proto == POP3 && t.ImplicitTLS:
-		scheme = "pop3s"
-	case t.Proto == POP3:
-		scheme = "pop3"
+	if sp, ok := specs[t.Proto]; ok {
+		scheme = sp.Scheme
+		if t.ImplicitTLS {
+			scheme = sp.SchemeTLS
+		}
 	}
 	return scheme + "://" + t.Addr()
 }

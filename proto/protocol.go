@@ -1,0 +1,143 @@
+package proto
+
+import "strings"
+
+// Spec is what the engine knows of one protocol. Everything that differs
+// between SMTP and POP3 — the command table, how a greeting is recognised,
+// how a reply is read and classed, the TLS upgrade, what the server
+// advertises — is a field here, so that the engine asks the protocol
+// instead of testing which one it is. Adding a protocol means a Spec and
+// one line in specs.
+type Spec struct {
+	// Name is the protocol's name in prompts and transcripts: "smtp".
+	Name string
+	// Table is the command table that drives the state machine, the
+	// completer, :help and the built-in server.
+	Table Table
+	// Schemes are the URL schemes of the protocol, with their ports and
+	// TLS; Scheme and SchemeTLS name a target in a URL.
+	Schemes           map[string]Target
+	Scheme, SchemeTLS string
+	// Greets recognises the protocol's greeting.
+	Greets func(line []byte) bool
+	// Greeting and SASLAnswer are the rows for the greeting and for a
+	// line answering a SASL challenge, which are not commands.
+	Greeting, SASLAnswer *Command
+	// StartTLS is the verb that upgrades to TLS, and AfterTLS the state
+	// the session is in once upgraded (RFC 3207 §4.2, RFC 2595 §4).
+	StartTLS string
+	AfterTLS State
+	// ParseStatus reads the status of a reply from its first line.
+	ParseStatus func(line string) (*Reply, error)
+	// Closes reports whether a reply to c ends the session whatever c was
+	// (SMTP's 421 at any time, RFC 5321 §3.8).
+	Closes func(r *Reply, c *Cmd) bool
+	// Advertised returns the value of an extension the server announced,
+	// and whether it did; Mechanisms names the extension that lists the
+	// SASL mechanisms.
+	Advertised func(s *Snapshot, ext string) (string, bool)
+	Mechanisms string
+}
+
+// specs are the protocols the engine speaks.
+var specs = map[Protocol]*Spec{
+	SMTP: smtpSpec,
+	POP3: pop3Spec,
+}
+
+// Spec returns what the engine knows of the protocol; SMTP's for a
+// protocol not yet known.
+func (p Protocol) Spec() *Spec {
+	if s, ok := specs[p]; ok {
+		return s
+	}
+	return smtpSpec
+}
+
+func (p Protocol) String() string {
+	if s, ok := specs[p]; ok {
+		return s.Name
+	}
+	return "unknown"
+}
+
+// ProtocolOf recognises a protocol from the first line a server sends:
+// three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR" POP3 (RFC 1939
+// §4). It returns 0 for anything else.
+func ProtocolOf(greeting []byte) Protocol {
+	for _, p := range []Protocol{SMTP, POP3} {
+		if specs[p].Greets(greeting) {
+			return p
+		}
+	}
+	return 0
+}
+
+// ParseStatusLine reads the status of a reply from one line: a POP3
+// status line, or an SMTP reply line with its enhanced code (RFC 3463).
+func ParseStatusLine(p Protocol, line string) (*Reply, error) {
+	return p.Spec().ParseStatus(line)
+}
+
+// TableFor returns the command table of a protocol.
+func TableFor(p Protocol) Table { return p.Spec().Table }
+
+var smtpSpec = &Spec{
+	Name:  "smtp",
+	Table: SMTPCommands,
+	// RFC 5321 §4.5.4.2 (25), RFC 8314 (465), RFC 6409 (587).
+	Schemes: map[string]Target{
+		"smtp":       {Proto: SMTP, Port: 25},
+		"smtps":      {Proto: SMTP, Port: 465, ImplicitTLS: true},
+		"submission": {Proto: SMTP, Port: 587, StartTLS: true},
+	},
+	Scheme: "smtp", SchemeTLS: "smtps",
+	Greets: func(line []byte) bool {
+		return len(line) >= 3 && line[0] >= '0' && line[0] <= '9'
+	},
+	Greeting: smtpGreetingCmd, SASLAnswer: smtpSASLCmd,
+	StartTLS: "STARTTLS", AfterTLS: SMTPConnected,
+	ParseStatus: parseSMTPStatus,
+	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
+	// is "closing the transmission channel" (§4.2.2) whatever it answers:
+	// Postfix gives it to a command it takes for an attack ("221 2.7.0
+	// Error: I can break rules, too. Goodbye.").
+	Closes: func(r *Reply, c *Cmd) bool {
+		return r.Code == 421 || r.Code == 221 && (c == nil || c.Spec == nil || c.Spec.Name != "QUIT")
+	},
+	Advertised: func(s *Snapshot, ext string) (string, bool) {
+		v, ok := s.Ext[strings.ToUpper(ext)]
+		return v, ok
+	},
+	Mechanisms: "AUTH",
+}
+
+var pop3Spec = &Spec{
+	Name:  "pop3",
+	Table: POP3Commands,
+	// RFC 1939 (110), RFC 8314 (995).
+	Schemes: map[string]Target{
+		"pop3":  {Proto: POP3, Port: 110},
+		"pop":   {Proto: POP3, Port: 110},
+		"pop3s": {Proto: POP3, Port: 995, ImplicitTLS: true},
+		"pops":  {Proto: POP3, Port: 995, ImplicitTLS: true},
+	},
+	Scheme: "pop3", SchemeTLS: "pop3s",
+	Greets: func(line []byte) bool {
+		return hasPrefixFold(string(line), "+OK") || hasPrefixFold(string(line), "-ERR")
+	},
+	Greeting: pop3GreetingCmd, SASLAnswer: pop3SASLCmd,
+	StartTLS: "STLS", AfterTLS: POP3Authorization,
+	ParseStatus: func(line string) (*Reply, error) { return ParsePOP3Status([]byte(line)) },
+	Closes:      func(*Reply, *Cmd) bool { return false },
+	// RFC 2449 §5: CAPA is optional; a server that never answered it is
+	// taken to support everything.
+	Advertised: func(s *Snapshot, ext string) (string, bool) {
+		if !s.CapaKnown {
+			return "", true
+		}
+		v, ok := s.Capa[strings.ToUpper(ext)]
+		return v, ok
+	},
+	Mechanisms: "SASL",
+}
