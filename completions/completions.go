@@ -80,8 +80,9 @@ func Complete(ctx Context, line string, pos int) Result {
 		if start == 0 && word == "" {
 			cands = []Candidate{{Text: "*", Hint: "cancel the authentication"}}
 		}
-	case start == 0 && (strings.HasPrefix(word, ":") || ctx.Snap == nil || ctx.Snap.State == proto.StateClosed):
-		// Not connected: only mailsh's own commands (:connect) can help.
+	case start == 0 && (strings.HasPrefix(word, ":") || ctx.Snap == nil || ctx.Snap.State == proto.StateClosed || len(proto.TableFor(ctx.Snap.Proto)) == 0):
+		// Not connected, or a protocol with no commands of its own (raw
+		// line mode): only mailsh's own commands can help.
 		for _, m := range ctx.Meta {
 			cands = append(cands, Candidate{Text: ":" + m.Name, Hint: m.Help})
 		}

@@ -264,3 +264,18 @@ func TestOtherStates(t *testing.T) {
 		{":c", ":connect"},
 	})
 }
+
+// A protocol without commands of its own (raw line mode): TAB on an empty
+// line offers mailsh's commands.
+func TestRawOffersMeta(t *testing.T) {
+	t.Parallel()
+	ctx := Context{Snap: proto.NewMachine(proto.RAW).Snapshot(), Meta: []Meta{{Name: "connect"}, {Name: "help"}}}
+	r := Complete(ctx, "", 0)
+	var got []string
+	for _, c := range r.Candidates {
+		got = append(got, c.Text)
+	}
+	if strings.Join(got, " ") != ":connect :help" {
+		t.Fatalf("got %q", got)
+	}
+}

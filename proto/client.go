@@ -94,7 +94,9 @@ func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 		}
 	}
 	c.mu.Lock()
-	c.waiting = 1 // the greeting
+	if p == 0 || !p.Spec().Unframed {
+		c.waiting = 1 // the greeting
+	}
 	c.mu.Unlock()
 	c.startReader()
 	return c
@@ -175,9 +177,14 @@ func (c *Client) readReply() (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.proto != 0 && c.proto.Spec().Unframed {
+		// No replies: each line is shown as it arrives.
+		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(line)})
+		return nil, nil
+	}
 	if c.proto == 0 {
 		if c.proto = ProtocolOf(line); c.proto == 0 {
-			return nil, protoErr(line, "greeting is neither SMTP (220) nor POP3 (+OK)")
+			return c.becomeRaw(line), nil
 		}
 		c.M = NewMachine(c.proto)
 		if c.tlsState != nil {
@@ -233,6 +240,25 @@ func (c *Client) readReply() (*Reply, error) {
 	}
 	c.M.BodyDone()
 	return rep, nil
+}
+
+// becomeRaw turns a session whose greeting is neither SMTP nor POP3 (an
+// SSH, LMTP or ManageSieve server, say) into raw line mode, as telnet
+// would carry on, and answers the wait for the greeting.
+func (c *Client) becomeRaw(greeting []byte) *Reply {
+	c.proto = RAW
+	c.M = NewMachine(RAW)
+	if c.tlsState != nil {
+		c.M.SetTLS()
+	}
+	c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(greeting)})
+	c.Note("this greeting is neither SMTP (220) nor POP3 (+OK): raw line mode — each line goes out with CRLF, and what arrives is shown as it comes")
+	rep := &Reply{Proto: RAW, Lines: []string{string(greeting)}, Text: []string{string(greeting)}}
+	c.mu.Lock()
+	c.waiting--
+	c.mu.Unlock()
+	c.replies <- replyMsg{rep: rep}
+	return nil
 }
 
 // afterReply stops the reader after a positive reply to STARTTLS or STLS:
@@ -405,6 +431,11 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 	}
 	cmd := c.M.Classify(line)
 	wire := line
+	if c.M.Protocol().Spec().Unframed {
+		// Nothing to wait for: what comes back is shown as it arrives.
+		cmd.Valid = true
+		return cmd, nil, c.writeLines(cmd, wire)
+	}
 	if cmd.Body {
 		// A line of message text changes no state and awaits no reply:
 		// the machine need not hear of it (Sent would only classify it
@@ -631,4 +662,21 @@ func (c *Client) Close() error {
 	err := c.conn.Close()
 	<-c.done
 	return err
+}
+
+// WaitQuiet waits until the server has sent nothing for quiet, or has
+// closed the connection, for at most the client's timeout: the end of a
+// raw session, whose replies have no frame to wait for.
+func (c *Client) WaitQuiet(quiet time.Duration) {
+	deadline := time.Now().Add(c.Timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-c.done:
+			return
+		case <-time.After(quiet):
+		}
+		if time.Since(time.Unix(0, c.lastRead.Load())) >= quiet {
+			return
+		}
+	}
 }

@@ -77,6 +77,9 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 	if st := c.TLS(); st != nil {
 		c.Note("TLS started: %s", DescribeTLS(st))
 	}
+	if t.Proto != 0 && t.Proto.Spec().Unframed {
+		return c, nil, nil // nothing to wait for
+	}
 	rep, err := c.Greeting()
 	if err != nil {
 		c.Close()
@@ -99,6 +102,9 @@ func (c *Client) CanStartTLS() (verb string, err error) {
 		return "", errors.New("the connection already uses TLS")
 	}
 	verb = c.M.Protocol().Spec().StartTLS
+	if verb == "" {
+		return "", fmt.Errorf("%s has no STARTTLS; use %s:// for TLS from the start", c.M.Protocol(), c.M.Protocol().Spec().SchemeTLS)
+	}
 	if snap := c.M.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
 		return verb, fmt.Errorf("%s is not valid now: %s; nothing was sent", verb, snap.State.Describe())
 	}

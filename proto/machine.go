@@ -77,6 +77,10 @@ type Cmd struct {
 func NewMachine(p Protocol) *Machine {
 	m := &Machine{proto: p, state: StateGreeting, count: -1}
 	m.resetLearnt()
+	if p.Spec().Unframed {
+		m.state = RawOpen // no greeting to wait for
+		return m
+	}
 	m.pending = []*Cmd{{Spec: p.Spec().Greeting, Verb: "", Valid: true}}
 	return m
 }

@@ -37,12 +37,16 @@ type Spec struct {
 	// SASL mechanisms.
 	Advertised func(s *Snapshot, ext string) (string, bool)
 	Mechanisms string
+	// Unframed means no replies: what the server sends is shown line by
+	// line as it arrives, and a line sent waits for nothing.
+	Unframed bool
 }
 
 // specs are the protocols the engine speaks.
 var specs = map[Protocol]*Spec{
 	SMTP: smtpSpec,
 	POP3: pop3Spec,
+	RAW:  rawSpec,
 }
 
 // Spec returns what the engine knows of the protocol; SMTP's for a
@@ -66,7 +70,7 @@ func (p Protocol) String() string {
 // §4). It returns 0 for anything else.
 func ProtocolOf(greeting []byte) Protocol {
 	for _, p := range []Protocol{SMTP, POP3} {
-		if specs[p].Greets(greeting) {
+		if specs[p].Greets != nil && specs[p].Greets(greeting) {
 			return p
 		}
 	}
@@ -140,4 +144,25 @@ var pop3Spec = &Spec{
 		return v, ok
 	},
 	Mechanisms: "SASL",
+}
+
+// rawOpenCmd stands for the connection's start in raw line mode.
+var rawOpenCmd = &Command{Name: "(open)", OnOK: RawOpen, OnCont: RawOpen, OnFail: RawOpen}
+
+var rawSpec = &Spec{
+	Name:  "raw",
+	Table: Table{},
+	// Any port: raw://HOST:PORT, rawtls://HOST:PORT (TLS from the start).
+	Schemes: map[string]Target{
+		"raw":    {Proto: RAW},
+		"rawtls": {Proto: RAW, ImplicitTLS: true},
+	},
+	Scheme: "raw", SchemeTLS: "rawtls",
+	// No greeting is recognised as raw: it is what is left.
+	Greeting: rawOpenCmd, SASLAnswer: rawOpenCmd,
+	AfterTLS:    RawOpen,
+	ParseStatus: func(line string) (*Reply, error) { return nil, protoErr([]byte(line), "raw line mode has no replies") },
+	Closes:      func(*Reply, *Cmd) bool { return false },
+	Advertised:  func(*Snapshot, string) (string, bool) { return "", false },
+	Unframed:    true,
 }

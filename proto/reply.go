@@ -12,6 +12,10 @@ type Protocol int
 const (
 	SMTP Protocol = iota + 1
 	POP3
+	// RAW is raw line mode: lines go out with CRLF, and whatever arrives
+	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
+	// greeting mailsh does not know).
+	RAW
 )
 
 // Class is the outcome a reply announces, shared by both protocols so that

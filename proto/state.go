@@ -38,6 +38,10 @@ const (
 	// POP3Transaction: the TRANSACTION state of RFC 1939 §5.
 	POP3Transaction
 
+	// RawOpen: raw line mode, where nothing is framed: every line may be
+	// sent, and lines from the server are shown as they arrive.
+	RawOpen
+
 	// StateClosed: the session is over.
 	StateClosed
 )
@@ -56,6 +60,7 @@ var stateNames = map[State][2]string{
 	POP3User:          {"pass", "user name accepted; send PASS"},
 	POP3Auth:          {"sasl", "authenticating; answer the server's challenge (\"*\" cancels)"},
 	POP3Transaction:   {"trans", "TRANSACTION: STAT, LIST, RETR, DELE, …; QUIT applies deletions"},
+	RawOpen:           {"raw", "raw line mode: each line goes out with CRLF; what arrives is shown as it comes"},
 	StateClosed:       {"closed", "the session is closed"},
 }
 

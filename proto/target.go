@@ -54,7 +54,7 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t, ok := schemes[strings.ToLower(scheme)]
 	if !ok {
-		return Target{}, fmt.Errorf("unknown scheme %q: use smtp, smtps, submission, pop3 or pop3s", scheme)
+		return Target{}, fmt.Errorf("unknown scheme %q: use %s", scheme, strings.Join(Schemes(), ", "))
 	}
 	u, err := url.Parse("x://" + rest)
 	if err != nil {
@@ -71,6 +71,9 @@ func ParseTarget(s string) (Target, error) {
 		if t.Port, err = ParsePort(p); err != nil {
 			return Target{}, err
 		}
+	}
+	if t.Port == 0 {
+		return Target{}, fmt.Errorf("bad URL %q: %s:// has no default port; give one, as in %s://%s:80", s, scheme, scheme, t.Host)
 	}
 	if u.User != nil {
 		t.User = u.User.Username()

@@ -64,7 +64,9 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 		return 1
 	}
 	if s.C == nil || s.C.Closed() {
-		if s.C != nil && s.C.M.Snapshot().QuitAccepted {
+		if s.C != nil && (s.C.M.Snapshot().QuitAccepted || s.C.M.Protocol().Spec().Unframed) {
+			// A raw session ends when either side is done (an HTTP
+			// server closes after its response).
 			return 0
 		}
 		if !closedByServer(s, errw) {

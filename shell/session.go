@@ -106,7 +106,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	if strings.HasPrefix(line, ":") {
 		return s.meta(ctx, line)
 	}
-	if !st.InSASL() {
+	if !st.InSASL() && !s.C.M.Protocol().Spec().Unframed {
 		// Trailing blanks (left by completion, say) make some servers
 		// reject a command ("RETR 1 ": noise after message number).
 		line = strings.TrimRight(line, " \t")
@@ -222,6 +222,12 @@ func (s *Session) abortData(ctx context.Context) error {
 // Quit ends the session politely: QUIT, then wait for the server to close.
 func (s *Session) Quit() {
 	if s.C == nil || s.C.Closed() {
+		return
+	}
+	if s.C.M.Protocol().Spec().Unframed {
+		// Raw line mode has no QUIT: let what is still coming arrive.
+		s.C.WaitQuiet(time.Second)
+		s.C.Close()
 		return
 	}
 	switch st := s.C.M.State(); {

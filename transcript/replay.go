@@ -8,6 +8,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -82,6 +84,48 @@ type replayer struct {
 	newS bool   // the pushed-back position is a new session
 	c    *proto.Client
 	step int
+
+	// In raw line mode nothing is framed: the lines that arrive after a
+	// line is sent, until the server is quiet, are its "reply".
+	rawMu  sync.Mutex
+	rawGot []string
+}
+
+// rawQuiet is how long a raw server must be silent for its answer to be
+// taken as complete.
+const rawQuiet = 300 * time.Millisecond
+
+// rawReply waits for a raw server to be quiet and returns what it sent
+// since the last call.
+func (rp *replayer) rawReply() *proto.Reply {
+	rp.c.WaitQuiet(rawQuiet)
+	rp.rawMu.Lock()
+	defer rp.rawMu.Unlock()
+	got := rp.rawGot
+	rp.rawGot = nil
+	if len(got) == 0 {
+		return nil
+	}
+	return &proto.Reply{Proto: proto.RAW, Lines: got, Text: got}
+}
+
+// compareRaw checks a raw answer by its first line, as a reply is checked
+// by its code.
+func (rp *replayer) compareRaw(cmd string, want []string, got *proto.Reply) {
+	rp.step++
+	rp.res.Steps++
+	switch {
+	case len(want) == 0 && got == nil:
+		fmt.Fprintf(rp.o.Out, "  ok   %3d %-40s (nothing came, as recorded)\n", rp.step, shorten(cmd, 40))
+	case len(want) > 0 && got != nil && got.Lines[0] == want[0]:
+		fmt.Fprintf(rp.o.Out, "  ok   %3d %-40s %s\n", rp.step, shorten(cmd, 40), shorten(want[0], 30))
+	default:
+		gotLine := "(nothing)"
+		if got != nil {
+			gotLine = got.Lines[0]
+		}
+		rp.report(cmd, firstOr(want, "(nothing)"), gotLine)
+	}
 }
 
 func (rp *replayer) next() (Entry, bool, error) {
@@ -152,14 +196,33 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 		t = alt
 	}
 	fmt.Fprintf(rp.o.Out, "replaying %s (recorded against %s)\n", t.URL(), h.Target)
-	c, rep, err := proto.Dial(ctx, t, rp.o.Dial)
+	dial := rp.o.Dial
+	raw := t.Proto != 0 && t.Proto.Spec().Unframed
+	if raw {
+		observe := dial.Observe
+		dial.Observe = func(e proto.Event) {
+			if e.Dir == proto.FromServer {
+				rp.rawMu.Lock()
+				rp.rawGot = append(rp.rawGot, e.Text)
+				rp.rawMu.Unlock()
+			}
+			if observe != nil {
+				observe(e)
+			}
+		}
+	}
+	c, rep, err := proto.Dial(ctx, t, dial)
 	if err != nil {
 		rp.differ("(connect)", "a connection", err.Error())
 		return nil
 	}
 	rp.c = c
 	defer c.Close()
-	rp.compare("(greeting)", greeting, rep)
+	if raw {
+		rp.compareRaw("(greeting)", greeting, rp.rawReply())
+	} else {
+		rp.compare("(greeting)", greeting, rep)
+	}
 	for {
 		e, newSession, err := rp.next()
 		if errors.Is(err, io.EOF) {
@@ -206,6 +269,18 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 // command replays one recorded client line and compares the reply.
 func (rp *replayer) command(line string) error {
 	c := rp.c
+	if c.M.Protocol().Spec().Unframed {
+		want, err := rp.expect()
+		if err != nil {
+			return err
+		}
+		if _, _, err := c.Command(line); err != nil {
+			rp.differ(line, firstOr(want, "(nothing)"), err.Error())
+			return nil
+		}
+		rp.compareRaw(line, want, rp.rawReply())
+		return nil
+	}
 	verb, arg := proto.SplitCommand(line)
 	up := strings.ToUpper(verb)
 	switch {
