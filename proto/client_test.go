@@ -298,11 +298,16 @@ S! close
 	}
 }
 
+// A greeting that is neither SMTP nor POP3 turns the session into raw
+// line mode, as telnet would carry on, and says so.
 func TestClientGreetingNotMail(t *testing.T) {
-	c, _, _ := newPipeClient(t, 0, `
+	c, rec, _ := newPipeClient(t, 0, `
 S: SSH-2.0-OpenSSH_9.2
 `)
-	if _, err := c.Greeting(); !errors.Is(err, ErrProtocol) {
-		t.Fatalf("err = %v, want ErrProtocol", err)
+	if _, err := c.Greeting(); err != nil {
+		t.Fatalf("err = %v, want raw line mode", err)
+	}
+	if c.M.Protocol() != RAW || c.M.State() != RawOpen || !strings.Contains(rec.String(), "raw line mode") {
+		t.Fatalf("protocol %v, state %v, events:\n%s", c.M.Protocol(), c.M.State(), rec)
 	}
 }
