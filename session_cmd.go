@@ -29,6 +29,9 @@ Usage:
   mailsh smtp://HOST[:PORT]      SMTP (port 25); smtps:// implicit TLS (465);
                                  submission:// STARTTLS on 587
   mailsh pop3://HOST[:PORT]      POP3 (port 110); pop3s:// implicit TLS (995)
+  mailsh raw://HOST:PORT         raw line mode for any other server (HTTP, LMTP,
+                                 ManageSieve): lines out with CRLF, what arrives
+                                 shown as it comes; rawtls:// with TLS
   mailsh HOST PORT               like telnet: the protocol is taken from the
                                  greeting ("220" is SMTP, "+OK" is POP3)
   mailsh serve [flags]           run the loopback SMTP + POP3 server (serve --help)
