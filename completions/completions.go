@@ -30,7 +30,9 @@ type Candidate struct {
 type Meta struct {
 	Name    string // without the colon
 	Help    string
-	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
+	ArgKind string // "", "file", "mech", "meta", "target", "transcript"
+	// Subs are the words the first argument may be (:raw on, off, send).
+	Subs []string
 }
 
 // Context is what the completer needs besides the snapshot.

@@ -279,3 +279,28 @@ func TestRawOffersMeta(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A meta-command's first word comes from its own table row (Subs).
+func TestMetaSubcommands(t *testing.T) {
+	t.Parallel()
+	ctx := Context{
+		Meta: []Meta{
+			{Name: "raw", Subs: []string{"on", "off", "send"}},
+			{Name: "transcript", ArgKind: "transcript", Subs: []string{"start", "stop", "status"}},
+		},
+		Files: func(string) []string { return []string{"session.txt"} },
+	}
+	for _, tc := range []struct{ line, want string }{
+		{":raw ", "off on send"},
+		{":transcript st", "start status stop"},
+		{":transcript start ", "session.txt"},
+	} {
+		var got []string
+		for _, c := range Complete(ctx, tc.line, len(tc.line)).Candidates {
+			got = append(got, c.Text)
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}

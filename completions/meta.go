@@ -18,6 +18,13 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 	if m == nil {
 		return nil
 	}
+	if len(words) == 1 && len(m.Subs) > 0 {
+		out := make([]Candidate, 0, len(m.Subs))
+		for _, sub := range m.Subs {
+			out = append(out, Candidate{Text: sub})
+		}
+		return out
+	}
 	switch m.ArgKind {
 	case "file":
 		if len(words) == 1 || (len(words) == 2 && words[1] == "-f") {
@@ -51,14 +58,7 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 			}
 			return out
 		}
-	case "onoff":
-		if len(words) == 1 {
-			return []Candidate{{Text: "on"}, {Text: "off"}}
-		}
 	case "transcript":
-		if len(words) == 1 {
-			return []Candidate{{Text: "start", Hint: "record to FILE"}, {Text: "stop"}, {Text: "status"}}
-		}
 		if len(words) == 2 && strings.EqualFold(words[1], "start") {
 			return files(ctx, word)
 		}

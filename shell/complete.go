@@ -34,8 +34,8 @@ func (c *completer) newLine() {
 
 func (c *completer) context() completions.Context {
 	ctx := completions.Context{Files: listFiles}
-	for _, m := range metaCommands {
-		ctx.Meta = append(ctx.Meta, completions.Meta{Name: m.Name, Help: m.Help, ArgKind: m.ArgKind})
+	for _, m := range metaCommands() {
+		ctx.Meta = append(ctx.Meta, completions.Meta{Name: m.Name, Help: m.Help, ArgKind: m.ArgKind, Subs: m.Subs})
 	}
 	for name := range c.s.Aliases {
 		ctx.Targets = append(ctx.Targets, name)

@@ -19,7 +19,10 @@ type metaCommand struct {
 	Args string
 	Help string
 	// ArgKind says what the completer offers for the first argument.
-	ArgKind string // "", "file", "mech", "meta", "target", "onoff", "transcript"
+	ArgKind string // "", "file", "mech", "meta", "target", "transcript"
+	// Subs are the words the first argument may be (:transcript start,
+	// :raw send), offered by the completer.
+	Subs []string
 	// RawArgs passes the words as typed, quotes and all (for :b64 TEXT).
 	RawArgs bool
 	// Verbatim passes the rest of the line as typed, blanks and
@@ -28,18 +31,12 @@ type metaCommand struct {
 	Run      func(s *Session, ctx context.Context, args []string) error
 }
 
-// metaCommands is the table, sorted by name; other files add theirs with
-// registerMeta.
-var metaCommands []*metaCommand
-
-// registerMeta adds meta-commands to the table (from init functions).
-func registerMeta(ms ...*metaCommand) {
-	metaCommands = append(metaCommands, ms...)
-	sort.Slice(metaCommands, func(i, j int) bool { return metaCommands[i].Name < metaCommands[j].Name })
-}
-
-func init() {
-	registerMeta([]*metaCommand{
+// metaCommands is the table of meta-commands, sorted by name: the core
+// ones here, the message tools and :transcript from their own files. It
+// is built when asked for, so that the table and the commands that read
+// it (:help) need no package state filled at start-up.
+func metaCommands() []*metaCommand {
+	all := append(append([]*metaCommand{
 		{Name: "help", Args: "[command]", ArgKind: "meta", Help: "list the commands valid now, or explain one (a protocol or : command)", Run: (*Session).metaHelp},
 		{Name: "quit", Help: "send QUIT and leave", Run: func(s *Session, _ context.Context, _ []string) error {
 			s.Quit()
@@ -54,19 +51,21 @@ func init() {
 		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
 		{Name: "data", Args: "FILE [--bdat [--chunk SIZE]]", ArgKind: "file", Help: "send FILE as the message (DATA, dot-stuffed and streamed; or BDAT chunks with --bdat)", Run: (*Session).metaData},
 		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
-		{Name: "raw", Args: "[on|off] | send TEXT", ArgKind: "onoff", Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
+		{Name: "raw", Args: "[on|off] | send TEXT", Subs: []string{"on", "off", "send"}, Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
 			if s.C == nil || !s.C.M.State().TakesText() {
 				return errors.New(":abort works in DATA mode; to abandon a transaction before DATA, send RSET")
 			}
 			return s.abortData(ctx)
 		}},
-	}...)
+	}, messageMetaCommands()...), transcriptMetaCommand())
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	return all
 }
 
 func lookupMeta(name string) *metaCommand {
 	name = strings.ToLower(strings.TrimPrefix(name, ":"))
-	for _, m := range metaCommands {
+	for _, m := range metaCommands() {
 		if m.Name == name {
 			return m
 		}
@@ -142,7 +141,7 @@ func (s *Session) metaHelp(_ context.Context, args []string) error {
 		}
 	}
 	s.P.Plain("mailsh commands:\n")
-	for _, m := range metaCommands {
+	for _, m := range metaCommands() {
 		s.P.Plain("  %-9s %-34s %s\n", ":"+m.Name, m.Args, m.Help)
 	}
 	return nil

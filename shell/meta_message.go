@@ -16,17 +16,18 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// The message commands: they work on the message last retrieved with RETR
-// or TOP (see capture.go), or on a file, and :compose writes one.
-func init() {
-	registerMeta([]*metaCommand{
+// messageMetaCommands are the message commands: they work on the message
+// last retrieved with RETR or TOP (see capture.go), or on a file, and
+// :compose writes one.
+func messageMetaCommands() []*metaCommand {
+	return []*metaCommand{
 		{Name: "compose", Args: "--from A --to B --subject S …", Help: "build a message (MIME, base64 attachments) and send it here with MAIL, RCPT, DATA, or write it to FILE (:compose --help)", Run: (*Session).metaCompose},
 		{Name: "show", Args: "[N | FILE]", ArgKind: "file", Help: "the last retrieved message (or RETR N first, or FILE) with the body decoded: charset, quoted-printable, base64", Run: (*Session).metaShow},
 		{Name: "mime", Args: "[FILE]", ArgKind: "file", Help: "the MIME tree of the last retrieved message: part, type, charset, encoding, size, file name", Run: (*Session).metaMime},
 		{Name: "save", Args: "PART FILE [--force] [-f MESSAGE]", Help: "decode one part (see :mime) to FILE; prints the bytes written and the SHA-256", Run: (*Session).metaSave},
 		{Name: "hops", Args: "[FILE]", ArgKind: "file", Help: "the Received chain as hops: delays, a bar chart, the slowest hop, SPF/DKIM/DMARC", Run: (*Session).metaHops},
 		{Name: "headers", Args: "[FILE]", ArgKind: "file", Help: "each header field of the last retrieved message with its meaning", Run: (*Session).metaHeaders},
-	}...)
+	}
 }
 
 // messageStyle dresses the views as the printer dresses the session:

@@ -12,12 +12,12 @@ import (
 	"github.com/mailsh/mailsh/transcript"
 )
 
-func init() {
-	registerMeta(&metaCommand{
-		Name: "transcript", Args: "start FILE | stop | status", ArgKind: "transcript",
+func transcriptMetaCommand() *metaCommand {
+	return &metaCommand{
+		Name: "transcript", Args: "start FILE | stop | status", ArgKind: "transcript", Subs: []string{"start", "stop", "status"},
 		Help: "record the session to FILE (appends, never overwrites; secrets redacted; --no-redact, --abbreviate N)",
 		Run:  (*Session).metaTranscript,
-	})
+	}
 }
 
 // StartTranscript begins recording the session to path.
