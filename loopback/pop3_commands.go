@@ -15,28 +15,42 @@ import (
 // pop3Handler runs one command whose state and syntax were checked.
 type pop3Handler func(s *pop3Session, arg string) error
 
-// pop3Handlers is the dispatch table: one handler for each command of
+// pop3HandlerFor is the dispatch: the handler of each command of
 // proto.POP3Commands, which says in which states each is valid.
-var pop3Handlers map[string]pop3Handler
-
-func init() {
-	pop3Handlers = map[string]pop3Handler{
-		"USER": (*pop3Session).user,
-		"PASS": (*pop3Session).pass,
-		"APOP": (*pop3Session).apop,
-		"AUTH": (*pop3Session).auth,
-		"CAPA": (*pop3Session).capa,
-		"STLS": (*pop3Session).stls,
-		"STAT": (*pop3Session).stat,
-		"LIST": (*pop3Session).list,
-		"RETR": (*pop3Session).retr,
-		"TOP":  (*pop3Session).top,
-		"DELE": (*pop3Session).dele,
-		"UIDL": (*pop3Session).uidl,
-		"NOOP": (*pop3Session).noop,
-		"RSET": (*pop3Session).rset,
-		"QUIT": (*pop3Session).quit,
+func pop3HandlerFor(name string) pop3Handler {
+	switch name {
+	case "USER":
+		return (*pop3Session).user
+	case "PASS":
+		return (*pop3Session).pass
+	case "APOP":
+		return (*pop3Session).apop
+	case "AUTH":
+		return (*pop3Session).auth
+	case "CAPA":
+		return (*pop3Session).capa
+	case "STLS":
+		return (*pop3Session).stls
+	case "STAT":
+		return (*pop3Session).stat
+	case "LIST":
+		return (*pop3Session).list
+	case "RETR":
+		return (*pop3Session).retr
+	case "TOP":
+		return (*pop3Session).top
+	case "DELE":
+		return (*pop3Session).dele
+	case "UIDL":
+		return (*pop3Session).uidl
+	case "NOOP":
+		return (*pop3Session).noop
+	case "RSET":
+		return (*pop3Session).rset
+	case "QUIT":
+		return (*pop3Session).quit
 	}
+	return nil
 }
 
 // user takes the mailbox name (RFC 1939 §7). It says +OK for any name, so

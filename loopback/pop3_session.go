@@ -141,7 +141,7 @@ func (s *pop3Session) dispatch(line string) error {
 	if o := s.fault("pop3."+strings.ToLower(cmd.Name), subject, arg); o.decided() {
 		return s.applyFault(o)
 	}
-	return pop3Handlers[cmd.Name](s, strings.TrimSpace(arg))
+	return pop3HandlerFor(cmd.Name)(s, strings.TrimSpace(arg))
 }
 
 // msgArg reads a message number (RFC 1939 §5: "msg" counts from 1) and

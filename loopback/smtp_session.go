@@ -178,7 +178,7 @@ func (s *smtpSession) dispatch(line string) error {
 		}
 		return s.send(rUnknownCommand(verb))
 	}
-	h := smtpHandlers[cmd.Name]
+	h := smtpHandlerFor(cmd.Name)
 	rejection := s.check(cmd, arg)
 	if cmd.Name == "BDAT" {
 		// RFC 3030 §2: the chunk follows the command whatever the reply,
