@@ -33,7 +33,8 @@ Usage:
                                  ManageSieve): lines out with CRLF, what arrives
                                  shown as it comes; rawtls:// with TLS
   mailsh HOST PORT               like telnet: the protocol is taken from the
-                                 greeting ("220" is SMTP, "+OK" is POP3)
+                                 greeting ("220" is SMTP, "+OK" is POP3, anything
+                                 else raw line mode)
   mailsh serve [flags]           run the loopback SMTP + POP3 server (serve --help)
   mailsh transcript export FILE [--format md|html|json] [-o OUT]
                                  turn a recorded transcript into a report (the
@@ -295,9 +296,9 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		return 1
 	}
-	s.C = c
+	s.Client = c
 	if s.Target.Proto == 0 {
-		s.Target.Proto = c.M.Protocol() // learnt from the greeting
+		s.Target.Proto = c.Machine.Protocol() // learnt from the greeting
 	}
 	if interactive {
 		return shell.RunInteractive(ctx, s, shell.Interactive{

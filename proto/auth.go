@@ -38,7 +38,7 @@ func (c *Client) Authenticate(sc SASLClient, secret string, step func(AuthStep))
 		if len(rep.Text) > 0 {
 			text = rep.Text[0]
 		}
-		if c.M.Protocol() == SMTP {
+		if c.Machine.Protocol() == SMTP {
 			// Strip an enhanced code some servers put before the blob.
 			text = strings.TrimSpace(text)
 		}
@@ -99,7 +99,7 @@ func (c *Client) LoginUserPass(user, pass string) (*Reply, error) {
 // LoginAPOP logs in to POP3 with APOP (RFC 1939 §7), using the timestamp
 // from the greeting.
 func (c *Client) LoginAPOP(user, pass string) (*Reply, error) {
-	stamp := c.M.Snapshot().APOPStamp
+	stamp := c.Machine.Snapshot().APOPStamp
 	if stamp == "" {
 		return nil, errors.New("the server's greeting has no timestamp, so it does not offer APOP")
 	}

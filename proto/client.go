@@ -20,9 +20,9 @@ import (
 // ask for (a 421 before an idle timeout) is seen at once; commands wait for
 // their replies with a timeout.
 type Client struct {
-	// M follows the session's state. It is set once the greeting has been
+	// Machine follows the session's state. It is set once the greeting has been
 	// read (the protocol may be taken from it).
-	M *Machine
+	Machine *Machine
 	// Timeout bounds the wait for each reply and each write.
 	Timeout time.Duration
 	// TLSConfig is used for STARTTLS and STLS.
@@ -84,13 +84,13 @@ func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 		}
 	}
 	if p != 0 {
-		c.M = NewMachine(p)
+		c.Machine = NewMachine(p)
 	}
 	if tc, ok := conn.(*tls.Conn); ok {
 		st := tc.ConnectionState()
 		c.tlsState = &st
-		if c.M != nil {
-			c.M.SetTLS()
+		if c.Machine != nil {
+			c.Machine.SetTLS()
 		}
 	}
 	c.mu.Lock()
@@ -133,15 +133,15 @@ func (c *Client) readLoop() {
 			c.mu.Unlock()
 			switch {
 			case c.tlsStop || c.localClose.Load():
-			case errors.Is(err, ErrClosed) && w == 0 && c.M != nil && c.M.State() == StateClosed:
+			case errors.Is(err, ErrClosed) && w == 0 && c.Machine != nil && c.Machine.State() == StateClosed:
 				c.Note("connection closed")
 			case errors.Is(err, ErrClosed):
 				c.Note("connection closed by server")
 			default:
 				c.Note("read error: %v", err)
 			}
-			if c.M != nil {
-				c.M.Closed()
+			if c.Machine != nil {
+				c.Machine.Closed()
 			}
 			return
 		}
@@ -162,7 +162,7 @@ func (c *Client) readLoop() {
 		if c.tlsStop {
 			return
 		}
-		if c.M != nil && c.M.State() == StateClosed {
+		if c.Machine != nil && c.Machine.State() == StateClosed {
 			// After QUIT's reply or a 421, the server closes; read on only
 			// to see that close.
 			continue
@@ -186,9 +186,9 @@ func (c *Client) readReply() (*Reply, error) {
 		if c.proto = ProtocolOf(line); c.proto == 0 {
 			return c.becomeRaw(line), nil
 		}
-		c.M = NewMachine(c.proto)
+		c.Machine = NewMachine(c.proto)
 		if c.tlsState != nil {
-			c.M.SetTLS()
+			c.Machine.SetTLS()
 		}
 	}
 	var rep *Reply
@@ -198,23 +198,23 @@ func (c *Client) readReply() (*Reply, error) {
 		rep, err = ParsePOP3Status(line)
 	}
 	if err != nil {
-		if c.rawWindow.Load() && errors.Is(err, ErrProtocol) && c.M.Pending() == nil {
+		if c.rawWindow.Load() && errors.Is(err, ErrProtocol) && c.Machine.Pending() == nil {
 			// What a server makes of raw bytes need not be a reply
 			// (it may echo them); show it rather than give up.
 			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(line)})
 			return nil, nil
 		}
-		if c.M.State() == StateGreeting && errors.Is(err, ErrProtocol) {
+		if c.Machine.State() == StateGreeting && errors.Is(err, ErrProtocol) {
 			return nil, protoErr(line, "the greeting is not %s", strings.ToUpper(c.proto.String()))
 		}
 		return nil, err
 	}
-	pend := c.M.Pending()
+	pend := c.Machine.Pending()
 	verb := ""
 	if pend != nil {
 		verb = pend.Verb
 	}
-	multi := c.M.Received(rep)
+	multi := c.Machine.Received(rep)
 	if !multi {
 		c.emitReply(rep, verb, true)
 		return rep, c.afterReply(pend, rep)
@@ -230,7 +230,7 @@ func (c *Client) readReply() (*Reply, error) {
 		if err != nil {
 			return nil, c.mapErr(err)
 		}
-		c.M.BodyLine(bl)
+		c.Machine.BodyLine(bl)
 		// Show the wire form: a line that began with "." was stuffed.
 		text := string(bl)
 		if strings.HasPrefix(text, ".") {
@@ -238,7 +238,7 @@ func (c *Client) readReply() (*Reply, error) {
 		}
 		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: text, Body: true, Class: rep.Class(), Verb: verb})
 	}
-	c.M.BodyDone()
+	c.Machine.BodyDone()
 	return rep, nil
 }
 
@@ -247,9 +247,9 @@ func (c *Client) readReply() (*Reply, error) {
 // would carry on, and answers the wait for the greeting.
 func (c *Client) becomeRaw(greeting []byte) *Reply {
 	c.proto = RAW
-	c.M = NewMachine(RAW)
+	c.Machine = NewMachine(RAW)
 	if c.tlsState != nil {
-		c.M.SetTLS()
+		c.Machine.SetTLS()
 	}
 	c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(greeting)})
 	c.Note("this greeting is neither SMTP (220) nor POP3 (+OK): raw line mode — each line goes out with CRLF, and what arrives is shown as it comes")
@@ -384,8 +384,8 @@ func (c *Client) botch(err error) {
 		c.botched = err
 	}
 	c.mu.Unlock()
-	if c.M != nil {
-		c.M.Abandon()
+	if c.Machine != nil {
+		c.Machine.Abandon()
 	}
 }
 
@@ -402,7 +402,7 @@ func (c *Client) Closed() bool {
 	case <-c.done:
 		return !c.tlsStop
 	default:
-		return c.M != nil && c.M.State() == StateClosed
+		return c.Machine != nil && c.Machine.State() == StateClosed
 	}
 }
 
@@ -423,15 +423,15 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 	if err := c.Err(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrBotched, err)
 	}
-	if c.M == nil {
+	if c.Machine == nil {
 		return nil, nil, errors.New("no greeting from the server yet")
 	}
-	if c.M.State() == StateClosed {
+	if c.Machine.State() == StateClosed {
 		return nil, nil, ErrClosed
 	}
-	cmd := c.M.Classify(line)
+	cmd := c.Machine.Classify(line)
 	wire := line
-	if c.M.Protocol().Spec().Unframed {
+	if c.Machine.Protocol().Spec().Unframed {
 		// Nothing to wait for: what comes back is shown as it arrives.
 		cmd.Valid = true
 		return cmd, nil, c.writeLines(cmd, wire)
@@ -446,7 +446,7 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 	c.mu.Lock()
 	c.waiting++
 	c.mu.Unlock()
-	c.M.Sent(line)
+	c.Machine.Sent(line)
 	if err := c.writeLines(cmd, wire); err != nil {
 		return cmd, nil, err
 	}
@@ -555,13 +555,13 @@ func (c *Client) handshake() error {
 		c.botch(err)
 		c.localClose.Store(true)
 		c.conn.Close()
-		c.M.Closed()
+		c.Machine.Closed()
 		return err
 	}
 	tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	c.conn, c.tlsState = tc, &st
-	c.M.StartedTLS()
+	c.Machine.StartedTLS()
 	c.Note("TLS started: %s", DescribeTLS(&st))
 	c.startReader()
 	return nil
@@ -571,7 +571,7 @@ func (c *Client) handshake() error {
 // it dot-stuffs r (bare LF becomes CRLF), ends it with ".", and returns the
 // final reply. The message is never held in memory.
 func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
-	if c.M == nil || c.M.State() != SMTPData {
+	if c.Machine == nil || c.Machine.State() != SMTPData {
 		return nil, 0, errors.New("not in DATA: send DATA first and wait for 354")
 	}
 	if err := c.Err(); err != nil {
@@ -580,7 +580,7 @@ func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
 	c.mu.Lock()
 	c.waiting++
 	c.mu.Unlock()
-	c.M.Sent(".")
+	c.Machine.Sent(".")
 	c.wmu.Lock()
 	c.textPending = false
 	tap := &lineTap{w: c.bw, emit: c.observe}
@@ -625,11 +625,11 @@ func (c *Client) Bdat(r io.Reader, size int64, last bool) (*Cmd, *Reply, error) 
 	if last {
 		line += " LAST"
 	}
-	cmd := c.M.Classify(line)
+	cmd := c.Machine.Classify(line)
 	c.mu.Lock()
 	c.waiting++
 	c.mu.Unlock()
-	c.M.Sent(line)
+	c.Machine.Sent(line)
 	c.observe(Event{Time: time.Now(), Dir: FromClient, Text: line})
 	c.wmu.Lock()
 	c.textPending = false

@@ -104,8 +104,8 @@ func TestClientLectureSMTP(t *testing.T) {
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	if c.M.Protocol() != SMTP {
-		t.Fatalf("protocol from greeting: %v", c.M.Protocol())
+	if c.Machine.Protocol() != SMTP {
+		t.Fatalf("protocol from greeting: %v", c.Machine.Protocol())
 	}
 	run(t, c, "helo mail", "mail from: antunes@ipleiria.pt", "rcpt to: antunes@ipleiria.pt", "data", "Teste do mail", ".", "quit")
 	if err := <-errc; err != nil {
@@ -116,8 +116,8 @@ func TestClientLectureSMTP(t *testing.T) {
 	if got := rec.String(); got != want {
 		t.Errorf("events:\n%s\nwant:\n%s", got, want)
 	}
-	if c.M.State() != StateClosed {
-		t.Errorf("state %v", c.M.State())
+	if c.Machine.State() != StateClosed {
+		t.Errorf("state %v", c.Machine.State())
 	}
 }
 
@@ -159,8 +159,8 @@ S: 503 no
 `)
 	c.Greeting()
 	run(t, c, "EHLO me", "MAIL FROM:<a@x>", "RCPT TO:<b@x>", "DATA", ".hidden", "visible", ".")
-	if c.M.State() != SMTPReady {
-		t.Fatalf("state after message: %v", c.M.State())
+	if c.Machine.State() != SMTPReady {
+		t.Fatalf("state after message: %v", c.Machine.State())
 	}
 	// DATA out of sequence is still sent: the server has the last word.
 	_, rep, err := c.Command("DATA")
@@ -290,8 +290,8 @@ S! close
 	case <-time.After(2 * time.Second):
 		t.Fatal("client did not see the close")
 	}
-	if c.M.State() != StateClosed || !strings.Contains(rec.String(), "S: 421 4.4.2 idle too long") {
-		t.Fatalf("state %v, events:\n%s", c.M.State(), rec)
+	if c.Machine.State() != StateClosed || !strings.Contains(rec.String(), "S: 421 4.4.2 idle too long") {
+		t.Fatalf("state %v, events:\n%s", c.Machine.State(), rec)
 	}
 	if _, _, err := c.Command("NOOP"); err == nil {
 		t.Fatal("command on a closed session")
@@ -307,7 +307,7 @@ S: SSH-2.0-OpenSSH_9.2
 	if _, err := c.Greeting(); err != nil {
 		t.Fatalf("err = %v, want raw line mode", err)
 	}
-	if c.M.Protocol() != RAW || c.M.State() != RawOpen || !strings.Contains(rec.String(), "raw line mode") {
-		t.Fatalf("protocol %v, state %v, events:\n%s", c.M.Protocol(), c.M.State(), rec)
+	if c.Machine.Protocol() != RAW || !strings.Contains(rec.String(), "raw line mode") {
+		t.Fatalf("protocol %v, state %v, events:\n%s", c.Machine.Protocol(), c.Machine.State(), rec)
 	}
 }

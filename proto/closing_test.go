@@ -23,7 +23,7 @@ S! close
 	if err != nil || rep == nil || rep.Code != 221 {
 		t.Fatalf("reply %v, err %v", rep, err)
 	}
-	snap := c.M.Snapshot()
+	snap := c.Machine.Snapshot()
 	if snap.State != StateClosed || snap.QuitAccepted || snap.ClosedBy == nil || snap.ClosedBy.Code != 221 {
 		t.Fatalf("state %v, quit accepted %v, closed by %v", snap.State, snap.QuitAccepted, snap.ClosedBy)
 	}
@@ -42,7 +42,7 @@ S! close
 `)
 	c.Greeting()
 	c.Command("QUIT")
-	if snap := c.M.Snapshot(); snap.State != StateClosed || !snap.QuitAccepted || snap.ClosedBy != nil {
+	if snap := c.Machine.Snapshot(); snap.State != StateClosed || !snap.QuitAccepted || snap.ClosedBy != nil {
 		t.Fatalf("state %v, quit accepted %v, closed by %v", snap.State, snap.QuitAccepted, snap.ClosedBy)
 	}
 }

@@ -101,11 +101,11 @@ func (c *Client) CanStartTLS() (verb string, err error) {
 	if c.TLS() != nil {
 		return "", errors.New("the connection already uses TLS")
 	}
-	verb = c.M.Protocol().Spec().StartTLS
+	verb = c.Machine.Protocol().Spec().StartTLS
 	if verb == "" {
-		return "", fmt.Errorf("%s has no STARTTLS; use %s:// for TLS from the start", c.M.Protocol(), c.M.Protocol().Spec().SchemeTLS)
+		return "", fmt.Errorf("%s has no STARTTLS; use %s:// for TLS from the start", c.Machine.Protocol(), c.Machine.Protocol().Spec().SchemeTLS)
 	}
-	if snap := c.M.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
+	if snap := c.Machine.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
 		return verb, fmt.Errorf("%s is not valid now: %s; nothing was sent", verb, snap.State.Describe())
 	}
 	return verb, nil
@@ -119,8 +119,8 @@ func (c *Client) StartTLS(ehloName string) error {
 	if err != nil {
 		return err
 	}
-	if c.M.Protocol() == SMTP {
-		if !c.M.Snapshot().ESMTP {
+	if c.Machine.Protocol() == SMTP {
+		if !c.Machine.Snapshot().ESMTP {
 			if ehloName == "" {
 				ehloName = DefaultEHLOName()
 			}
@@ -132,7 +132,7 @@ func (c *Client) StartTLS(ehloName string) error {
 				return &ReplyError{Command: "EHLO", Reply: rep}
 			}
 		}
-		if !c.M.Snapshot().Has("STARTTLS") {
+		if !c.Machine.Snapshot().Has("STARTTLS") {
 			return errors.New("the server does not offer STARTTLS (not in its EHLO reply)")
 		}
 	}

@@ -28,7 +28,7 @@ func (c *Client) SendRaw(b []byte, quiet, max time.Duration) error {
 	if err := c.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBotched, err)
 	}
-	if c.M == nil {
+	if c.Machine == nil {
 		return errors.New("no greeting from the server yet")
 	}
 	if c.Closed() {

@@ -41,8 +41,8 @@ func (c *completer) context() completions.Context {
 		ctx.Targets = append(ctx.Targets, name)
 	}
 	sort.Strings(ctx.Targets)
-	if c.s.C != nil && c.s.C.M != nil {
-		ctx.Snap = c.s.C.M.Snapshot()
+	if c.s.Client != nil && c.s.Client.Machine != nil {
+		ctx.Snap = c.s.Client.Machine.Snapshot()
 	}
 	ctx.EHLONames = []string{proto.DefaultEHLOName(), "localhost"}
 	ctx.Addresses = c.s.Addresses
@@ -52,7 +52,7 @@ func (c *completer) context() completions.Context {
 // Do implements readline.AutoCompleter: it returns what to insert after
 // the cursor, and how many runes before it the insertion continues.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
-	if c.s.C != nil && c.s.C.M != nil && c.s.C.M.State().TakesText() {
+	if c.s.Client != nil && c.s.Client.Machine != nil && c.s.Client.Machine.State().TakesText() {
 		// In DATA, TAB is message text (a folded header line, a
 		// tab-separated table): it goes in as it is.
 		return [][]rune{{'\t'}}, 0

@@ -114,7 +114,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		}
 	}()
 
-	if s.C != nil {
+	if s.Client != nil {
 		if cfg.Plain {
 			s.P.Say("connected to %s — :help lists commands, Ctrl-D leaves", s.Target.URL())
 		} else {
@@ -169,7 +169,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		sigOnce.Lock()
 		interrupts = 0
 		sigOnce.Unlock()
-		current.Store(s.C)
+		current.Store(s.Client)
 		busy.Store(true)
 		inAuth := s.answers.exchange(s, line)
 		err = s.Handle(ctx, line)
@@ -200,19 +200,19 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 
 // inData reports whether the session is taking message text.
 func (s *Session) inData() bool {
-	return s.C != nil && !s.C.Closed() && s.C.M.State().TakesText()
+	return s.Client != nil && !s.Client.Closed() && s.Client.Machine.State().TakesText()
 }
 
 // terminate ends the session on SIGTERM: the connection closes without
 // waiting on the server, and the exit status says the session did not
 // end normally.
 func (s *Session) terminate() int {
-	if s.C == nil {
+	if s.Client == nil {
 		s.P.Say("terminated (SIGTERM)")
 		return 1
 	}
-	s.C.Note("terminated (SIGTERM)") // on the screen and in the transcript
-	s.C.Close()
+	s.Client.Note("terminated (SIGTERM)") // on the screen and in the transcript
+	s.Client.Close()
 	return 1
 }
 
@@ -233,18 +233,18 @@ func (s *Session) reconnectHint() string {
 // prompt says where the session is: protocol, host, TLS and state, as in
 // "smtp localhost [tls] rcpt>"; in DATA mode "data>".
 func (s *Session) prompt(colour bool) string {
-	if s.C == nil || s.C.M == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Machine == nil || s.Client.Closed() {
 		return "mailsh (not connected)> "
 	}
-	st := s.C.M.State()
+	st := s.Client.Machine.State()
 	if st.TakesText() {
 		return "data> "
 	}
 	var b strings.Builder
-	b.WriteString(s.C.M.Protocol().String())
+	b.WriteString(s.Client.Machine.Protocol().String())
 	b.WriteString(" ")
 	b.WriteString(s.Target.Host)
-	if s.C.TLS() != nil {
+	if s.Client.TLS() != nil {
 		b.WriteString(" [tls]")
 	}
 	b.WriteString(" ")
@@ -262,17 +262,17 @@ func (s *Session) historyWorthy(line string) bool {
 	if strings.TrimSpace(line) == "" {
 		return false
 	}
-	if s.C == nil || s.C.M == nil {
+	if s.Client == nil || s.Client.Machine == nil {
 		return true
 	}
-	st := s.C.M.State()
+	st := s.Client.Machine.State()
 	if st.TakesText() || st.InSASL() {
 		return false
 	}
 	if strings.HasPrefix(line, ":") {
 		return true
 	}
-	cmd := s.C.M.Classify(line)
+	cmd := s.Client.Machine.Classify(line)
 	return !cmd.Secret && cmd.Verb != "PASS"
 }
 

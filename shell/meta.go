@@ -53,7 +53,7 @@ func metaCommands() []*metaCommand {
 		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
 		{Name: "raw", Args: "[on|off] | send TEXT", Subs: []string{"on", "off", "send"}, Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
-			if s.C == nil || !s.C.M.State().TakesText() {
+			if s.Client == nil || !s.Client.Machine.State().TakesText() {
 				return errors.New(":abort works in DATA mode; to abandon a transaction before DATA, send RSET")
 			}
 			return s.abortData(ctx)
@@ -133,8 +133,8 @@ func (s *Session) metaHelp(_ context.Context, args []string) error {
 	if len(args) > 0 {
 		return s.helpOn(args[0])
 	}
-	if s.C != nil && s.C.M != nil {
-		snap := s.C.M.Snapshot()
+	if s.Client != nil && s.Client.Machine != nil {
+		snap := s.Client.Machine.Snapshot()
 		s.P.Plain("%s commands valid now (%s: %s):\n", strings.ToUpper(snap.Proto.String()), snap.State, snap.State.Describe())
 		for _, c := range snap.Commands() {
 			s.P.Plain("  %-9s %-34s %s\n", c.Name, c.Syntax, c.Help)
@@ -148,13 +148,13 @@ func (s *Session) metaHelp(_ context.Context, args []string) error {
 }
 
 func (s *Session) helpOn(name string) error {
-	if m := lookupMeta(name); m != nil && (strings.HasPrefix(name, ":") || s.C == nil) {
+	if m := lookupMeta(name); m != nil && (strings.HasPrefix(name, ":") || s.Client == nil) {
 		s.P.Plain(":%s %s\n  %s\n", m.Name, m.Args, m.Help)
 		return nil
 	}
 	p := proto.SMTP
-	if s.C != nil && s.C.M != nil {
-		p = s.C.M.Protocol()
+	if s.Client != nil && s.Client.Machine != nil {
+		p = s.Client.Machine.Protocol()
 	}
 	c := proto.TableFor(p).Lookup(name)
 	if c == nil {
@@ -192,7 +192,7 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 	if s.Connect == nil {
 		return errors.New(":connect is not available here")
 	}
-	if s.C != nil && !s.C.Closed() {
+	if s.Client != nil && !s.Client.Closed() {
 		s.Quit()
 	}
 	if s.rec != nil {
@@ -204,9 +204,9 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 		return err
 	}
 	if t.Proto == 0 {
-		t.Proto = c.M.Protocol()
+		t.Proto = c.Machine.Protocol()
 	}
-	s.C, s.Target = c, t
+	s.Client, s.Target = c, t
 	return nil
 }
 
@@ -227,15 +227,15 @@ func (s *Session) resolveTarget(arg string) (proto.Target, error) {
 }
 
 func (s *Session) metaState(_ context.Context, _ []string) error {
-	if s.C == nil || s.C.M == nil {
+	if s.Client == nil || s.Client.Machine == nil {
 		s.P.Plain("not connected\n")
 		return nil
 	}
-	snap := s.C.M.Snapshot()
+	snap := s.Client.Machine.Snapshot()
 	s.P.Plain("target:   %s\n", s.Target.URL())
 	s.P.Plain("state:    %s — %s\n", snap.State, snap.State.Describe())
 	tls := "no (clear text)"
-	if st := s.C.TLS(); st != nil {
+	if st := s.Client.TLS(); st != nil {
 		tls = "yes, " + proto.DescribeTLS(st)
 	}
 	s.P.Plain("TLS:      %s\n", tls)
@@ -295,10 +295,10 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func (s *Session) metaStartTLS(_ context.Context, _ []string) error {
-	if s.C == nil {
+	if s.Client == nil {
 		return errors.New("not connected")
 	}
-	return s.C.StartTLS(s.Opts.EHLOName)
+	return s.Client.StartTLS(s.Opts.EHLOName)
 }
 
 func (s *Session) metaExplain(_ context.Context, args []string) error {

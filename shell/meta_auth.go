@@ -12,10 +12,10 @@ import (
 // metaAuth logs in. SMTP: AUTH with a mechanism the server advertised
 // (RFC 4954). POP3: USER/PASS or APOP (RFC 1939 §7), or AUTH (RFC 5034).
 func (s *Session) metaAuth(_ context.Context, args []string) error {
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected")
 	}
-	snap := s.C.M.Snapshot()
+	snap := s.Client.Machine.Snapshot()
 	if snap.Authenticated {
 		return errors.New("already logged in")
 	}
@@ -38,7 +38,7 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 			return errors.New("the server advertised no AUTH mechanisms (send EHLO; some servers offer AUTH only after STARTTLS)")
 		}
 		if mech == "" {
-			mech = chooseMech(mechs, s.C.TLS() != nil || s.Target.IsLoopback())
+			mech = chooseMech(mechs, s.Client.TLS() != nil || s.Target.IsLoopback())
 			if mech == "" {
 				return fmt.Errorf("none of the server's mechanisms (%s) is one mailsh can compute", strings.Join(mechs, " "))
 			}
@@ -73,15 +73,15 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 	var rep *proto.Reply
 	switch mech {
 	case "USER":
-		rep, err = s.C.LoginUserPass(user, secret)
+		rep, err = s.Client.LoginUserPass(user, secret)
 	case "APOP":
-		rep, err = s.C.LoginAPOP(user, secret)
+		rep, err = s.Client.LoginAPOP(user, secret)
 	default:
 		sc, serr := proto.NewSASLClient(mech, user, secret)
 		if serr != nil {
 			return serr
 		}
-		rep, err = s.C.Authenticate(sc, secret, func(st proto.AuthStep) {
+		rep, err = s.Client.Authenticate(sc, secret, func(st proto.AuthStep) {
 			if st.Challenge != nil {
 				s.P.Say("%s challenge: %q", mech, st.Challenge)
 			}

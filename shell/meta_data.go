@@ -42,7 +42,7 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	if file == "" {
 		return errors.New("usage: :data FILE [--bdat [--chunk SIZE]]")
 	}
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected")
 	}
 	f, err := os.Open(file)
@@ -57,7 +57,7 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	if st.IsDir() {
 		return fmt.Errorf("%s is a directory", file)
 	}
-	snap := s.C.M.Snapshot()
+	snap := s.Client.Machine.Snapshot()
 	if bdat {
 		if !snap.Has("CHUNKING") {
 			return errors.New("the server does not advertise CHUNKING, so BDAT is not available (use :data FILE without --bdat)")
@@ -68,7 +68,7 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	} else {
 		switch snap.State {
 		case proto.SMTPRcpt:
-			_, rep, err := s.C.Command("DATA")
+			_, rep, err := s.Client.Command("DATA")
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	if bdat {
 		rep, err = s.sendChunks(r, chunk)
 	} else {
-		rep, _, err = s.C.SendMessage(r)
+		rep, _, err = s.Client.SendMessage(r)
 	}
 	prog.Done()
 	if err == nil {
@@ -122,7 +122,7 @@ func (s *Session) sendChunks(r io.Reader, size int64) (*proto.Reply, error) {
 		}
 		_, err := br.Peek(1)
 		last := err != nil
-		_, rep, cerr := s.C.Bdat(bytes.NewReader(buf.Bytes()), int64(buf.Len()), last)
+		_, rep, cerr := s.Client.Bdat(bytes.NewReader(buf.Bytes()), int64(buf.Len()), last)
 		if cerr != nil || rep.Class() != proto.ClassPositive || last {
 			return rep, cerr
 		}

@@ -145,7 +145,7 @@ func (s *Session) metaShow(_ context.Context, args []string) error {
 	file := ""
 	if len(args) == 1 {
 		file = args[0]
-		if isNumber(file) && s.C != nil && !s.C.Closed() && s.C.M.Protocol() == proto.POP3 {
+		if isNumber(file) && s.Client != nil && !s.Client.Closed() && s.Client.Machine.Protocol() == proto.POP3 {
 			if err := s.retrieve(file); err != nil {
 				return err
 			}
@@ -186,7 +186,7 @@ func isNumber(s string) bool {
 // retrieve sends RETR n. The printer shows the command and the status
 // line; the message's lines are counted instead of scrolled past.
 func (s *Session) retrieve(n string) error {
-	if st := s.C.M.State(); st != proto.POP3Transaction {
+	if st := s.Client.Machine.State(); st != proto.POP3Transaction {
 		return fmt.Errorf(":show %s needs a logged-in POP3 session (now: %s)", n, st.Describe())
 	}
 	fw := &firstLines{keep: 2}
@@ -195,7 +195,7 @@ func (s *Session) retrieve(n string) error {
 	fw.w = saved
 	s.P.out = fw
 	s.P.mu.Unlock()
-	_, rep, err := s.C.Command("RETR " + n)
+	_, rep, err := s.Client.Command("RETR " + n)
 	s.P.SetOutput(saved)
 	if n := fw.dropped; n > 0 {
 		if fw.lastDot {
@@ -345,13 +345,13 @@ func (s *Session) metaCompose(_ context.Context, args []string) error {
 // sendComposed runs the SMTP transaction for a composed message. It stops
 // at the first failure reply and resets the transaction with RSET.
 func (s *Session) sendComposed(d *message.Draft) error {
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected: :compose sends in an SMTP session (or give -o FILE)")
 	}
-	if s.C.M.Protocol() != proto.SMTP {
+	if s.Client.Machine.Protocol() != proto.SMTP {
 		return errors.New(":compose sends over SMTP; this is a POP3 session (give -o FILE to write the message instead)")
 	}
-	if st := s.C.M.State(); st != proto.SMTPReady {
+	if st := s.Client.Machine.State(); st != proto.SMTPReady {
 		return fmt.Errorf(":compose starts a mail transaction, which needs the \"mail\" state after EHLO or HELO (now: %s)", st.Describe())
 	}
 	from, rcpts, err := d.Envelope() // checks the draft before anything is sent
@@ -363,7 +363,7 @@ func (s *Session) sendComposed(d *message.Draft) error {
 		lines = append(lines, "RCPT TO:<"+r+">")
 	}
 	for _, l := range append(lines, "DATA") {
-		_, rep, err := s.C.Command(l)
+		_, rep, err := s.Client.Command(l)
 		if err != nil {
 			return err
 		}
@@ -381,7 +381,7 @@ func (s *Session) sendComposed(d *message.Draft) error {
 func (s *Session) abandon(rep *proto.Reply) error {
 	err := s.after(rep, nil)
 	if errors.Is(err, ErrStop) || err == nil {
-		if _, r2, rerr := s.C.Command("RSET"); rerr == nil && r2 != nil && err == nil {
+		if _, r2, rerr := s.Client.Command("RSET"); rerr == nil && r2 != nil && err == nil {
 			err = s.after(r2, nil)
 		}
 	}
@@ -410,7 +410,7 @@ func (s *Session) streamMessage(d *message.Draft) error {
 			s.P.MuteBody(true)
 		}
 	}}
-	rep, n, err := s.C.SendMessage(r)
+	rep, n, err := s.Client.SendMessage(r)
 	pr.CloseWithError(errors.New("sending stopped"))
 	<-done
 	prog.Done()

@@ -104,7 +104,7 @@ func testSession(t *testing.T, pr proto.Protocol, greeting string, answer func(s
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	s.C = c
+	s.Client = c
 	t.Cleanup(func() { c.Close(); s.Close() })
 	return s, &out, p
 }
@@ -281,8 +281,8 @@ func TestComposeSends(t *testing.T) {
 	if n := strings.Count(shown, "\nC: "); n > 40 {
 		t.Errorf("%d client lines echoed: the attachment scrolled past", n)
 	}
-	if s.C.M.State() != proto.SMTPReady {
-		t.Errorf("state %v after sending", s.C.M.State())
+	if s.Client.Machine.State() != proto.SMTPReady {
+		t.Errorf("state %v after sending", s.Client.Machine.State())
 	}
 }
 

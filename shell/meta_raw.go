@@ -30,7 +30,7 @@ func isRawSend(line string) bool {
 // rawSend writes text's bytes, escapes decoded, exactly as they are, and
 // shows what the server sends back.
 func (s *Session) rawSend(text string) error {
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected")
 	}
 	if text == "" {
@@ -43,13 +43,13 @@ func (s *Session) rawSend(text string) error {
 	if len(b) == 0 {
 		return errors.New("nothing to send")
 	}
-	if s.C.M.State().TakesText() {
+	if s.Client.Machine.State().TakesText() {
 		// The state machine does not follow raw bytes.
 		s.P.Say("mailsh still takes the message as open, whatever the server makes of these bytes: end it with \".\" or :abort")
 	}
 	max := rawMax
-	if s.C.Timeout > 0 && s.C.Timeout < max {
-		max = s.C.Timeout
+	if s.Client.Timeout > 0 && s.Client.Timeout < max {
+		max = s.Client.Timeout
 	}
-	return s.C.SendRaw(b, rawQuiet, max)
+	return s.Client.SendRaw(b, rawQuiet, max)
 }

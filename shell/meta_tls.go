@@ -12,12 +12,12 @@ import (
 )
 
 func (s *Session) metaTLS(_ context.Context, _ []string) error {
-	if s.C == nil {
+	if s.Client == nil {
 		return errors.New("not connected")
 	}
-	st := s.C.TLS()
+	st := s.Client.TLS()
 	if st == nil {
-		if _, err := s.C.CanStartTLS(); err != nil {
+		if _, err := s.Client.CanStartTLS(); err != nil {
 			s.P.Plain("the connection is not encrypted (clear text)\n")
 		} else {
 			s.P.Plain("the connection is not encrypted (clear text); use :starttls\n")

@@ -59,8 +59,8 @@ func (s *Session) StopTranscript() error {
 
 func (s *Session) transcriptHeader() transcript.Header {
 	h := transcript.Header{Version: s.Opts.Version, Target: s.Target.URL(), Started: time.Now()}
-	if s.C != nil {
-		if st := s.C.TLS(); st != nil {
+	if s.Client != nil {
+		if st := s.Client.TLS(); st != nil {
 			h.TLS = proto.DescribeTLS(st)
 		}
 	}

@@ -11,14 +11,14 @@ import (
 // blob as "*" while it is typed, so that it is never on the screen (the
 // line stays as typed in memory and goes only to the server).
 func (s *Session) maskSecrets(line []rune, _ int) []rune {
-	if s.C == nil || s.C.M == nil {
+	if s.Client == nil || s.Client.Machine == nil {
 		return line
 	}
-	state := s.C.M.State()
+	state := s.Client.Machine.State()
 	if state.TakesText() {
 		return line // message text, shown as typed
 	}
-	if s.answers.skipping.Load() && isSASLAnswer(s.C.M.Protocol(), string(line)) {
+	if s.answers.skipping.Load() && isSASLAnswer(s.Client.Machine.Protocol(), string(line)) {
 		// A SASL answer pasted after an AUTH that was refused: it is
 		// kept back, and not shown either.
 		return stars(line, 0)
@@ -36,7 +36,7 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 	if !ok {
 		return line
 	}
-	spec := proto.TableFor(s.C.M.Protocol()).Lookup(verb)
+	spec := proto.TableFor(s.Client.Machine.Protocol()).Lookup(verb)
 	if spec == nil || spec.Secret == nil {
 		return line
 	}

@@ -63,8 +63,8 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 		s.Quit()
 		return 1
 	}
-	if s.C == nil || s.C.Closed() {
-		if s.C != nil && (s.C.M.Snapshot().QuitAccepted || s.C.M.Protocol().Spec().Unframed) {
+	if s.Client == nil || s.Client.Closed() {
+		if s.Client != nil && (s.Client.Machine.Snapshot().QuitAccepted || s.Client.Machine.Protocol().Spec().Unframed) {
 			// A raw session ends when either side is done (an HTTP
 			// server closes after its response).
 			return 0
@@ -74,9 +74,9 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 		}
 		return 1
 	}
-	if s.C.M.State().TakesText() {
+	if s.Client.Machine.State().TakesText() {
 		fmt.Fprintln(errw, "mailsh: input ended in the middle of a message (no \".\" line); the message was not sent")
-		s.C.Close()
+		s.Client.Close()
 		return 1
 	}
 	// The input ended without QUIT: end the session politely.
@@ -88,10 +88,10 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 // server ended the session with a 421 or a 221 nobody asked for (the
 // transcript has noted the close already).
 func closedByServer(s *Session, errw io.Writer) bool {
-	if s.C == nil || !s.C.Closed() {
+	if s.Client == nil || !s.Client.Closed() {
 		return false
 	}
-	by := s.C.M.Snapshot().ClosedBy
+	by := s.Client.Machine.Snapshot().ClosedBy
 	if by == nil || len(by.Lines) == 0 {
 		return false
 	}
@@ -126,26 +126,26 @@ type leftoverAnswers struct {
 // exchange reports whether line belongs to a SASL exchange: an AUTH with a
 // mechanism, or an answer while the server waits for one.
 func (a *leftoverAnswers) exchange(s *Session, line string) bool {
-	if s.C == nil || s.C.Closed() || s.C.M == nil || strings.HasPrefix(line, ":") {
+	if s.Client == nil || s.Client.Closed() || s.Client.Machine == nil || strings.HasPrefix(line, ":") {
 		return false
 	}
-	switch st := s.C.M.State(); {
+	switch st := s.Client.Machine.State(); {
 	case st.InSASL():
 		return true
 	case st.TakesText():
 		return false
 	}
-	cmd := s.C.M.Classify(line)
+	cmd := s.Client.Machine.Classify(line)
 	return cmd.Spec != nil && cmd.Spec.Name == "AUTH" && strings.TrimSpace(cmd.Arg) != ""
 }
 
 // after starts skipping answers once the exchange that line was part of
 // is over, whatever the server's verdict.
 func (a *leftoverAnswers) after(s *Session, inAuth bool) {
-	if !inAuth || s.C == nil || s.C.M == nil {
+	if !inAuth || s.Client == nil || s.Client.Machine == nil {
 		return
 	}
-	if !s.C.M.State().InSASL() {
+	if !s.Client.Machine.State().InSASL() {
 		// The exchange is over; had the server asked for an answer, the
 		// next line would be one.
 		a.skipping.Store(true)
@@ -158,8 +158,8 @@ func (a *leftoverAnswers) drop(s *Session, line string) bool {
 		return false
 	}
 	p := proto.SMTP
-	if s.C != nil && s.C.M != nil {
-		p = s.C.M.Protocol()
+	if s.Client != nil && s.Client.Machine != nil {
+		p = s.Client.Machine.Protocol()
 	}
 	if !isSASLAnswer(p, line) {
 		a.skipping.Store(false)

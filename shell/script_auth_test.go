@@ -97,7 +97,7 @@ func runScriptAgainst(t *testing.T, p proto.Protocol, addr, script string) (int,
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.C = c
+	s.Client = c
 	code := RunScript(ctx, s, strings.NewReader(script), &errw)
 	s.Close()
 	rec, err := os.ReadFile(path)

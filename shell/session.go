@@ -42,7 +42,7 @@ type Options struct {
 
 // Session is one conversation with a server as the shell drives it.
 type Session struct {
-	C       *proto.Client
+	Client  *proto.Client
 	Target  proto.Target
 	P       *Printer
 	Opts    Options
@@ -81,13 +81,13 @@ var (
 // Handle runs one line of input: a protocol line, a line of message text
 // in DATA, or a ":" meta-command.
 func (s *Session) Handle(ctx context.Context, line string) error {
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		if strings.HasPrefix(line, ":") {
 			return s.meta(ctx, line)
 		}
 		return errors.New("not connected: use :connect TARGET or :quit")
 	}
-	st := s.C.M.State()
+	st := s.Client.Machine.State()
 	if st.TakesText() {
 		if strings.TrimSpace(line) == ":abort" {
 			return s.abortData(ctx)
@@ -100,13 +100,13 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		} else {
 			s.typed(proto.StuffLine(line))
 		}
-		_, rep, err := s.C.Command(line)
+		_, rep, err := s.Client.Command(line)
 		return s.after(rep, err)
 	}
 	if strings.HasPrefix(line, ":") {
 		return s.meta(ctx, line)
 	}
-	if !st.InSASL() && !s.C.M.Protocol().Spec().Unframed {
+	if !st.InSASL() && !s.Client.Machine.Protocol().Spec().Unframed {
 		// Trailing blanks (left by completion, say) make some servers
 		// reject a command ("RETR 1 ": noise after message number).
 		line = strings.TrimRight(line, " \t")
@@ -114,7 +114,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 			return nil // a blank line would only draw a syntax error
 		}
 	}
-	cmd := s.C.M.Classify(line)
+	cmd := s.Client.Machine.Classify(line)
 	// RFC 1939 §7: PASS typed alone, as in the lecture, asks for the
 	// password without echo rather than sending an empty one.
 	if cmd.Spec != nil && cmd.Spec.AskSecret != "" && cmd.Arg == "" && cmd.Valid {
@@ -123,7 +123,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 			return err
 		}
 		line = cmd.Verb + " " + pw
-		cmd = s.C.M.Classify(line)
+		cmd = s.Client.Machine.Classify(line)
 	}
 	if cmd.Secret {
 		if err := s.checkCleartext(cmd.Verb); err != nil {
@@ -131,7 +131,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 		}
 	}
 	s.typed(cmd.Shown)
-	_, rep, err := s.C.Command(line)
+	_, rep, err := s.Client.Command(line)
 	return s.after(rep, err)
 }
 
@@ -160,9 +160,9 @@ func (s *Session) after(rep *proto.Reply, err error) error {
 			return ErrStop
 		}
 	}
-	if s.C.M.State() == proto.StateClosed {
+	if s.Client.Machine.State() == proto.StateClosed {
 		s.waitClose()
-		if s.C.M.Snapshot().QuitAccepted {
+		if s.Client.Machine.Snapshot().QuitAccepted {
 			return ErrQuit
 		}
 		return proto.ErrClosed
@@ -174,9 +174,9 @@ func (s *Session) after(rep *proto.Reply, err error) error {
 // after QUIT or 421, then closes it.
 func (s *Session) waitClose() {
 	select {
-	case <-s.C.Done():
-	case <-time.After(s.C.Timeout):
-		s.C.Close()
+	case <-s.Client.Done():
+	case <-time.After(s.Client.Timeout):
+		s.Client.Close()
 	}
 }
 
@@ -184,7 +184,7 @@ func (s *Session) waitClose() {
 // lecture's "Password em clear text!!". On loopback or under TLS it is
 // silent. At a terminal it asks; in script mode it needs --allow-plaintext.
 func (s *Session) checkCleartext(what string) error {
-	if s.C.TLS() != nil || s.Target.IsLoopback() {
+	if s.Client.TLS() != nil || s.Target.IsLoopback() {
 		return nil
 	}
 	s.P.Warn("Password em clear text!! %s would send your credentials unencrypted to %s (no TLS); anyone on the path can read them.", what, s.Target.Host)
@@ -206,7 +206,7 @@ func (s *Session) checkCleartext(what string) error {
 // unfinished message, and connects again.
 func (s *Session) abortData(ctx context.Context) error {
 	s.P.Say("abandoning the message: closing the connection (the server discards a message without its final \".\")")
-	s.C.Close()
+	s.Client.Close()
 	if s.Connect == nil {
 		return ErrQuit
 	}
@@ -214,38 +214,38 @@ func (s *Session) abortData(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reconnecting: %w", err)
 	}
-	s.C = c
+	s.Client = c
 	s.P.Say("reconnected; the transaction is gone: start again with EHLO")
 	return nil
 }
 
 // Quit ends the session politely: QUIT, then wait for the server to close.
 func (s *Session) Quit() {
-	if s.C == nil || s.C.Closed() {
+	if s.Client == nil || s.Client.Closed() {
 		return
 	}
-	if s.C.M.Protocol().Spec().Unframed {
+	if s.Client.Machine.Protocol().Spec().Unframed {
 		// Raw line mode has no QUIT: let what is still coming arrive.
-		s.C.WaitQuiet(time.Second)
-		s.C.Close()
+		s.Client.WaitQuiet(time.Second)
+		s.Client.Close()
 		return
 	}
-	switch st := s.C.M.State(); {
+	switch st := s.Client.Machine.State(); {
 	case st.TakesText():
 		// QUIT here would be message text; abandon the message instead.
-		s.C.Close()
+		s.Client.Close()
 		return
 	case st.InSASL():
 		// QUIT here would be a SASL answer: cancel the exchange first
 		// (RFC 4954 §4, RFC 5034 §4).
-		if _, _, err := s.C.Command("*"); err != nil {
-			s.C.Close()
+		if _, _, err := s.Client.Command("*"); err != nil {
+			s.Client.Close()
 			return
 		}
 	}
-	if _, rep, err := s.C.Command("QUIT"); err == nil && rep != nil {
+	if _, rep, err := s.Client.Command("QUIT"); err == nil && rep != nil {
 		s.waitClose()
 		return
 	}
-	s.C.Close()
+	s.Client.Close()
 }

@@ -57,7 +57,7 @@ func newTestSession(t *testing.T, host string) (*Session, *bytes.Buffer, <-chan 
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	s := &Session{C: c, P: p, Target: proto.Target{Proto: proto.POP3, Host: host, Port: 110}, Secrets: fixedSecret("tanstaaf")}
+	s := &Session{Client: c, P: p, Target: proto.Target{Proto: proto.POP3, Host: host, Port: 110}, Secrets: fixedSecret("tanstaaf")}
 	t.Cleanup(func() { c.Close() })
 	return s, &out, got
 }
@@ -215,8 +215,8 @@ func TestQuitCancelsSASL(t *testing.T) {
 	s, _, got := newTestSession(t, "localhost")
 	// The peer answers "+OK" to everything, so fake the state: an AUTH
 	// that drew a continuation.
-	s.C.M.Sent("AUTH LOGIN")
-	s.C.M.Received(&proto.Reply{Proto: proto.POP3, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
+	s.Client.Machine.Sent("AUTH LOGIN")
+	s.Client.Machine.Received(&proto.Reply{Proto: proto.POP3, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
 	s.Quit()
 	lines := <-got
 	if strings.Join(lines, "|") != "*|QUIT" {

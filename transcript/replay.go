@@ -250,8 +250,8 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 			if strings.HasPrefix(text, ".") {
 				text = text[1:]
 			}
-			if !c.M.State().TakesText() {
-				rp.differ(shorten(e.Text, 40), "DATA mode", "state "+c.M.State().String())
+			if !c.Machine.State().TakesText() {
+				rp.differ(shorten(e.Text, 40), "DATA mode", "state "+c.Machine.State().String())
 				return nil
 			}
 			if _, _, err := c.Command(text); err != nil {
@@ -269,7 +269,7 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 // command replays one recorded client line and compares the reply.
 func (rp *replayer) command(line string) error {
 	c := rp.c
-	if c.M.Protocol().Spec().Unframed {
+	if c.Machine.Protocol().Spec().Unframed {
 		want, err := rp.expect()
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (rp *replayer) withPassword(line string, send func(pw string) (*proto.Reply
 }
 
 func (rp *replayer) intermediate(line string) bool {
-	rep := parseReply(rp.c.M.Protocol(), line)
+	rep := parseReply(rp.c.Machine.Protocol(), line)
 	return rep != nil && rep.Class() == proto.ClassIntermediate
 }
 
@@ -408,7 +408,7 @@ func (rp *replayer) compare(cmd string, want []string, got *proto.Reply) {
 		fmt.Fprintf(rp.o.Out, "  ok   %3d %-40s (no reply recorded)\n", rp.step, shorten(cmd, 40))
 		return
 	}
-	w := parseReply(rp.c.M.Protocol(), want[0])
+	w := parseReply(rp.c.Machine.Protocol(), want[0])
 	if w != nil && got != nil && w.Label() == got.Label() {
 		fmt.Fprintf(rp.o.Out, "  ok   %3d %-40s %s\n", rp.step, shorten(cmd, 40), got.Label())
 		return
