@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/imap"
 )
 
 const serveUsage = `mailsh serve — the loopback mail server: SMTP in, POP3 out, over one Maildir
@@ -33,6 +34,8 @@ Flags:
   --smtps ADDR          SMTP with implicit TLS (RFC 8314), such as 127.0.0.1:4465
                         (default off)
   --pop3s ADDR          POP3 with implicit TLS, such as 127.0.0.1:1995 (default off)
+  --imap ADDR           IMAP with STARTTLS (default 127.0.0.1:1143; "off" for none)
+  --imaps ADDR          IMAP with implicit TLS, such as 127.0.0.1:1993 (default off)
   --maildir DIR         where mail is kept: one Maildir per account, DIR/NAME/{cur,new,tmp},
                         the layout Dovecot's maildir:DIR/%u reads and mutt opens
                         (default $XDG_DATA_HOME/mailsh/Maildir, ~/.local/share/mailsh/Maildir)
@@ -84,6 +87,7 @@ Flags:
 // serveOptions are mailsh serve's flags.
 type serveOptions struct {
 	smtp, pop3, smtps, pop3s  string
+	imap, imaps               string
 	maildir, domain, catchAll string
 	certFile, keyFile         string
 	users, faults             listFlag
@@ -136,6 +140,8 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.pop3, "pop3", "127.0.0.1:1110", "")
 	fs.StringVar(&o.smtps, "smtps", "", "")
 	fs.StringVar(&o.pop3s, "pop3s", "", "")
+	fs.StringVar(&o.imap, "imap", "127.0.0.1:1143", "")
+	fs.StringVar(&o.imaps, "imaps", "", "")
 	fs.StringVar(&o.maildir, "maildir", "", "")
 	fs.Var(&o.users, "user", "")
 	fs.StringVar(&o.domain, "domain", loopback.DefaultDomain, "")
@@ -215,6 +221,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	imapSrv := imap.New(srv)
+	info.imap, info.imaps, err = imapSrv.Start(off(o.imap), off(o.imaps))
+	if err != nil {
+		fmt.Fprintf(stderr, "mailsh serve: cannot listen: %v\n", err)
+		srv.Close()
+		return 1
+	}
 	info.addrs = addrs
 	info.print(stdout, cfg)
 
@@ -229,7 +242,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	grace, cancel2 := context.WithTimeout(grace, 30*time.Second)
 	defer cancel2()
-	if err := srv.Shutdown(grace); err != nil {
+	imapDone := make(chan error, 1)
+	go func() { imapDone <- imapSrv.Shutdown(grace) }()
+	err = srv.Shutdown(grace)
+	if ierr := <-imapDone; err == nil {
+		err = ierr
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "mailsh serve: stopped; sessions still running were cut off")
 		return 0
 	}
@@ -252,6 +271,8 @@ type startInfo struct {
 	maildir string
 	demo    *loopback.Account
 	cert    *loopback.Cert
+	// imap and imaps are where IMAP listens ("" for off).
+	imap, imaps string
 }
 
 // config turns the flags into the server's configuration.
@@ -290,8 +311,8 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		o.maxSession <= 0 || o.tlsHandshake <= 0 || o.authDelay <= 0 || o.maxAuthDelay < o.authDelay {
 		return cfg, nil, usagef("client limits must be positive (--max-auth-failure-delay at least --auth-failure-delay)")
 	}
-	if off(o.smtp) == "" && off(o.pop3) == "" && off(o.smtps) == "" && off(o.pop3s) == "" {
-		return cfg, nil, usagef("every listener is off: give --smtp or --pop3 an address")
+	if off(o.smtp) == "" && off(o.pop3) == "" && off(o.smtps) == "" && off(o.pop3s) == "" && off(o.imap) == "" && off(o.imaps) == "" {
+		return cfg, nil, usagef("every listener is off: give --smtp, --pop3 or --imap an address")
 	}
 	dataDir, derr := loopback.DataDir()
 	if len(accounts) == 0 {
@@ -378,6 +399,12 @@ func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
 	}
 	if a.POP3S != "" {
 		listen = append(listen, "pop3s://"+a.POP3S)
+	}
+	if info.imap != "" {
+		listen = append(listen, "imap://"+info.imap+" (STARTTLS)")
+	}
+	if info.imaps != "" {
+		listen = append(listen, "imaps://"+info.imaps)
 	}
 	fmt.Fprintf(w, "mailsh serve: listening on %s\n", strings.Join(listen, ", "))
 	fmt.Fprintf(w, "mailsh serve: mail for @%s is kept in %s (one Maildir per account)\n", cfg.Domain, info.maildir)

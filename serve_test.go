@@ -23,6 +23,7 @@ import (
 type served struct {
 	cmd                      *exec.Cmd
 	smtp, pop3, smtps, pop3s string
+	imap, imaps              string
 	password                 string // the demo account's, if it was printed
 	certFile, fingerprint    string
 	stdout                   string
@@ -48,7 +49,7 @@ func (l *lockedBuffer) String() string {
 }
 
 var (
-	listenRE = regexp.MustCompile(`\b(smtp|pop3|smtps|pop3s)://(\S+)`)
+	listenRE = regexp.MustCompile(`\b(smtp|pop3|smtps|pop3s|imap|imaps)://([^\s,]+)`)
 	demoRE   = regexp.MustCompile(`demo account: user demo, password (\S+),`)
 	certRE   = regexp.MustCompile(`TLS certificate \(\S+, (.+)\), SHA-256`)
 	fpRE     = regexp.MustCompile(`^mailsh serve:   ([0-9A-F:]{95})$`)
@@ -59,7 +60,7 @@ var (
 // killed when the test ends, if it is still running.
 func startServe(t *testing.T, env []string, args ...string) *served {
 	t.Helper()
-	all := append([]string{"serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--smtps", "127.0.0.1:0", "--pop3s", "127.0.0.1:0"}, args...)
+	all := append([]string{"serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--smtps", "127.0.0.1:0", "--pop3s", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"}, args...)
 	cmd := exec.Command(mailshBin, all...)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
@@ -104,6 +105,10 @@ func startServe(t *testing.T, env []string, args ...string) *served {
 					s.smtps = m[2]
 				case "pop3s":
 					s.pop3s = m[2]
+				case "imap":
+					s.imap = m[2]
+				case "imaps":
+					s.imaps = m[2]
 				}
 			}
 			if m := demoRE.FindStringSubmatch(l); m != nil {
@@ -189,7 +194,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--fault", "rcpt#x:452"}, `bad --fault "rcpt#x:452": after # comes a count`},
 		{[]string{"--max-size", "lots"}, "give a size such as 32M"},
 		{[]string{"--cert", "c.pem"}, "give both --cert and --key, or neither"},
-		{[]string{"--smtp", "off", "--pop3", "off"}, "every listener is off"},
+		{[]string{"--smtp", "off", "--pop3", "off", "--imap", "off"}, "every listener is off"},
 		{[]string{"--domain", "a b"}, `bad --domain "a b"`},
 		{[]string{"--max-line-length", "10"}, "--max-line-length at least 80"},
 		{[]string{"--user", "a:1", "--catch-all", "b"}, "--catch-all b: no such account"},

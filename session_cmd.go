@@ -179,8 +179,8 @@ func runSession(argv []string, version string, stdin io.Reader, stdout, stderr i
 		return 1
 	}
 	defer b.Stop()
-	fmt.Fprintf(stderr, "mailsh: built-in mail server: %s and %s (also %s, %s); mail is kept in %s\n",
-		b.SMTP.URL(), b.POP3.URL(), b.SMTPS.URL(), b.POP3S.URL(), b.Maildir)
+	fmt.Fprintf(stderr, "mailsh: built-in mail server: %s, %s and imap://%s (also %s, %s); mail is kept in %s\n",
+		b.SMTP.URL(), b.POP3.URL(), b.IMAP, b.SMTPS.URL(), b.POP3S.URL(), b.Maildir)
 	fmt.Fprintf(stderr, "mailsh: account %s, password %s, address %s; mail to any address at any domain is caught in this mailbox (nothing is relayed)\n",
 		b.User, b.Password, b.Address)
 	fmt.Fprintln(stderr, "mailsh: :connect pop3 reads the mail, :connect smtp comes back")

@@ -1,5 +1,5 @@
 // Package builtin starts the built-in mail server that mailsh with no
-// arguments opens a session to: SMTP, POP3 and their implicit-TLS twins on
+// arguments opens a session to: SMTP, POP3 and their implicit-TLS twins, and IMAP, on
 // free ports of 127.0.0.1, one demo account that catches every recipient,
 // over the Maildir of the data directory that mailsh serve uses.
 package builtin
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/imap"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -22,6 +23,9 @@ type Server struct {
 	SMTP, POP3, SMTPS, POP3S proto.Target
 	Cert                     *x509.Certificate
 	User, Password           string
+	// IMAP is where IMAP (with STARTTLS) listens, as host:port; the
+	// shell has no IMAP client yet, so it is only announced.
+	IMAP string
 	// Address is the demo mailbox's address.
 	Address string
 	// Maildir is where the mail is kept.
@@ -79,6 +83,12 @@ func Start() (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
+	imapSrv := imap.New(srv)
+	imapAddr, _, err := imapSrv.Start(free, "")
+	if err != nil {
+		srv.Close()
+		return fail(err)
+	}
 	target := func(p proto.Protocol, addr string, implicit bool) proto.Target {
 		host, port, _ := strings.Cut(addr, ":")
 		n, _ := proto.ParsePort(port)
@@ -89,6 +99,7 @@ func Start() (*Server, error) {
 		POP3:     target(proto.POP3, a.POP3, false),
 		SMTPS:    target(proto.SMTP, a.SMTPS, true),
 		POP3S:    target(proto.POP3, a.POP3S, true),
+		IMAP:     imapAddr,
 		Cert:     st.cert.Leaf,
 		User:     st.demo.Name,
 		Password: st.demo.Password,
@@ -97,7 +108,13 @@ func Start() (*Server, error) {
 		stop: func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
+			imapDone := make(chan struct{})
+			go func() {
+				imapSrv.Shutdown(ctx)
+				close(imapDone)
+			}()
 			srv.Shutdown(ctx)
+			<-imapDone
 			if cleanup != nil {
 				cleanup()
 			}

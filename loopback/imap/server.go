@@ -246,10 +246,15 @@ type handoff struct {
 	conns chan net.Conn
 	done  chan struct{}
 	once  sync.Once
+	// serving is closed at go-imap's first Accept: its Serve has then
+	// counted itself in the WaitGroup its Close waits on, which must not
+	// happen while Close waits (sync.WaitGroup's rule).
+	serving     chan struct{}
+	servingOnce sync.Once
 }
 
 func newHandoff() *handoff {
-	return &handoff{conns: make(chan net.Conn), done: make(chan struct{})}
+	return &handoff{conns: make(chan net.Conn), done: make(chan struct{}), serving: make(chan struct{})}
 }
 
 func (h *handoff) give(c net.Conn) bool {
@@ -262,6 +267,7 @@ func (h *handoff) give(c net.Conn) bool {
 }
 
 func (h *handoff) Accept() (net.Conn, error) {
+	h.servingOnce.Do(func() { close(h.serving) })
 	select {
 	case c := <-h.conns:
 		return c, nil
@@ -276,6 +282,7 @@ func (h *handoff) Close() error {
 }
 
 func (h *handoff) close() {
+	<-h.serving
 	h.Close()
 	h.srv.Close()
 }
