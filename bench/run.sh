@@ -79,7 +79,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; el
 mailsh_serve() { # PORT_SMTP PORT_POP3 MAILDIR [flags]
 	local s=$1 p=$2 d=$3
 	shift 3
-	start "$MAILSH" serve --smtp "127.0.0.1:$s" --pop3 "127.0.0.1:$p" --maildir "$d" --user alice:secret -q \
+	start "$MAILSH" serve --smtp "127.0.0.1:$s" --pop3 "127.0.0.1:$p" --imap off --maildir "$d" --user alice:secret -q \
 		--max-connections 512 --max-client-connections 512 --max-size 256M "$@"
 	wait_port "$s"
 }

@@ -41,7 +41,7 @@ chmod 600 "$work/users"
 # Every session comes from 127.0.0.1: lift the per-client limit.
 serve() {
   env HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config" \
-    "$work/mailsh" serve --smtp "$smtp" --pop3 "$pop3" --maildir "$work/Maildir" \
+    "$work/mailsh" serve --smtp "$smtp" --pop3 "$pop3" --imap off --maildir "$work/Maildir" \
     --users-file "$work/users" --domain load.test \
     --max-connections 512 --max-client-connections 512 -q \
     >>"$work/serve.log" 2>&1 &
