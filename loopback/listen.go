@@ -3,6 +3,7 @@ package loopback
 import (
 	"errors"
 	"net"
+	"time"
 )
 
 // Addrs are the addresses of the four listeners; "" leaves one off.
@@ -58,5 +59,31 @@ func (s *Server) Start(a Addrs) (Addrs, error) {
 func closeAll(ls []net.Listener) {
 	for _, l := range ls {
 		l.Close()
+	}
+}
+
+// AcceptLoop accepts connections on l and hands each to handle, until
+// stopping says the server is shutting down (nil then) or l is closed.
+// Another error (out of file descriptors, a connection reset before it
+// was accepted) is retried after a growing pause, as net/http does,
+// rather than ending the service. Every protocol's listener runs it.
+func AcceptLoop(l net.Listener, stopping func() bool, logf func(format string, args ...any), handle func(net.Conn)) error {
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if stopping() {
+				return nil
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			logf("accept on %s: %v; retrying in %s", l.Addr(), err, backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		handle(nc)
 	}
 }

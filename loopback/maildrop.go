@@ -267,18 +267,22 @@ func (c *popSize) total() int64 {
 	return c.n + 2
 }
 
-// lessName orders Maildir names by delivery time: seconds, then the
-// microseconds of an "M" field, then the name.
-func lessName(a, b string) bool {
+// lessName orders Maildir names by delivery time.
+func lessName(a, b string) bool { return CompareMaildirNames(a, b) < 0 }
+
+// CompareMaildirNames orders Maildir names by delivery time: the seconds
+// before the first ".", then the microseconds of an "M" field, then the
+// name. POP3's message numbers and IMAP's new UIDs follow this order.
+func CompareMaildirNames(a, b string) int {
 	sa, ua := nameTime(a)
 	sb, ub := nameTime(b)
-	if sa != sb {
-		return sa < sb
+	switch {
+	case sa != sb:
+		return cmp.Compare(sa, sb)
+	case ua != ub:
+		return cmp.Compare(ua, ub)
 	}
-	if ua != ub {
-		return ua < ub
-	}
-	return a < b
+	return strings.Compare(a, b)
 }
 
 func nameTime(name string) (sec, usec int64) {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Service names what a listener serves.
@@ -129,37 +128,19 @@ func (s *Server) Serve(l net.Listener, svc Service) error {
 		delete(s.listeners, l)
 		s.mu.Unlock()
 	}()
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			select {
-			case <-s.done:
-				return nil
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return err
-			}
-			// Out of file descriptors, or a connection reset before it
-			// was accepted: wait a little and go on, as net/http does,
-			// rather than stop serving.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.logf("%s: accept: %v; retrying in %s", svc, err, backoff)
-			select {
-			case <-time.After(backoff):
-			case <-s.done:
-				return nil
-			}
-			continue
+	stopping := func() bool {
+		select {
+		case <-s.done:
+			return true
+		default:
+			return false
 		}
-		backoff = 0
-		c := s.newConn(nc, svc)
-		if c == nil {
-			continue
-		}
-		go c.serve()
 	}
+	return AcceptLoop(l, stopping, s.logf, func(nc net.Conn) {
+		if c := s.newConn(nc, svc); c != nil {
+			go c.serve()
+		}
+	})
 }
 
 // serveConn serves one connection to its end, as Serve does for each.

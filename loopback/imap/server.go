@@ -133,24 +133,10 @@ func (s *Server) Serve(l net.Listener, implicit bool) error {
 	}
 	s.listeners[l] = true
 	s.mu.Unlock()
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.isClosing() {
-				return nil
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return err
-			}
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
+	return loopback.AcceptLoop(l, s.isClosing, s.lb.Logf, func(nc net.Conn) {
 		s.wg.Add(1)
 		go s.admit(nc, svc)
-	}
+	})
 }
 
 // admit counts a connection against the budget, refuses it with a BYE

@@ -135,7 +135,7 @@ func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error)
 		}
 	}
 	// New messages get UIDs in the order they were delivered.
-	slices.SortFunc(fresh, func(a, b *entry) int { return compareNames(a.name, b.name) })
+	slices.SortFunc(fresh, func(a, b *entry) int { return loopback.CompareMaildirNames(a.name, b.name) })
 	for _, m := range fresh {
 		m.uid = l.next
 		l.uids[m.unique] = l.next
@@ -157,40 +157,6 @@ func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error)
 	}
 	slices.SortFunc(msgs, func(a, b entry) int { return int(a.uid) - int(b.uid) })
 	return msgs, l.validity, l.next, nil
-}
-
-// compareNames orders Maildir names by delivery time: the seconds before
-// the first ".", then the microseconds of an "M" field, then the name.
-func compareNames(a, b string) int {
-	sa, ua := nameTime(a)
-	sb, ub := nameTime(b)
-	switch {
-	case sa != sb:
-		return cmpInt(sa, sb)
-	case ua != ub:
-		return cmpInt(ua, ub)
-	}
-	return strings.Compare(a, b)
-}
-
-func cmpInt(a, b int64) int {
-	if a < b {
-		return -1
-	}
-	return 1
-}
-
-func nameTime(name string) (sec, usec int64) {
-	head, rest, _ := strings.Cut(name, ".")
-	sec, _ = strconv.ParseInt(head, 10, 64)
-	if m, ok := strings.CutPrefix(rest, "M"); ok {
-		end := 0
-		for end < len(m) && m[end] >= '0' && m[end] <= '9' {
-			end++
-		}
-		usec, _ = strconv.ParseInt(m[:end], 10, 64)
-	}
-	return sec, usec
 }
 
 // load reads the folder's UID list unless the one in memory is current,
