@@ -12,7 +12,8 @@ import (
 )
 
 // startLineServer serves each connection with a greeting line (if any),
-// then answers every line with "echo: " and the line.
+// then answers every line with "echo: " and the line, and closes after
+// "bye".
 func startLineServer(t *testing.T, greeting string) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -34,6 +35,9 @@ func startLineServer(t *testing.T, greeting string) string {
 				sc := bufio.NewScanner(c)
 				for sc.Scan() {
 					fmt.Fprintf(c, "echo: %s\r\n", sc.Text())
+					if sc.Text() == "bye" {
+						return
+					}
 				}
 			}()
 		}
@@ -90,6 +94,8 @@ func TestRawAtTerminal(t *testing.T) {
 	tt.waitUntil("the meta-commands", func(string) bool { return strings.Contains(tt.screen(), "  :connect") })
 	tt.command("hello there", "echo: hello there", "raw>")
 	tt.command(":starttls", "raw has no STARTTLS", "raw>")
+	// The server closes on its own: the prompt says so at once.
+	tt.command("bye", "connection closed by server", "(not connected)>")
 	tt.send("\x04")
 	if code := tt.wait(); code != 0 {
 		t.Fatalf("exit status %d", code)

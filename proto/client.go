@@ -131,17 +131,23 @@ func (c *Client) readLoop() {
 			c.mu.Lock()
 			w := c.waiting
 			c.mu.Unlock()
+			var note string
 			switch {
 			case c.tlsStop || c.localClose.Load():
 			case errors.Is(err, ErrClosed) && w == 0 && c.Machine != nil && c.Machine.State() == StateClosed:
-				c.Note("connection closed")
+				note = "connection closed"
 			case errors.Is(err, ErrClosed):
-				c.Note("connection closed by server")
+				note = "connection closed by server"
 			default:
-				c.Note("read error: %v", err)
+				note = fmt.Sprintf("read error: %v", err)
 			}
+			// The state first: whoever hears the note (the prompt) sees
+			// the session closed.
 			if c.Machine != nil {
 				c.Machine.Closed()
+			}
+			if note != "" {
+				c.Note("%s", note)
 			}
 			return
 		}
