@@ -10,11 +10,13 @@ import (
 	"testing"
 )
 
-// Dovecot is a real POP3 server (Debian's dovecot-pop3d) serving Maildirs
+// Dovecot is a real POP3 server (Debian's dovecot-pop3d), and IMAP server
+// (dovecot-imapd) when started with StartDovecotIMAP, serving Maildirs
 // under a test's temporary directory.
 type Dovecot struct {
 	Addr      string // POP3 with STLS
 	POP3SAddr string // implicit TLS
+	IMAPAddr  string // IMAP with STARTTLS; empty unless StartDovecotIMAP
 	Cert      *Cert
 	// MailRoot holds one Maildir per user: MailRoot/NAME/{cur,new,tmp}.
 	MailRoot string
@@ -27,9 +29,24 @@ type Dovecot struct {
 // fresh directory is used; otherwise Dovecot serves the Maildirs there.
 func StartDovecot(t testing.TB, mailRoot string, users map[string]string) *Dovecot {
 	t.Helper()
+	return startDovecot(t, mailRoot, users, false)
+}
+
+// StartDovecotIMAP is StartDovecot with IMAP too, on IMAPAddr (Maildir++
+// folders, Dovecot's default layout for maildir).
+func StartDovecotIMAP(t testing.TB, mailRoot string, users map[string]string) *Dovecot {
+	t.Helper()
+	return startDovecot(t, mailRoot, users, true)
+}
+
+func startDovecot(t testing.TB, mailRoot string, users map[string]string, imap bool) *Dovecot {
+	t.Helper()
 	bin := Need(t, "dovecot (dovecot-pop3d)", "dovecot", "/usr/sbin/dovecot")
 	if _, err := os.Stat("/usr/lib/dovecot/pop3"); err != nil {
 		Missing(t, "dovecot-pop3d is not installed (no /usr/lib/dovecot/pop3)")
+	}
+	if _, err := os.Stat("/usr/lib/dovecot/imap"); imap && err != nil {
+		Missing(t, "dovecot-imapd is not installed (no /usr/lib/dovecot/imap)")
 	}
 	// Dovecot's own users must reach the files: t.TempDir's parent is
 	// private, so make a directory of our own.
@@ -43,6 +60,12 @@ func StartDovecot(t testing.TB, mailRoot string, users map[string]string) *Dovec
 		mailRoot = filepath.Join(dir, "mail")
 	}
 	d := &Dovecot{Addr: FreeAddr(t), POP3SAddr: FreeAddr(t), Cert: NewCert(t, 24*3600e9), MailRoot: mailRoot}
+	protocols, imapPort := "pop3", "0"
+	if imap {
+		d.IMAPAddr = FreeAddr(t)
+		protocols = "pop3 imap"
+		_, imapPort, _ = strings.Cut(d.IMAPAddr, ":")
+	}
 	d.uid, d.gid = os.Getuid(), os.Getgid()
 	loginUser := ""
 	if d.uid == 0 {
@@ -71,7 +94,7 @@ func StartDovecot(t testing.TB, mailRoot string, users map[string]string) *Dovec
 	conf := fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
-protocols = pop3
+protocols = %[9]s
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <%[2]s
@@ -101,11 +124,17 @@ service pop3-login {
 }
 service imap-login {
   chroot =
+  inet_listener imap {
+    port = %[10]s
+  }
+  inet_listener imaps {
+    port = 0
+  }
 }
 service anvil {
   chroot =
 }
-`, dir, d.Cert.CertFile, d.Cert.KeyFile, mailRoot, d.uid, d.gid, port, sport)
+`, dir, d.Cert.CertFile, d.Cert.KeyFile, mailRoot, d.uid, d.gid, port, sport, protocols, imapPort)
 	if loginUser != "" {
 		conf += fmt.Sprintf("default_login_user = %[1]s\ndefault_internal_user = %[1]s\n", loginUser)
 	}
@@ -116,6 +145,9 @@ service anvil {
 	d.proc = Start(t, bin, "-F", "-c", confFile)
 	WaitListening(t, d.Addr, d.proc)
 	WaitListening(t, d.POP3SAddr, d.proc)
+	if imap {
+		WaitListening(t, d.IMAPAddr, d.proc)
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
