@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -208,4 +211,158 @@ func imapAppend(t *testing.T, c *imapclient.Client, mailbox, msg string, flags .
 	if _, err := a.Wait(); err != nil {
 		t.Fatalf("APPEND to %s: %v", mailbox, err)
 	}
+}
+
+// mbsync (isync) synchronises the whole account, INBOX and Sent, between
+// the built-in server (IMAP with STARTTLS, trusting the server's
+// certificate) and a local Maildir; after a second sync a new message
+// and a flag change made on each side have reached the other.
+func TestLoopbackIMAPMbsync(t *testing.T) {
+	t.Parallel()
+	mbsync := peertest.Need(t, "mbsync (isync)", "mbsync")
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	near := filepath.Join(dir, "near")
+	os.MkdirAll(home, 0o700)
+	os.MkdirAll(near, 0o700)
+	s := startServe(t, []string{"XDG_DATA_HOME=" + dir}, "--maildir", filepath.Join(dir, "Maildir"), "--user", "vmc:tanstaaf")
+	// mbsync checks the certificate's DNS names only, not its IP
+	// addresses: connect to localhost (which may try ::1 first, refused,
+	// before 127.0.0.1).
+	_, port, _ := net.SplitHostPort(s.imap)
+	for _, subj := range []string{"far one", "far two"} {
+		sendPlain(t, s.smtp, "antunes@ipleiria.pt", "vmc@localhost", strings.NewReader("Subject: "+subj+"\r\n\r\nTeste do mail\r\n"))
+	}
+	c := imapDial(t, s.imap, "vmc", "tanstaaf")
+	if err := c.Create("Sent", nil).Wait(); err != nil {
+		t.Fatalf("CREATE Sent: %v", err)
+	}
+	imapAppend(t, c, "Sent", "From: vmc@localhost\r\nSubject: far sent\r\n\r\nSent from IMAP\r\n", imap.FlagSeen)
+
+	rc := filepath.Join(dir, "mbsyncrc")
+	conf := fmt.Sprintf(`IMAPAccount far
+Host %s
+Port %s
+User vmc
+Pass tanstaaf
+SSLType STARTTLS
+CertificateFile %s
+
+IMAPStore far
+Account far
+
+MaildirStore near
+Path %s/
+Inbox %s/INBOX
+SubFolders Verbatim
+
+Channel all
+Far :far:
+Near :near:
+Patterns *
+Create Both
+Expunge Both
+SyncState *
+Sync All
+`, "localhost", port, s.certFile, near, near)
+	if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sync := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, mbsync, "-c", rc, "-a")
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("mbsync: %v\n%s", err, out)
+		}
+	}
+	sync()
+	nearMsgs := maildirMessages(t, filepath.Join(near, "INBOX"))
+	if len(nearMsgs) != 2 || nearMsgs["far one"].file == "" || nearMsgs["far two"].file == "" {
+		t.Fatalf("after the first sync the local INBOX holds %v", nearMsgs)
+	}
+	if sent := maildirMessages(t, filepath.Join(near, "Sent")); len(sent) != 1 || sent["far sent"].info != "S" {
+		t.Fatalf("after the first sync the local Sent holds %v", sent)
+	}
+
+	// A change on each side: a delivery and \Flagged at the server, a new
+	// file and a flag letter in the local Maildir.
+	sendPlain(t, s.smtp, "antunes@ipleiria.pt", "vmc@localhost", strings.NewReader("Subject: far three\r\n\r\nDelivered after the first sync\r\n"))
+	inbox := imapMessages(t, c, "INBOX")
+	if err := c.Store(imap.UIDSetNum(inbox["far one"].uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Close(); err != nil {
+		t.Fatalf("STORE: %v", err)
+	}
+	local := "From: vmc@localhost\nSubject: near one\n\nWritten into the local Maildir\n"
+	if err := os.WriteFile(filepath.Join(near, "INBOX", "new", "1700000000.P1Q1.near"), []byte(local), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	two := nearMsgs["far two"].file
+	unique, _, _ := strings.Cut(filepath.Base(two), ":")
+	if err := os.Rename(two, filepath.Join(near, "INBOX", "cur", unique+":2,R")); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+
+	inbox = imapMessages(t, c, "INBOX")
+	c.Logout().Wait()
+	// mbsync adds X-TUID to what it uploads, to find it again.
+	m, ok := inbox["near one"]
+	if body := tuidRE.ReplaceAllString(string(m.body), ""); !ok || body != strings.ReplaceAll(local, "\n", "\r\n") {
+		t.Errorf("the local message reached the server as %q (there: %v)", m.body, ok)
+	}
+	if f := inbox["far two"].flags; f != `\Answered` {
+		t.Errorf("the local R reached the server as (%s), want (\\Answered)", f)
+	}
+	if f := inbox["far one"].flags; f != `\Flagged` {
+		t.Errorf("the server says \\Flagged (set before the sync) is now (%s)", f)
+	}
+	nearMsgs = maildirMessages(t, filepath.Join(near, "INBOX"))
+	if m, ok := nearMsgs["far three"]; !ok || !strings.Contains(m.text, "\nDelivered after the first sync\n") {
+		t.Errorf("the server's new message reached the local Maildir as %q (there: %v)", m.text, ok)
+	}
+	if info := nearMsgs["far one"].info; info != "F" {
+		t.Errorf("the server's \\Flagged reached the local Maildir as %q, want F", info)
+	}
+	if len(inbox) != 4 || len(nearMsgs) != 4 {
+		t.Errorf("after the second sync the server holds %d messages, the local Maildir %d, want 4", len(inbox), len(nearMsgs))
+	}
+}
+
+var tuidRE = regexp.MustCompile(`(?m)^X-TUID: [^\r\n]*\r\n`)
+
+// maildirFile is one message of a Maildir read from disk.
+type maildirFile struct {
+	file string // its path
+	info string // the flag letters after ":2,"
+	text string
+}
+
+// maildirMessages reads the messages of a Maildir, keyed by Subject.
+func maildirMessages(t *testing.T, dir string) map[string]maildirFile {
+	t.Helper()
+	got := map[string]maildirFile{}
+	for _, sub := range []string{"new", "cur"} {
+		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(string(b), "\r\n", "\n")
+			subj := ""
+			for _, l := range strings.Split(text, "\n") {
+				if l == "" {
+					break
+				}
+				if v, ok := strings.CutPrefix(l, "Subject: "); ok {
+					subj = v
+				}
+			}
+			_, info, _ := strings.Cut(filepath.Base(f), ":2,")
+			got[subj] = maildirFile{f, info, text}
+		}
+	}
+	return got
 }
