@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/fatih/color"
 	"golang.org/x/term"
 
+	"github.com/mailsh/mailsh/internal/progress"
 	"github.com/mailsh/mailsh/message"
 )
 
@@ -232,9 +232,13 @@ func msgCompose(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err := d.Check(); err != nil {
 		return err
 	}
-	prog := newMsgProgress(stderr, d.AttachmentBytes())
+	var w io.Writer // the bar only at a terminal
+	if isTerminal(stderr) {
+		w = stderr
+	}
+	prog := progress.New(w, d.AttachmentBytes(), "attaching ", nil)
 	d.Progress = prog
-	defer prog.done()
+	defer prog.Done()
 	if d.HasBcc() {
 		fmt.Fprintln(stderr, "mailsh: note: the Bcc recipients are not written in the message (RFC 5322 §3.6.3); give them as RCPT TO when you send it")
 	}
@@ -252,50 +256,7 @@ func msgCompose(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	prog.done()
+	prog.Done()
 	fmt.Fprintf(stderr, "mailsh: wrote %s (%d bytes)\n", saved.Path, saved.Bytes)
 	return nil
-}
-
-// msgProgress draws a progress bar on standard error at a terminal while
-// large attachments are read (1 MiB and more), at most ten times a second.
-type msgProgress struct {
-	w        io.Writer
-	total, n int64
-	last     time.Time
-	drawn    bool
-}
-
-func newMsgProgress(stderr io.Writer, total int64) *msgProgress {
-	p := &msgProgress{total: total}
-	if total >= 1<<20 && isTerminal(stderr) {
-		p.w = stderr
-	}
-	return p
-}
-
-func (p *msgProgress) Write(b []byte) (int, error) {
-	p.n += int64(len(b))
-	if p.w != nil && time.Since(p.last) > 100*time.Millisecond {
-		p.last = time.Now()
-		p.draw()
-	}
-	return len(b), nil
-}
-
-func (p *msgProgress) draw() {
-	const width = 30
-	frac := float64(p.n) / float64(p.total)
-	frac = min(frac, 1)
-	full := int(frac * width)
-	fmt.Fprintf(p.w, "\rattaching [%s%s] %3.0f%%", strings.Repeat("=", full), strings.Repeat(" ", width-full), frac*100)
-	p.drawn = true
-}
-
-func (p *msgProgress) done() {
-	if p.w != nil && p.drawn {
-		p.draw()
-		fmt.Fprintln(p.w)
-		p.drawn = false
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/mailsh/mailsh/internal/progress"
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
 )
@@ -329,7 +330,7 @@ func (s *Session) metaCompose(_ context.Context, args []string) error {
 			_, err := d.WriteTo(w)
 			return err
 		})
-		d.Progress.(*progressBar).Done()
+		d.Progress.(*progress.Bar).Done()
 		if err != nil {
 			return err
 		}
