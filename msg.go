@@ -8,11 +8,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/fatih/color"
 	"golang.org/x/term"
 
 	"github.com/mailsh/mailsh/internal/progress"
 	"github.com/mailsh/mailsh/message"
+	"github.com/mailsh/mailsh/shell"
 )
 
 const msgUsage = `Usage: mailsh msg COMMAND ...   (the shell's :show, :mime, :save, :hops, :headers, :compose)
@@ -150,25 +150,14 @@ func runMsg(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func msgStyle(stdout io.Writer, noColor bool) message.Style {
 	tty := isTerminal(stdout)
 	colour := tty && !noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	dress := func(attrs ...color.Attribute) func(string) string {
-		c := color.New(attrs...)
-		if colour {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-		return func(s string) string { return c.Sprint(s) }
-	}
-	st := message.Style{Field: dress(color.Bold), Note: dress(color.FgMagenta), Warn: dress(color.FgRed, color.Bold)}
+	width := 0
 	if tty {
-		st.Bar = "█"
-		if f, ok := stdout.(*os.File); ok {
-			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-				st.Width = w
-			}
+		width = 80
+		if w, _, err := term.GetSize(int(stdout.(interface{ Fd() uintptr }).Fd())); err == nil {
+			width = w
 		}
 	}
-	return st
+	return shell.NewPrinter(stdout, colour).MessageStyle(width)
 }
 
 // withMessage opens the message named by the first of args (standard

@@ -35,18 +35,14 @@ func messageMetaCommands() []*metaCommand {
 // field names bold, remarks in mailsh's colour, and at a terminal a bar
 // chart in blocks as wide as the window.
 func (s *Session) messageStyle() message.Style {
-	st := message.Style{
-		Field: func(t string) string { return s.P.bold.Sprint(t) },
-		Note:  func(t string) string { return s.P.note.Sprint(t) },
-		Warn:  func(t string) string { return s.P.warn.Sprint(t) },
-	}
+	width := 0
 	if s.Opts.Interactive {
-		st.Bar = "█"
+		width = 80
 		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
-			st.Width = w
+			width = w
 		}
 	}
-	return st
+	return s.P.MessageStyle(width)
 }
 
 // printerWriter lets the message views write through the printer.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -315,4 +316,20 @@ func saslChallenge(line string) string {
 		}
 	}
 	return text
+}
+
+// MessageStyle dresses the message views (:show, :mime, :hops, mailsh msg)
+// as the printer dresses a session: field names bold, remarks in
+// mailsh's colour, warnings in red. At a terminal of width columns
+// (0: not a terminal) the delay chart is drawn in blocks.
+func (p *Printer) MessageStyle(width int) message.Style {
+	st := message.Style{
+		Field: func(t string) string { return p.bold.Sprint(t) },
+		Note:  func(t string) string { return p.note.Sprint(t) },
+		Warn:  func(t string) string { return p.warn.Sprint(t) },
+	}
+	if width > 0 {
+		st.Bar, st.Width = "█", width
+	}
+	return st
 }
