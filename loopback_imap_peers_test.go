@@ -342,27 +342,110 @@ type maildirFile struct {
 // maildirMessages reads the messages of a Maildir, keyed by Subject.
 func maildirMessages(t *testing.T, dir string) map[string]maildirFile {
 	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "new", "*"))
+	cur, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	return messageFiles(t, append(files, cur...))
+}
+
+// messageFiles reads messages from files, keyed by Subject.
+func messageFiles(t *testing.T, files []string) map[string]maildirFile {
+	t.Helper()
 	got := map[string]maildirFile{}
-	for _, sub := range []string{"new", "cur"} {
-		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			text := strings.ReplaceAll(string(b), "\r\n", "\n")
-			subj := ""
-			for _, l := range strings.Split(text, "\n") {
-				if l == "" {
-					break
-				}
-				if v, ok := strings.CutPrefix(l, "Subject: "); ok {
-					subj = v
-				}
-			}
-			_, info, _ := strings.Cut(filepath.Base(f), ":2,")
-			got[subj] = maildirFile{f, info, text}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		text := string(b)
+		subj := ""
+		for _, l := range strings.Split(text, "\n") {
+			if l == "" {
+				break
+			}
+			if v, ok := strings.CutPrefix(l, "Subject: "); ok {
+				subj = v
+			}
+		}
+		_, info, _ := strings.Cut(filepath.Base(f), ":2,")
+		got[subj] = maildirFile{f, info, text}
 	}
 	return got
+}
+
+// fetchmail fetches over IMAP with STARTTLS (checking the certificate)
+// into an MDA that writes a file: each message arrives as the Maildir
+// holds it, octet for octet (both with LF line endings); with "keep" it is marked \Seen and a second
+// run fetches only what is new; without "keep" it is deleted and expunged.
+func TestLoopbackIMAPFetchmail(t *testing.T) {
+	t.Parallel()
+	fetchmail := peertest.Need(t, "fetchmail")
+	dir := t.TempDir()
+	root := filepath.Join(dir, "Maildir")
+	s := startServe(t, []string{"XDG_DATA_HOME=" + dir}, "--maildir", root, "--user", "vmc:tanstaaf")
+	host, port, _ := net.SplitHostPort(s.imap)
+	deliver := func(subj string) {
+		t.Helper()
+		sendPlain(t, s.smtp, "antunes@ipleiria.pt", "vmc@localhost", strings.NewReader("Subject: "+subj+"\r\n\r\nTeste do mail\r\n.dot line\r\n"))
+	}
+	run := func(name, keep string) map[string]maildirFile {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		os.Mkdir(out, 0o700)
+		rc := filepath.Join(dir, name+".rc")
+		conf := fmt.Sprintf(`set no syslog
+set invisible
+poll %s protocol imap port %s auth password
+  user "vmc" there with password "tanstaaf" is "vmc" here
+  %s no rewrite
+  sslproto 'tls1.2+' sslcertck sslcertfile "%s" sslcommonname localhost
+  mda "cat > %s/msg.$$"
+`, host, port, keep, s.certFile, out)
+		if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, fetchmail, "--nodetach", "--nosyslog", "-f", rc, "--pidfile", filepath.Join(dir, "fetchmail.pid"))
+		cmd.Env = append(os.Environ(), "FETCHMAILHOME="+dir, "HOME="+dir)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fetchmail (%s): %v\n%s", name, err, b)
+		}
+		files, _ := filepath.Glob(filepath.Join(out, "*"))
+		return messageFiles(t, files)
+	}
+	stored := func() map[string]maildirFile {
+		t.Helper()
+		return maildirMessages(t, filepath.Join(root, "vmc"))
+	}
+	same := func(what string, got, want map[string]maildirFile) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: fetchmail wrote %d messages, want %d", what, len(got), len(want))
+		}
+		for subj, w := range want {
+			if g, ok := got[subj]; !ok || g.text != w.text {
+				t.Errorf("%s: fetchmail wrote %q as\n%s\nwant\n%s", what, subj, g.text, w.text)
+			}
+		}
+	}
+
+	deliver("one")
+	deliver("two")
+	before := stored()
+	same("keep", run("keep", "keep"), before)
+	c := imapDial(t, s.imap, "vmc", "tanstaaf")
+	for subj, m := range imapMessages(t, c, "INBOX") {
+		if m.flags != `\Seen` {
+			t.Errorf("after fetchmail with keep, %q has flags (%s), want (\\Seen)", subj, m.flags)
+		}
+	}
+	c.Logout().Wait()
+
+	deliver("three")
+	all := stored()
+	same("keep, again", run("again", "keep"), map[string]maildirFile{"three": all["three"]})
+	same("no keep", run("nokeep", "no keep fetchall"), all)
+	if left := stored(); len(left) != 0 {
+		t.Errorf("after fetchmail without keep the Maildir still holds %v", left)
+	}
 }
