@@ -131,58 +131,29 @@ func (s *pop3Session) auth(arg string) error {
 	if !ok {
 		return s.send(pUnknownMech(mech))
 	}
-	var resp []byte
-	if hasIR {
-		b, cancelled, err := decodeResponse(ir)
-		switch {
-		case cancelled:
-			return s.send(pAuthCancelled)
-		case err != nil:
-			return s.send(pAuthBadBase64)
-		}
-		resp = b
+	// RFC 5034 §4: "+ " and the base64 challenge.
+	r := s.sasl(m, ir, hasIR, func(challenge []byte) error {
+		_, err := s.bw.WriteString("+ " + proto.B64(challenge) + "\r\n")
+		return err
+	})
+	how := "AUTH " + strings.ToUpper(mech)
+	switch {
+	case r.end == saslFinished && r.err == nil:
+		return s.login(m.User(), how)
+	case r.end == saslFinished && errors.Is(r.err, errSASLSyntax):
+		return s.send(errReply("", "Cannot read the %s response: see RFC 5034 §4", strings.ToUpper(mech)))
+	case r.end == saslFinished:
+		return s.failed(how, r.delay)
+	case r.end == saslCancelled:
+		return s.send(pAuthCancelled)
+	case r.end == saslBadBase64:
+		return s.send(pAuthBadBase64)
+	case r.end == saslLineTooLong:
+		return s.send(pLineTooLong)
+	case r.end == saslGuardFailed:
+		return s.shutdownReply()
 	}
-	for {
-		// Credentials are checked in the client address's turn, and a
-		// failure waits there (authguard.go).
-		var challenge []byte
-		var done bool
-		var err error
-		_, delay, gerr := s.checkLogin(func() bool {
-			challenge, done, err = m.Next(resp)
-			return !errors.Is(err, errBadCredentials)
-		})
-		if gerr != nil {
-			return s.shutdownReply()
-		}
-		if done {
-			if err == nil {
-				return s.login(m.User(), "AUTH "+strings.ToUpper(mech))
-			}
-			if errors.Is(err, errSASLSyntax) {
-				return s.send(errReply("", "Cannot read the %s response: see RFC 5034 §4", strings.ToUpper(mech)))
-			}
-			return s.failed("AUTH "+strings.ToUpper(mech), delay)
-		}
-		if _, err := s.bw.WriteString("+ " + proto.B64(challenge) + "\r\n"); err != nil {
-			return err
-		}
-		line, err := s.readCommand()
-		if errors.Is(err, proto.ErrLineTooLong) {
-			return s.send(pLineTooLong)
-		}
-		if err != nil {
-			return errDrop
-		}
-		b, cancelled, derr := decodeResponse(line)
-		switch {
-		case cancelled:
-			return s.send(pAuthCancelled)
-		case derr != nil:
-			return s.send(pAuthBadBase64)
-		}
-		resp = b
-	}
+	return errDrop
 }
 
 func (s *pop3Session) saslOffered() []string {

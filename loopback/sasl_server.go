@@ -172,3 +172,74 @@ func decodeResponse(line string) (resp []byte, cancelled bool, err error) {
 	}
 	return b, false, nil
 }
+
+// saslEnd says how a SASL exchange ended.
+type saslEnd int
+
+const (
+	saslFinished    saslEnd = iota // the mechanism decided: err is its verdict (nil: logged in)
+	saslCancelled                  // the client answered "*" (RFC 4954 §4, RFC 5034 §4)
+	saslBadBase64                  // an answer that is not base64
+	saslLineTooLong                // an answer longer than a command line may be
+	saslGuardFailed                // the login guard gave up (the server shuts down): ioErr
+	saslIOFailed                   // the connection failed: ioErr
+)
+
+type saslResult struct {
+	end   saslEnd
+	err   error         // the mechanism's verdict, with saslFinished
+	delay time.Duration // how long a failure waited (authguard.go)
+	ioErr error
+}
+
+// sasl runs the exchange of mechanism m (RFC 4422) after an AUTH command,
+// for SMTP and POP3 alike: the initial response if there is one, then each
+// challenge sent through challenge and each answer read back. Credentials
+// are checked in the client address's turn, and a failure waits there.
+// The protocol turns the result into its own reply.
+func (c *conn) sasl(m saslServer, ir string, hasIR bool, challenge func([]byte) error) saslResult {
+	var resp []byte
+	if hasIR {
+		b, cancelled, err := decodeResponse(ir)
+		switch {
+		case cancelled:
+			return saslResult{end: saslCancelled}
+		case err != nil:
+			return saslResult{end: saslBadBase64}
+		}
+		resp = b
+	}
+	for {
+		var ch []byte
+		var done bool
+		var err error
+		_, delay, gerr := c.checkLogin(func() bool {
+			ch, done, err = m.Next(resp)
+			return !errors.Is(err, errBadCredentials)
+		})
+		if gerr != nil {
+			return saslResult{end: saslGuardFailed, ioErr: gerr}
+		}
+		if done {
+			return saslResult{end: saslFinished, err: err, delay: delay}
+		}
+		if err := challenge(ch); err != nil {
+			return saslResult{end: saslIOFailed, ioErr: err}
+		}
+		line, err := c.readCommand()
+		if errors.Is(err, proto.ErrLineTooLong) {
+			return saslResult{end: saslLineTooLong}
+		}
+		if err != nil {
+			return saslResult{end: saslIOFailed, ioErr: err}
+		}
+		b, cancelled, derr := decodeResponse(line)
+		switch {
+		case cancelled:
+			return saslResult{end: saslCancelled}
+		case derr != nil:
+			return saslResult{end: saslBadBase64}
+		}
+		resp = b
+	}
+}

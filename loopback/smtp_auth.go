@@ -23,56 +23,23 @@ func (s *smtpSession) auth(arg string) error {
 	if !ok {
 		return s.send(rAuthUnknownMech(mech))
 	}
-	var resp []byte
-	if hasIR {
-		b, cancelled, err := decodeResponse(ir)
-		switch {
-		case cancelled:
-			return s.send(rAuthCancelled)
-		case err != nil:
-			return s.send(rAuthBadBase64)
-		}
-		resp = b
+	// RFC 4954 §4: "334 " and the base64 challenge (empty for an empty
+	// one); no enhanced code on a 3xx reply.
+	r := s.sasl(m, ir, hasIR, func(challenge []byte) error {
+		return s.send(Reply{Code: 334, Text: []string{proto.B64(challenge)}})
+	})
+	switch r.end {
+	case saslFinished:
+		return s.authDone(strings.ToUpper(mech), m, r.err, r.delay)
+	case saslCancelled:
+		return s.send(rAuthCancelled)
+	case saslBadBase64:
+		return s.send(rAuthBadBase64)
+	case saslLineTooLong:
+		return s.send(rAuthLineTooLong)
 	}
-	for {
-		// Credentials are checked in the client address's turn, and a
-		// failure waits there (authguard.go).
-		var challenge []byte
-		var done bool
-		var err error
-		_, delay, gerr := s.checkLogin(func() bool {
-			challenge, done, err = m.Next(resp)
-			return !errors.Is(err, errBadCredentials)
-		})
-		if gerr != nil {
-			s.readFailed(gerr)
-			return errDrop
-		}
-		if done {
-			return s.authDone(strings.ToUpper(mech), m, err, delay)
-		}
-		// RFC 4954 §4: "334 " and the base64 challenge (empty for an
-		// empty one); no enhanced code on a 3xx reply.
-		if err := s.send(Reply{Code: 334, Text: []string{proto.B64(challenge)}}); err != nil {
-			return err
-		}
-		line, err := s.readCommand()
-		if errors.Is(err, proto.ErrLineTooLong) {
-			return s.send(rAuthLineTooLong)
-		}
-		if err != nil {
-			s.readFailed(err)
-			return errDrop
-		}
-		b, cancelled, derr := decodeResponse(line)
-		switch {
-		case cancelled:
-			return s.send(rAuthCancelled)
-		case derr != nil:
-			return s.send(rAuthBadBase64)
-		}
-		resp = b
-	}
+	s.readFailed(r.ioErr)
+	return errDrop
 }
 
 // authDone answers the end of an exchange; too many failures end the
