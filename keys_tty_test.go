@@ -581,3 +581,32 @@ func TestKeysPastedAnswersOfARefusedAuth(t *testing.T) {
 		}
 	}
 }
+
+// A bracketed paste in DATA is message text, whatever its lines say: a
+// pasted "." does not end the message and the rest of the paste does not
+// go to the server as commands; a typed "." does end it.
+func TestKeysBracketedPaste(t *testing.T) {
+	t.Parallel()
+	tt, _ := startBuiltin(t, "paste")
+	if !strings.Contains(tt.rawString(), "\x1b[?2004h") {
+		t.Fatal("bracketed paste was not asked of the terminal")
+	}
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+	tt.command("DATA", "354 ", "data>")
+	tt.send("\x1b[200~Subject: pasted\r\rbefore\r.\r:abort\rMAIL FROM:<evil@x.example>\r\x1b[201~")
+	tt.waitFor("data> MAIL FROM:<evil@x.example>")
+	tt.waitPrompt("data>")
+	tt.command(".", "250 2.0.0", "mail>")
+	want := "\n\nbefore\n.\n:abort\nMAIL FROM:<evil@x.example>\n"
+	if got := tt.storedMessage(1); !strings.HasSuffix(got, want) {
+		t.Fatalf("stored:\n%q\nwant it to end with %q", got, want)
+	}
+	tt.send("\x04")
+	tt.wait()
+	<-tt.done // all that mailsh wrote has been read
+	if !strings.Contains(tt.rawString(), "\x1b[?2004l") {
+		t.Error("bracketed paste was left on at exit")
+	}
+}

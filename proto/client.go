@@ -468,6 +468,20 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 	return cmd, rep, nil
 }
 
+// Text sends one line of message text in DATA, whatever it says: a line
+// "." goes as ".." and does not end the message. It is for text known to
+// be message text, such as a paste at a terminal.
+func (c *Client) Text(line string) error {
+	if err := ValidateLine(line); err != nil {
+		return fmt.Errorf("%w: a line cannot contain CR or LF", err)
+	}
+	if c.Machine == nil || !c.Machine.State().TakesText() {
+		return errors.New("not in DATA")
+	}
+	cmd := &Cmd{Line: line, Shown: line, Body: true, Valid: true}
+	return c.writeLines(cmd, StuffLine(line))
+}
+
 // StuffLine returns a line of message text as it goes on the wire: a
 // leading "." is doubled (RFC 5321 §4.5.2).
 func StuffLine(line string) string {

@@ -32,6 +32,9 @@ type LineEditor interface {
 	Output() io.Writer
 	// SaveHistory adds a line to the history (and its file).
 	SaveHistory(line string)
+	// Pasted reports whether the line ReadLine returned last came inside
+	// a bracketed paste.
+	Pasted() bool
 	Close() error
 }
 
@@ -63,12 +66,16 @@ type readlineEditor struct {
 
 	// The painter and the listener run inside readline, some of it under
 	// its lock, so what they read is atomic rather than under mu.
-	secret   atomic.Bool            // the line being typed is a secret: show nothing
-	typed    atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
-	typedPos atomic.Int64           // the cursor's place in it
-	reading  atomic.Bool            // ReadLine is waiting for keys
-	painted  atomic.Pointer[[]rune] // the line as last painted, as the painter judged it
-	key      atomic.Pointer[keyPress]
+	secret    atomic.Bool            // the line being typed is a secret: show nothing
+	typed     atomic.Pointer[[]rune] // the line as it was after the last key, for Ctrl-C
+	typedPos  atomic.Int64           // the cursor's place in it
+	reading   atomic.Bool            // ReadLine is waiting for keys
+	painted   atomic.Pointer[[]rune] // the line as last painted, as the painter judged it
+	paste     *pasteReader           // which lines came inside a bracketed paste
+	pasted    bool                   // the line ReadLine returned last was pasted
+	out       io.Writer              // the terminal, told to stop bracketing pastes at Close
+	closeOnce sync.Once
+	key       atomic.Pointer[keyPress]
 }
 
 // keyPress is a key being handled and the line as it was before it.
@@ -161,8 +168,9 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 		}
 		return nil, 0, false
 	}
-	if f, ok := cfg.In.(*os.File); ok {
-		rc.Stdin = f
+	if cfg.In != nil {
+		e.paste = &pasteReader{r: cfg.In}
+		rc.Stdin = e.paste
 	}
 	if f, ok := cfg.Out.(*os.File); ok {
 		rc.Stdout = f
@@ -170,6 +178,11 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	rl, err := readline.NewFromConfig(rc)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Out != nil {
+		// Ask the terminal to bracket what is pasted (paste.go).
+		io.WriteString(cfg.Out, pasteOn)
+		e.out = cfg.Out
 	}
 	// History files written before this version could hold anything;
 	// keep them private.
@@ -198,6 +211,7 @@ func (e *readlineEditor) ReadLine() (string, error) {
 	e.reading.Store(true)
 	line, err := e.rl.ReadLine()
 	e.reading.Store(false)
+	e.pasted = err == nil && e.paste != nil && e.paste.linePasted()
 	if errors.Is(err, readline.ErrInterrupt) {
 		typed := ""
 		if l := e.typed.Load(); l != nil {
@@ -241,6 +255,9 @@ func (e *readlineEditor) ask(prompt string, secret bool) (string, error) {
 	}()
 	e.startLine()
 	line, err := e.rl.ReadLine()
+	if err == nil && e.paste != nil {
+		e.paste.linePasted() // the answer's Enter
+	}
 	if errors.Is(err, readline.ErrInterrupt) {
 		return "", ErrInterrupt
 	}
@@ -267,7 +284,17 @@ func (e *readlineEditor) SetPrompt(p string) {
 }
 func (e *readlineEditor) Output() io.Writer       { return e.rl.Stdout() }
 func (e *readlineEditor) SaveHistory(line string) { e.rl.SaveToHistory(line) }
-func (e *readlineEditor) Close() error            { return e.rl.Close() }
+func (e *readlineEditor) Close() error {
+	err := e.rl.Close()
+	if e.out != nil {
+		e.closeOnce.Do(func() { io.WriteString(e.out, pasteOff) })
+	}
+	return err
+}
+
+// Pasted reports whether the line ReadLine returned last came inside a
+// bracketed paste.
+func (e *readlineEditor) Pasted() bool { return e.pasted }
 
 // plainEditor reads lines with no editing, for TERM=dumb.
 type plainEditor struct {
@@ -324,3 +351,4 @@ func (e *plainEditor) SetPrompt(p string) {
 func (e *plainEditor) Output() io.Writer  { return e.out }
 func (e *plainEditor) SaveHistory(string) {}
 func (e *plainEditor) Close() error       { return nil }
+func (e *plainEditor) Pasted() bool       { return false }

@@ -132,6 +132,16 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		if terminated.Load() {
 			return s.terminate()
 		}
+		if err == nil && ed.Pasted() && s.inData() {
+			// A pasted line is message text, whatever it says: a "." in
+			// the paste does not end the message, nor does the rest of
+			// the paste go to the server as commands (paste.go).
+			s.typed(proto.StuffLine(line))
+			if err := s.Client.Text(line); err != nil {
+				s.P.Warn("mailsh: %v", err)
+			}
+			continue
+		}
 		switch {
 		case errors.Is(err, ErrInterrupt):
 			if line == "" && lastInterrupt {
