@@ -44,6 +44,7 @@ type rule struct {
 	drop  bool
 	smtp  *Reply
 	pop3  *pop3Reply
+	imap  *IMAPFault
 	// wait is how much later a greylisted retry must come.
 	wait time.Duration
 
@@ -87,7 +88,7 @@ func (c *counts) resetTx() { c.tx = nil }
 // transaction), everything else per session.
 func (c *counts) bump(r *rule) int {
 	switch {
-	case r.point == "connect" || r.point == "pop3.connect":
+	case r.point == "connect" || r.point == "pop3.connect" || r.point == "imap.connect":
 		return int(r.seen.Add(1))
 	case r.point == "rcpt":
 		if c.tx == nil {
@@ -109,11 +110,12 @@ type outcome struct {
 	drop  bool
 	smtp  *Reply
 	pop3  *pop3Reply
+	imap  *IMAPFault
 	rule  *rule // the rule that replied or dropped
 }
 
 // decided reports whether a rule takes the place of the normal reply.
-func (o outcome) decided() bool { return o.drop || o.smtp != nil || o.pop3 != nil }
+func (o outcome) decided() bool { return o.drop || o.smtp != nil || o.pop3 != nil || o.imap != nil }
 
 // describe says what a deciding rule does, for the log.
 func (o outcome) describe() string {
@@ -122,6 +124,8 @@ func (o outcome) describe() string {
 		return "replies " + o.smtp.String()
 	case o.pop3 != nil:
 		return "replies " + o.pop3.String()
+	case o.imap != nil:
+		return "replies " + o.imap.Status + " " + o.imap.Text
 	}
 	return "drops the connection"
 }
@@ -155,8 +159,8 @@ func (f *Faults) check(point, subject, arg string, c *counts) outcome {
 			continue
 		}
 		o.delay += r.delay
-		if !o.decided() && (r.drop || r.smtp != nil || r.pop3 != nil) {
-			o.drop, o.smtp, o.pop3, o.rule = r.drop, r.smtp, r.pop3, r
+		if !o.decided() && (r.drop || r.smtp != nil || r.pop3 != nil || r.imap != nil) {
+			o.drop, o.smtp, o.pop3, o.imap, o.rule = r.drop, r.smtp, r.pop3, r.imap, r
 		}
 	}
 	return o
@@ -165,8 +169,9 @@ func (f *Faults) check(point, subject, arg string, c *counts) outcome {
 func (r *rule) matches(point, subject, arg string) bool {
 	switch {
 	case r.point == point:
-	case r.point == "any" && !strings.HasPrefix(point, "pop3."):
+	case r.point == "any" && !strings.HasPrefix(point, "pop3.") && !strings.HasPrefix(point, "imap."):
 	case r.point == "pop3.any" && strings.HasPrefix(point, "pop3."):
+	case r.point == "imap.any" && strings.HasPrefix(point, "imap."):
 	default:
 		return false
 	}
@@ -248,4 +253,40 @@ func (g *greylist) pass(ip, from, to string, wait time.Duration, now time.Time) 
 		return false
 	}
 	return now.Sub(first) >= wait
+}
+
+// IMAPFault is the reply a fault rule gives to an IMAP command in place of
+// the normal one: NO or BAD, with an optional response code.
+type IMAPFault struct {
+	Status string // "NO" or "BAD"
+	Code   string // a response code such as "UNAVAILABLE", without brackets
+	Text   string
+}
+
+// FaultCounts counts the commands of one session for rules that fire on
+// the Nth (point#N); its zero value is ready.
+type FaultCounts = counts
+
+// IMAPFaultOutcome is what the rules decide for one IMAP command: after
+// Delay, reply Reply in place of the normal one, or close the connection
+// (Drop), or go on as usual.
+type IMAPFaultOutcome struct {
+	Delay time.Duration
+	Drop  bool
+	Reply *IMAPFault
+	Spec  string // the rule that decided, for the log
+}
+
+// IMAPFault applies the fault rules to an IMAP command at point
+// ("imap.fetch", "imap.connect"): subject is what patterns match (the
+// user at login, the client's IP at connect, else the command's
+// argument). Rules at imap.any apply at every point, the greeting
+// included; their delays add up with the others'.
+func (s *Server) IMAPFault(point, subject string, n *FaultCounts) IMAPFaultOutcome {
+	o := s.faults.check(point, subject, subject, n)
+	out := IMAPFaultOutcome{Delay: o.delay, Drop: o.drop, Reply: o.imap}
+	if o.rule != nil {
+		out.Spec = o.rule.spec
+	}
+	return out
 }

@@ -13,16 +13,23 @@ command add up, and the first matching rule that replies or drops decides.
              pop3.connect, pop3.user, pop3.pass, pop3.apop, pop3.auth, pop3.login
              (after a correct password), pop3.capa, pop3.stls, pop3.stat,
              pop3.list, pop3.retr, pop3.top, pop3.dele, pop3.uidl, pop3.noop,
-             pop3.rset, pop3.quit, or pop3.any
+             pop3.rset, pop3.quit, or pop3.any; for IMAP imap.connect,
+             imap.login (LOGIN and AUTHENTICATE, before the password is
+             checked), imap.select, imap.examine, imap.list, imap.status,
+             imap.create, imap.delete, imap.rename, imap.append, imap.fetch,
+             imap.store, imap.search, imap.expunge, imap.copy, imap.move,
+             imap.idle, imap.namespace, imap.unselect, or imap.any
     #N       only the Nth time (RCPT counts per message, connect per server,
              the rest per connection)
     ~PATTERN only when the subject matches PATTERN (* any text, ? one character,
              any case): the address for mail and rcpt, the client's IP for
-             connect, the user for pop3.user, pop3.pass and pop3.login, else
-             the command's argument
+             connect, the user for pop3.user, pop3.pass, pop3.login and
+             imap.login, else the command's argument (imap.fetch's message set)
     ACTION   CODE [X.Y.Z] [TEXT]  reply with this 4xx or 5xx code instead
                                   (the enhanced code and text have defaults)
              -ERR [[CODE]] [TEXT] the same for POP3
+             NO [[CODE]] [TEXT]   the same for IMAP (BAD [TEXT] too); at
+                                  imap.connect, a BYE in place of the greeting
              drop                 close the connection without a reply
              delay=DURATION       wait before the reply, then go on as usual
   greylist[=DURATION]  451 4.7.1 to the first RCPT from each client, sender and
@@ -60,5 +67,8 @@ Examples, one per rule:
   --fault 'pop3.retr#2:drop'             close the connection at the 2nd RETR
   --fault pop3.busy                      every POP3 login finds the mailbox busy
   --fault pop3.any:delay=2s              wait 2 seconds before every POP3 reply
+  --fault 'imap.fetch#2:drop'            close the connection at the 2nd FETCH
+  --fault imap.login:NO                  every IMAP login is refused
+  --fault 'imap.append:NO [OVERQUOTA] Mailbox full'  refuse every APPEND
   --fault smuggle:lenient                DATA ends at <LF>.<LF> too: open to smuggling
 `

@@ -85,7 +85,7 @@ func splitRule(s string) (head, action string, err error) {
 		}
 		a := strings.TrimSpace(s[i+1:])
 		la := strings.ToLower(a)
-		if a != "" && (a[0] >= '0' && a[0] <= '9' || strings.HasPrefix(la, "-err") || la == "drop" || strings.HasPrefix(la, "delay=")) {
+		if a != "" && (a[0] >= '0' && a[0] <= '9' || strings.HasPrefix(la, "-err") || la == "drop" || strings.HasPrefix(la, "delay=") || imapStatus(la) != "") {
 			return strings.TrimSpace(s[:i]), a, nil
 		}
 	}
@@ -144,13 +144,22 @@ func faultPoints() []string {
 	for _, c := range proto.POP3Commands {
 		pts = append(pts, "pop3."+strings.ToLower(c.Name))
 	}
+	pts = append(pts, "imap.connect", "imap.any")
+	for _, c := range imapFaultCommands {
+		pts = append(pts, "imap."+c)
+	}
 	return pts
 }
 
 func (r *rule) parseAction(a string) error {
 	pop := strings.HasPrefix(r.point, "pop3.")
+	imap := strings.HasPrefix(r.point, "imap.")
 	la := strings.ToLower(a)
 	switch {
+	case imap && imapStatus(la) != "":
+		return r.parseIMAPReply(a)
+	case imap && la != "drop" && !strings.HasPrefix(la, "delay="):
+		return errors.New("an IMAP point takes NO [CODE] [TEXT], BAD [TEXT], drop or delay=DURATION")
 	case la == "drop":
 		r.drop = true
 		return nil
@@ -203,6 +212,48 @@ func (r *rule) parseSMTPReply(a string) error {
 	}
 	rep := reply(code, enh, "%s", text)
 	r.smtp = &rep
+	return nil
+}
+
+// imapFaultCommands are the IMAP commands a rule can name (imap.fetch).
+var imapFaultCommands = []string{
+	"login", "select", "examine", "list", "status", "create", "delete",
+	"rename", "append", "fetch", "store", "search", "expunge", "copy", "move", "idle",
+	"namespace", "unselect",
+}
+
+// imapStatus returns "NO" or "BAD" if a begins with one, as an IMAP rule's
+// action does.
+func imapStatus(la string) string {
+	for _, st := range []string{"no", "bad"} {
+		if la == st || strings.HasPrefix(la, st+" ") {
+			return strings.ToUpper(st)
+		}
+	}
+	return ""
+}
+
+// parseIMAPReply reads NO [[CODE]] [TEXT] or BAD [TEXT].
+func (r *rule) parseIMAPReply(a string) error {
+	st := imapStatus(strings.ToLower(a))
+	rest := strings.TrimSpace(a[len(st):])
+	f := &IMAPFault{Status: st}
+	if strings.HasPrefix(rest, "[") {
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return errors.New(`a response code is written in brackets, as in NO [UNAVAILABLE]`)
+		}
+		f.Code = strings.ToUpper(rest[1:end])
+		rest = strings.TrimSpace(rest[end+1:])
+	}
+	f.Text = rest
+	if f.Text == "" {
+		f.Text = "Refused (fault rule " + r.spec + ")"
+	}
+	if strings.ContainsAny(f.Text+f.Code, "\r\n") {
+		return errors.New("the reply text cannot hold a line break")
+	}
+	r.imap = f
 	return nil
 }
 

@@ -432,3 +432,30 @@ func TestGreylistWait(t *testing.T) {
 		}
 	}
 }
+
+// IMAP points: their actions are NO and BAD (with a response code),
+// drop and delay; imap.any applies at every IMAP point, and no SMTP "any"
+// rule reaches IMAP.
+func TestIMAPFaultRules(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"imap.fetch:451", "imap.fetch:-ERR", "imap.nosuch:NO", "imap.fetch:NO [UNAVAILABLE"} {
+		if _, err := ParseFaults([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	f, err := ParseFaults([]string{"imap.any:delay=2s", "any:delay=1h", "imap.fetch:BAD [CLIENTBUG] no", "imap.login:drop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{faults: f}
+	var n FaultCounts
+	if o := s.IMAPFault("imap.fetch", "1:*", &n); o.Delay != 2*time.Second || o.Reply == nil || o.Reply.Status != "BAD" || o.Reply.Code != "CLIENTBUG" || o.Reply.Text != "no" {
+		t.Errorf("imap.fetch: %+v", o)
+	}
+	if o := s.IMAPFault("imap.select", "INBOX", &n); o.Delay != 2*time.Second || o.Reply != nil || o.Drop {
+		t.Errorf("imap.select under imap.any: %+v", o)
+	}
+	if o := s.IMAPFault("imap.login", "demo", &n); !o.Drop || o.Delay != 2*time.Second {
+		t.Errorf("imap.login: %+v", o)
+	}
+}

@@ -160,3 +160,7 @@ func SizedName(unique string, size, vsize int64) string { return sizedName(uniqu
 
 // SyncDir makes a directory's entries (a rename into it) durable.
 func SyncDir(dir string) error { return syncDir(dir) }
+
+// Wait waits d, or less if the server shuts down (a fault rule's delay);
+// tests see it through their sleep hook rather than waiting.
+func (s *Server) Wait(d time.Duration) { s.sleep(d) }

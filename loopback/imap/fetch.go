@@ -18,6 +18,9 @@ import (
 // message in memory. A body section without PEEK sets \Seen (§6.4.5),
 // except in a mailbox opened with EXAMINE.
 func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if err := ss.fault("imap.fetch", numSet.String()); err != nil {
+		return err
+	}
 	v := ss.view
 	markSeen := false
 	for _, bs := range options.BodySection {

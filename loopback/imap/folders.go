@@ -91,6 +91,9 @@ func (ss *session) folderNames() ([]string, error) {
 // List answers LIST (RFC 9051 §6.3.9), with LIST-STATUS's STATUS return
 // option (RFC 5819).
 func (ss *session) List(w *imapserver.ListWriter, ref string, patterns []string, options *imap.ListOptions) error {
+	if err := ss.fault("imap.list", strings.Join(patterns, " ")); err != nil {
+		return err
+	}
 	if len(patterns) == 1 && patterns[0] == "" {
 		// RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
 		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: delim})
@@ -143,6 +146,9 @@ func (ss *session) List(w *imapserver.ListWriter, ref string, patterns []string,
 // Status answers STATUS (RFC 9051 §6.3.11). It does not move messages
 // from new/ to cur/: the client has not seen them.
 func (ss *session) Status(name string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	if err := ss.fault("imap.status", name); err != nil {
+		return nil, err
+	}
 	dir, err := ss.openFolder(name, false)
 	if err != nil {
 		return nil, err
@@ -197,6 +203,9 @@ func (ss *session) Status(name string, options *imap.StatusOptions) (*imap.Statu
 // the maildirfolder marker file Maildir++ asks for (RFC 9051 §6.3.4).
 // Parents are not made: "A.B" is a folder of its own, ".A.B".
 func (ss *session) Create(name string, _ *imap.CreateOptions) error {
+	if err := ss.fault("imap.create", name); err != nil {
+		return err
+	}
 	name = strings.TrimSuffix(name, string(delim))
 	if strings.EqualFold(name, inbox) {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAlreadyExists, Text: "INBOX exists always"}
@@ -225,6 +234,9 @@ func (ss *session) Create(name string, _ *imap.CreateOptions) error {
 // Delete removes a mailbox and its messages (RFC 9051 §6.3.5); INBOX
 // cannot be deleted, and the mailboxes below this one stay.
 func (ss *session) Delete(name string) error {
+	if err := ss.fault("imap.delete", name); err != nil {
+		return err
+	}
 	if strings.EqualFold(name, inbox) {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot, Text: "INBOX cannot be deleted"}
 	}
@@ -248,6 +260,9 @@ func (ss *session) Delete(name string) error {
 // UIDs and UIDVALIDITY go with them. Renaming INBOX, which moves its
 // messages to a new mailbox, is not done here.
 func (ss *session) Rename(from, to string, _ *imap.RenameOptions) error {
+	if err := ss.fault("imap.rename", from); err != nil {
+		return err
+	}
 	if strings.EqualFold(from, inbox) {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot, Text: "Renaming INBOX is not supported here: MOVE its messages instead"}
 	}
@@ -293,5 +308,8 @@ func (ss *session) Unsubscribe(string) error { return nil }
 // Namespace answers NAMESPACE (RFC 2342): one personal namespace with no
 // prefix and "." as delimiter, as Dovecot's Maildir++ layout has.
 func (ss *session) Namespace() (*imap.NamespaceData, error) {
+	if err := ss.fault("imap.namespace", ""); err != nil {
+		return nil, err
+	}
 	return &imap.NamespaceData{Personal: []imap.NamespaceDescriptor{{Prefix: "", Delim: delim}}}, nil
 }

@@ -21,6 +21,9 @@ import (
 // TEXT, which read the message. Strings match as substrings, ignoring
 // case. Keywords are not kept, so KEYWORD matches nothing.
 func (ss *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria, options *imap.SearchOptions) (*imap.SearchData, error) {
+	if err := ss.fault("imap.search", ""); err != nil {
+		return nil, err
+	}
 	v := ss.view
 	data := &imap.SearchData{}
 	var seqs imap.SeqSet

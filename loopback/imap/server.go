@@ -158,6 +158,30 @@ func (s *Server) admit(nc net.Conn, svc loopback.Service) {
 		tc.Close()
 		return
 	}
+	// Fault rules at imap.connect (the client's address is the subject);
+	// a refusal is a BYE, as above. For IMAPS it comes before the
+	// handshake, as a closed port would.
+	var n loopback.FaultCounts
+	o := s.lb.IMAPFault("imap.connect", ipText(ip), &n)
+	if o.Delay > 0 {
+		s.lb.Wait(o.Delay)
+	}
+	switch {
+	case o.Drop:
+		s.lb.Logf("%s from %s: fault rule %q drops the connection", svc, nc.RemoteAddr(), o.Spec)
+		tc.Close()
+		return
+	case o.Reply != nil:
+		code := ""
+		if o.Reply.Code != "" {
+			code = "[" + o.Reply.Code + "] "
+		}
+		nc.SetWriteDeadline(time.Now().Add(lim.StressIdle))
+		nc.Write([]byte("* BYE " + code + o.Reply.Text + "\r\n"))
+		s.lb.Logf("%s from %s: fault rule %q refuses the connection", svc, nc.RemoteAddr(), o.Spec)
+		tc.Close()
+		return
+	}
 	var conn net.Conn = tc
 	if svc == loopback.IMAPS {
 		t := tls.Server(tc, s.lb.TLSConfig())
@@ -320,3 +344,11 @@ func remoteIP(nc net.Conn) net.IP {
 type logger struct{ lb *loopback.Server }
 
 func (l logger) Printf(format string, args ...any) { l.lb.Logf("imap: "+format, args...) }
+
+// ipText is an address as fault patterns match it; "" when unknown.
+func ipText(ip net.IP) string {
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
+}

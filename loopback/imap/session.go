@@ -2,6 +2,7 @@ package imap
 
 import (
 	"crypto/tls"
+	"github.com/mailsh/mailsh/loopback"
 	"net"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type session struct {
 	// Selected: the mailbox and this session's view of it.
 	view *view
 
+	// faults counts commands for fault rules that fire on the Nth.
+	faults loopback.FaultCounts
+
 	started time.Time
 }
 
@@ -40,6 +44,31 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 	s.mu.Unlock()
 	s.lb.Logf("imap#%d connection from %s", ss.id, nc.RemoteAddr())
 	return ss, nil, nil
+}
+
+// fault applies the fault rules at point (imap.fetch, imap.login …) with
+// subject for their patterns: it waits a delay rule's time, then returns
+// the NO or BAD that replaces the command's reply, or closes the
+// connection for drop. nil: go on as usual.
+func (ss *session) fault(point, subject string) error {
+	o := ss.srv.lb.IMAPFault(point, subject, &ss.faults)
+	if o.Delay > 0 {
+		ss.srv.lb.Wait(o.Delay)
+	}
+	switch {
+	case o.Drop:
+		ss.srv.lb.Logf("imap#%d fault rule %q drops the connection", ss.id, o.Spec)
+		ss.conn.NetConn().Close()
+		return &imap.Error{Type: imap.StatusResponseTypeBye, Text: "Dropped (fault rule " + o.Spec + ")"}
+	case o.Reply != nil:
+		ss.srv.lb.Logf("imap#%d fault rule %q replies %s %s", ss.id, o.Spec, o.Reply.Status, o.Reply.Text)
+		t := imap.StatusResponseTypeNo
+		if o.Reply.Status == "BAD" {
+			t = imap.StatusResponseTypeBad
+		}
+		return &imap.Error{Type: t, Code: imap.ResponseCode(o.Reply.Code), Text: o.Reply.Text}
+	}
+	return nil
 }
 
 // Close ends the session.
@@ -76,6 +105,9 @@ func (ss *session) untagged(line string) {
 // (RFC 9051 §7.1), that the password crossed the connection in clear
 // text.
 func (ss *session) Login(user, pass string) error {
+	if err := ss.fault("imap.login", user); err != nil {
+		return err
+	}
 	var name string
 	ok, _, err := ss.srv.lb.GuardLogin(ss.ip, func() bool {
 		a, ok := ss.srv.lb.Authenticate(user, pass)
@@ -124,6 +156,9 @@ func (ss *session) AppendLimit() uint32 {
 // (§6.3.3). Selecting it read-write moves its messages from new/ to cur/,
 // as Dovecot does: the client has now been told of them.
 func (ss *session) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	if err := ss.fault(selectPoint(options), name); err != nil {
+		return nil, err
+	}
 	ss.Unselect()
 	dir, err := ss.openFolder(name, false)
 	if err != nil {
@@ -158,6 +193,9 @@ func (ss *session) Select(name string, options *imap.SelectOptions) (*imap.Selec
 // Unselect leaves the selected mailbox (RFC 9051 §6.4.2, and CLOSE, after
 // which go-imap expunges).
 func (ss *session) Unselect() error {
+	if err := ss.fault("imap.unselect", ""); err != nil {
+		return err
+	}
 	ss.view = nil
 	return nil
 }
@@ -178,6 +216,9 @@ func (ss *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 // Store; changes by other programs are found by looking at the folder's
 // directories every few seconds.
 func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := ss.fault("imap.idle", ""); err != nil {
+		return err
+	}
 	changes, cancel := ss.srv.store.Watch(ss.account)
 	defer cancel()
 	t := time.NewTicker(idleLook)
@@ -205,3 +246,12 @@ func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error 
 // idleLook is how often a session in IDLE looks at its folder's
 // directories for changes made by other programs.
 const idleLook = 5 * time.Second
+
+// selectPoint is the fault point of SELECT, or of EXAMINE (a read-only
+// SELECT to go-imap).
+func selectPoint(options *imap.SelectOptions) string {
+	if options != nil && options.ReadOnly {
+		return "imap.examine"
+	}
+	return "imap.select"
+}

@@ -19,6 +19,9 @@ func readOnlyErr() error {
 // Store changes flags (RFC 9051 §6.4.6) by renaming files; without
 // .SILENT the new flags are sent back.
 func (ss *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, _ *imap.StoreOptions) error {
+	if err := ss.fault("imap.store", numSet.String()); err != nil {
+		return err
+	}
 	v := ss.view
 	if v.readOnly {
 		return readOnlyErr()
@@ -52,6 +55,9 @@ func (ss *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *i
 // those of them in uids (UID EXPUNGE, RFC 4315 §2.1). The next POP3
 // login no longer lists them.
 func (ss *session) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error {
+	if err := ss.fault("imap.expunge", ""); err != nil {
+		return err
+	}
 	v := ss.view
 	if v.readOnly {
 		return readOnlyErr()
@@ -87,6 +93,9 @@ func (ss *session) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error
 // (RFC 9051 §6.4.7), each to a file of its own, and answers with their
 // new UIDs (COPYUID, RFC 4315 §3).
 func (ss *session) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error) {
+	if err := ss.fault("imap.copy", dest); err != nil {
+		return nil, err
+	}
 	v := ss.view
 	dir, err := ss.openFolder(dest, true)
 	if err != nil {
@@ -170,6 +179,9 @@ func (ss *session) copyData(dir string, src imap.UIDSet, uniques []string) (*ima
 // Move moves messages to another mailbox (RFC 6851): each file is renamed
 // into the other folder's cur/, keeping its name, flags and date.
 func (ss *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	if err := ss.fault("imap.move", dest); err != nil {
+		return err
+	}
 	v := ss.view
 	if v.readOnly {
 		return readOnlyErr()
@@ -231,6 +243,9 @@ func (ss *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest strin
 // its sizes and flags in the name, and cur/ fsynced before the OK. Its
 // date, if given, becomes the file's modification time.
 func (ss *session) Append(mailbox string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
+	if err := ss.fault("imap.append", mailbox); err != nil {
+		return nil, err
+	}
 	dir, err := ss.openFolder(mailbox, true)
 	if err != nil {
 		return nil, err
