@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -605,7 +606,11 @@ func TestKeysBracketedPaste(t *testing.T) {
 	}
 	tt.send("\x04")
 	tt.wait()
-	<-tt.done // all that mailsh wrote has been read
+	select { // all that mailsh wrote has been read
+	case <-tt.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the terminal's output never ended")
+	}
 	if !strings.Contains(tt.rawString(), "\x1b[?2004l") {
 		t.Error("bracketed paste was left on at exit")
 	}
