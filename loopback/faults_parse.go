@@ -236,48 +236,45 @@ func imapStatus(la string) string {
 // parseIMAPReply reads NO [[CODE]] [TEXT] or BAD [TEXT].
 func (r *rule) parseIMAPReply(a string) error {
 	st := imapStatus(strings.ToLower(a))
-	rest := strings.TrimSpace(a[len(st):])
-	f := &IMAPFault{Status: st}
-	if strings.HasPrefix(rest, "[") {
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			return errors.New(`a response code is written in brackets, as in NO [UNAVAILABLE]`)
-		}
-		f.Code = strings.ToUpper(rest[1:end])
-		rest = strings.TrimSpace(rest[end+1:])
+	code, text, err := r.codeAndText(a[len(st):], "NO [UNAVAILABLE]")
+	if err != nil {
+		return err
 	}
-	f.Text = rest
-	if f.Text == "" {
-		f.Text = "Refused (fault rule " + r.spec + ")"
-	}
-	if strings.ContainsAny(f.Text+f.Code, "\r\n") {
-		return errors.New("the reply text cannot hold a line break")
-	}
-	r.imap = f
+	r.imap = &IMAPFault{Status: st, Code: code, Text: text}
 	return nil
 }
 
 // parsePOP3Reply reads -ERR [[CODE]] [TEXT].
 func (r *rule) parsePOP3Reply(a string) error {
-	rest := strings.TrimSpace(a[len("-ERR"):])
-	rep := pop3Reply{}
+	code, text, err := r.codeAndText(a[len("-ERR"):], "-ERR [IN-USE]")
+	if err != nil {
+		return err
+	}
+	r.pop3 = &pop3Reply{code: code, text: text}
+	return nil
+}
+
+// codeAndText reads the [CODE] TEXT after a POP3 or IMAP status (RFC 2449
+// §8, RFC 9051 §7.1): the code in brackets, if any, and the text, which
+// says the rule made it when none is given. example shows the form.
+func (r *rule) codeAndText(rest, example string) (code, text string, err error) {
+	rest = strings.TrimSpace(rest)
 	if strings.HasPrefix(rest, "[") {
 		end := strings.IndexByte(rest, ']')
 		if end < 0 {
-			return errors.New(`a response code is written in brackets, as in -ERR [IN-USE]`)
+			return "", "", fmt.Errorf("a response code is written in brackets, as in %s", example)
 		}
-		rep.code = strings.ToUpper(rest[1:end])
+		code = strings.ToUpper(rest[1:end])
 		rest = strings.TrimSpace(rest[end+1:])
 	}
-	rep.text = rest
-	if rep.text == "" {
-		rep.text = "Refused (fault rule " + r.spec + ")"
+	text = rest
+	if text == "" {
+		text = "Refused (fault rule " + r.spec + ")"
 	}
-	if strings.ContainsAny(rep.text+rep.code, "\r\n") {
-		return errors.New("the reply text cannot hold a line break")
+	if strings.ContainsAny(text+code, "\r\n") {
+		return "", "", errors.New("the reply text cannot hold a line break")
 	}
-	r.pop3 = &rep
-	return nil
+	return code, text, nil
 }
 
 func parseDelay(v string) (time.Duration, error) {
