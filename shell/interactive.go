@@ -59,13 +59,21 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 	s.Opts.AskUser = func(p string) (string, error) { return ed.Ask(p) }
 	s.ProgressTo = cfg.Err
 
-	prompt := func() string { return s.prompt(cfg.Colour) }
-	ed.SetPrompt(prompt())
+	// The prompt is worked out and set under one lock, by the loop and
+	// when the server changes the state on its own: otherwise a prompt
+	// worked out just before a close could be set just after it.
+	var promptMu sync.Mutex
+	setPrompt := func() {
+		promptMu.Lock()
+		defer promptMu.Unlock()
+		ed.SetPrompt(s.prompt(cfg.Colour))
+	}
+	setPrompt()
 	// Keep the prompt true when the server changes the state on its own
 	// (a 421, a close).
 	s.P.afterEvent = func(e proto.Event) {
 		if e.Dir == proto.Note {
-			ed.SetPrompt(prompt())
+			setPrompt()
 		}
 	}
 
@@ -126,7 +134,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		if terminated.Load() {
 			return s.terminate()
 		}
-		ed.SetPrompt(prompt())
+		setPrompt()
 		comp.newLine()
 		line, err := ed.ReadLine()
 		if terminated.Load() {
