@@ -615,3 +615,21 @@ func TestKeysBracketedPaste(t *testing.T) {
 		t.Error("bracketed paste was left on at exit")
 	}
 }
+
+// 8-bit text that is not UTF-8 (Latin-1 from a Latin-1 terminal) reaches
+// the server byte for byte in DATA, as UTF-8 does.
+func TestKeysDataEightBit(t *testing.T) {
+	t.Parallel()
+	tt, _ := startBuiltin(t, "eightbit")
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+	tt.command("DATA", "354 ", "data>")
+	tt.command("Subject: 8bit", "data> Subject: 8bit", "data>")
+	tt.command("", "data>", "data>")
+	tt.command("caf\xe9 na\xefve \u20ac", "data> caf? na?ve \u20ac", "data>")
+	tt.command(".", "250 2.0.0", "mail>")
+	if got := tt.storedMessage(1); !strings.HasSuffix(got, "\n\ncaf\xe9 na\xefve \u20ac\n") {
+		t.Fatalf("stored %q", got)
+	}
+}

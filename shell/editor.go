@@ -117,7 +117,7 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 		Undo:                   true,
 	}
 	e := &readlineEditor{}
-	rc.Painter = func(line []rune, pos int) []rune {
+	paint := func(line []rune, pos int) []rune {
 		switch {
 		case e.secret.Load():
 			// Not even the length of a password shows; the line's end
@@ -139,6 +139,9 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 		}
 		return line
 	}
+	// Bytes that are not UTF-8 travel as private-use runes (paste.go);
+	// they show as "?".
+	rc.Painter = func(line []rune, pos int) []rune { return showRawBytes(paint(line, pos)) }
 	rc.FuncFilterInputRune = func(r rune) (rune, bool) {
 		k := &keyPress{r: r, atEnd: true}
 		if t := e.typed.Load(); t != nil {
@@ -217,9 +220,9 @@ func (e *readlineEditor) ReadLine() (string, error) {
 		if l := e.typed.Load(); l != nil {
 			typed = string(*l)
 		}
-		return typed, ErrInterrupt
+		return rawBytes(typed), ErrInterrupt
 	}
-	return line, err
+	return rawBytes(line), err
 }
 
 // ReadPassword reads a line that is neither shown nor kept in history.
@@ -261,7 +264,7 @@ func (e *readlineEditor) ask(prompt string, secret bool) (string, error) {
 	if errors.Is(err, readline.ErrInterrupt) {
 		return "", ErrInterrupt
 	}
-	return line, err
+	return rawBytes(line), err
 }
 
 // SetPrompt changes the session prompt and redraws it; it is safe to call
