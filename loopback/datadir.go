@@ -39,7 +39,7 @@ func DemoAccount(dataDir string) Account {
 	}
 	pw := randomPassword()
 	if os.MkdirAll(dataDir, 0o700) == nil {
-		writeAtomic(p, []byte(pw+"\n"), 0o600)
+		WriteFileAtomic(p, []byte(pw+"\n"), 0o600)
 	}
 	return Account{Name: DemoUser, Password: pw}
 }

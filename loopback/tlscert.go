@@ -64,10 +64,10 @@ func SelfSignedCert(dir string, names []string) (*Cert, error) {
 	}
 	// Written under temporary names and renamed, so that a second server
 	// starting at the same moment never reads half a file.
-	if err := writeAtomic(keyFile, keyPEM, 0o600); err != nil {
+	if err := WriteFileAtomic(keyFile, keyPEM, 0o600); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(certFile, certPEM, 0o644); err != nil {
+	if err := WriteFileAtomic(certFile, certPEM, 0o644); err != nil {
 		return nil, err
 	}
 	c, err := LoadCert(certFile, keyFile)
@@ -128,30 +128,6 @@ func covers(c *x509.Certificate, names []string) bool {
 		}
 	}
 	return true
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // Fingerprint is the SHA-256 of the certificate, as "AB:CD:…", the form

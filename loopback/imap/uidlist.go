@@ -254,23 +254,7 @@ func (st *folderState) save(dir string) error {
 		fmt.Fprintf(&b, "%d %s\n", p.uid, p.unique)
 	}
 	p := filepath.Join(dir, uidListName)
-	f, err := os.CreateTemp(dir, "."+uidListName+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.WriteString(b.String()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
+	if err := loopback.WriteFileAtomic(p, []byte(b.String()), 0o600); err != nil {
 		return err
 	}
 	if err := loopback.SyncDir(dir); err != nil {
