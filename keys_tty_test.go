@@ -502,10 +502,7 @@ func (tt *tty) lastLines(n int) string {
 func TestKeysDataPaste(t *testing.T) {
 	t.Parallel()
 	tt, _ := startBuiltin(t, "paste")
-	tt.command("EHLO me", "250 HELP", "mail>")
-	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
-	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
-	tt.command("DATA", "354 ", "data>")
+	tt.toData()
 	var text strings.Builder
 	text.WriteString("Subject: pasted\n\tand folded\nDate: Tue, 1 Dec 2026 10:00:00 +0000\nFrom: a@b.example\nMessage-ID: <paste@b.example>\n\n")
 	for i := range 2000 {
@@ -592,10 +589,7 @@ func TestKeysBracketedPaste(t *testing.T) {
 	if !strings.Contains(tt.rawString(), "\x1b[?2004h") {
 		t.Fatal("bracketed paste was not asked of the terminal")
 	}
-	tt.command("EHLO me", "250 HELP", "mail>")
-	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
-	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
-	tt.command("DATA", "354 ", "data>")
+	tt.toData()
 	tt.send("\x1b[200~Subject: pasted\r\rbefore\r.\r:abort\rMAIL FROM:<evil@x.example>\r\x1b[201~")
 	tt.waitFor("data> MAIL FROM:<evil@x.example>")
 	tt.waitPrompt("data>")
@@ -621,10 +615,7 @@ func TestKeysBracketedPaste(t *testing.T) {
 func TestKeysDataEightBit(t *testing.T) {
 	t.Parallel()
 	tt, _ := startBuiltin(t, "eightbit")
-	tt.command("EHLO me", "250 HELP", "mail>")
-	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
-	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
-	tt.command("DATA", "354 ", "data>")
+	tt.toData()
 	tt.command("Subject: 8bit", "data> Subject: 8bit", "data>")
 	tt.command("", "data>", "data>")
 	tt.command("caf\xe9 na\xefve \u20ac", "data> caf? na?ve \u20ac", "data>")
@@ -632,4 +623,14 @@ func TestKeysDataEightBit(t *testing.T) {
 	if got := tt.storedMessage(1); !strings.HasSuffix(got, "\n\ncaf\xe9 na\xefve \u20ac\n") {
 		t.Fatalf("stored %q", got)
 	}
+}
+
+// toData introduces itself and opens a message to the demo mailbox, up to
+// the data> prompt.
+func (tt *tty) toData() {
+	tt.t.Helper()
+	tt.command("EHLO me", "250 HELP", "mail>")
+	tt.command("MAIL FROM:<a@b.example>", "250 2.1.0", "rcpt>")
+	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
+	tt.command("DATA", "354 ", "data>")
 }

@@ -12,6 +12,24 @@ import (
 	"testing"
 )
 
+// mailToData is a transaction up to DATA's 354, and toData the whole
+// conversation from the greeting, for tests that then send a message
+// text of their own.
+const (
+	mailToData = `
+C: MAIL FROM:<bob@x.org>
+S: 250 *
+C: RCPT TO:<alice@localhost>
+S: 250 *
+C: DATA
+S: 354 *
+`
+	toData = `
+S: 220 *
+C: HELO client
+S: 250 *` + mailToData
+)
+
 // lockedBuffer is a server log that tests read while sessions write.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -105,14 +123,7 @@ func TestSMTPSmuggling(t *testing.T) {
 			ts := startServer(t, nil)
 			c := dial(t, ts.Addrs.SMTP)
 			c.ehlo()
-			c.converse(ts.Cert, `
-C: MAIL FROM:<bob@x.org>
-S: 250 *
-C: RCPT TO:<alice@localhost>
-S: 250 *
-C: DATA
-S: 354 *
-`)
+			c.converse(ts.Cert, mailToData)
 			c.send(payload)
 			got := c.line()
 			if !strings.HasPrefix(got, "550 5.5.2 ") || !strings.Contains(got, tc.reply) {
@@ -124,14 +135,7 @@ S: 354 *
 				t.Fatalf("%d messages delivered, want none", n)
 			}
 			// The session is still usable: a correct message goes through once.
-			c.converse(ts.Cert, `
-C: MAIL FROM:<bob@x.org>
-S: 250 *
-C: RCPT TO:<alice@localhost>
-S: 250 *
-C: DATA
-S: 354 *
-C: Subject: good
+			c.converse(ts.Cert, mailToData+`C: Subject: good
 C:
 C: fine
 C: .
@@ -159,17 +163,7 @@ S: 221 *
 				cfg.Log = log.New(&logBuf, "", 0)
 			})
 			c := dial(t, ts.Addrs.SMTP)
-			c.converse(ts.Cert, `
-S: 220 *
-C: HELO client
-S: 250 *
-C: MAIL FROM:<bob@x.org>
-S: 250 *
-C: RCPT TO:<alice@localhost>
-S: 250 *
-C: DATA
-S: 354 *
-`)
+			c.converse(ts.Cert, toData)
 			c.send(payload)
 			want := []string{"250 2.0.0 "}
 			if tc.lenient == 2 {
@@ -258,17 +252,7 @@ func TestSMTPSmugglingPastLongLine(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, nil)
 	c := dial(t, ts.Addrs.SMTP)
-	c.converse(ts.Cert, `
-S: 220 *
-C: HELO client
-S: 250 *
-C: MAIL FROM:<bob@x.org>
-S: 250 *
-C: RCPT TO:<alice@localhost>
-S: 250 *
-C: DATA
-S: 354 *
-`)
+	c.converse(ts.Cert, toData)
 	c.send("Subject: s\r\n\r\n" + strings.Repeat("x", 70000) + "\n.\r\n" + smuggled)
 	if got := c.line(); !strings.HasPrefix(got, "500 5.5.2 Line too long") {
 		t.Fatalf("after the long line the server said %q, want 500 5.5.2 Line too long", got)
