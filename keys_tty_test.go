@@ -424,10 +424,10 @@ func TestKeysPOP3States(t *testing.T) {
 	}
 	tt.command(":raw off", "raw display off", "trans>")
 	tt.command("QUIT", "signing off", "(not connected)>")
-	// The IMAP side, in raw line mode until mailsh has an IMAP client.
-	tt.command(":connect imap", "IMAP server ready", "raw>")
-	tt.command("a1 LOGIN demo pop3-keys", "a1 OK", "raw>")
-	tt.command("a2 LOGOUT", "connection closed by server", "(not connected)>")
+	// The IMAP side of the same server.
+	tt.command(":connect imap", "IMAP server ready", "login a1>")
+	tt.command("a1 LOGIN demo pop3-keys", "a1 OK", "auth a2>")
+	tt.command("LOGOUT", "a2 OK", "(not connected)>")
 	tt.send("\x04")
 	if code := tt.wait(); code != 0 {
 		t.Fatalf("exit status %d", code)

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -180,11 +179,11 @@ func runSession(argv []string, version string, stdin io.Reader, stdout, stderr i
 		return 1
 	}
 	defer b.Stop()
-	fmt.Fprintf(stderr, "mailsh: built-in mail server: %s, %s and imap://%s (also %s, %s); mail is kept in %s\n",
-		b.SMTP.URL(), b.POP3.URL(), b.IMAP, b.SMTPS.URL(), b.POP3S.URL(), b.Maildir)
+	fmt.Fprintf(stderr, "mailsh: built-in mail server: %s, %s and %s (also %s, %s, %s); mail is kept in %s\n",
+		b.SMTP.URL(), b.POP3.URL(), b.IMAP.URL(), b.SMTPS.URL(), b.POP3S.URL(), b.IMAPS.URL(), b.Maildir)
 	fmt.Fprintf(stderr, "mailsh: account %s, password %s, address %s; mail to any address at any domain is caught in this mailbox (nothing is relayed)\n",
 		b.User, b.Password, b.Address)
-	fmt.Fprintln(stderr, "mailsh: :connect pop3 reads the mail, :connect smtp comes back, :connect imap talks IMAP in raw line mode")
+	fmt.Fprintln(stderr, "mailsh: :connect pop3 or :connect imap reads the mail, :connect smtp comes back")
 	return connectAndRun(ctx, o, b.SMTP, stdin, stdout, stderr, b)
 }
 
@@ -332,13 +331,8 @@ func useBuiltin(b *builtin.Server, cfg *tls.Config, s *shell.Session) {
 		cfg.RootCAs = pool
 	}
 	cfg.RootCAs.AddCert(b.Cert)
-	s.Aliases = map[string]proto.Target{"smtp": b.SMTP, "pop3": b.POP3, "pop": b.POP3, "smtps": b.SMTPS, "pop3s": b.POP3S}
-	if host, port, err := net.SplitHostPort(b.IMAP); err == nil {
-		// No IMAP client yet: the IMAP side in raw line mode.
-		if n, err := proto.ParsePort(port); err == nil {
-			s.Aliases["imap"] = proto.Target{Proto: proto.RAW, Host: host, Port: n}
-		}
-	}
+	s.Aliases = map[string]proto.Target{"smtp": b.SMTP, "pop3": b.POP3, "pop": b.POP3, "imap": b.IMAP,
+		"smtps": b.SMTPS, "pop3s": b.POP3S, "imaps": b.IMAPS}
 	if s.Opts.User == "" {
 		s.Opts.User = b.User
 	}

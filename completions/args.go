@@ -14,6 +14,9 @@ func commandArgs(ctx Context, start int, words []string, word string) Result {
 	if cmd == nil {
 		return finish(start, word, nil)
 	}
+	if len(cmd.Args) > 0 {
+		return listArgs(s, cmd, start, words, word)
+	}
 	var cands []Candidate
 	switch n := len(words); cmd.ArgKind {
 	case proto.ArgHostname:

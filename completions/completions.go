@@ -30,7 +30,7 @@ type Candidate struct {
 type Meta struct {
 	Name    string // without the colon
 	Help    string
-	ArgKind string // "", "file", "mech", "meta", "target", "transcript"
+	ArgKind string // "", "file", "mech", "meta", "target", "transcript", "mailbox-file"
 	// Subs are the words the first argument may be (:raw on, off, send).
 	Subs []string
 }
@@ -71,7 +71,22 @@ func Complete(ctx Context, line string, pos int) Result {
 	word := line[start:]
 	var cands []Candidate
 	words := strings.Fields(line[:start])
+	if ctx.Snap != nil && len(words) > 0 && !ctx.Snap.State.Verbatim() && !ctx.Snap.State.InSASL() {
+		// An IMAP tag typed before the command: complete what follows
+		// it as if it were not there.
+		if tag, _ := proto.SplitTag(ctx.Snap.Proto, line[:start]); tag != "" {
+			words = words[1:]
+			if len(words) == 0 {
+				for _, c := range ctx.Snap.Commands() {
+					cands = append(cands, Candidate{Text: c.Name, Hint: c.Help, Final: c.Arity == proto.ArgNone})
+				}
+				return finish(start, word, cands)
+			}
+		}
+	}
 	switch {
+	case ctx.Snap != nil && ctx.Snap.State.InLiteral():
+		// A literal's octets: nothing to offer.
 	case ctx.Snap != nil && (ctx.Snap.State.TakesText()):
 		// Message text: only the way out.
 		if start == 0 && strings.HasPrefix(word, ":") {

@@ -10,7 +10,7 @@ import (
 
 func sizeHint(m proto.MessageInfo) string {
 	if m.Size < 0 {
-		return "size unknown (LIST tells)"
+		return "size not known yet"
 	}
 	return fmt.Sprintf("%d octets", m.Size)
 }

@@ -34,6 +34,24 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 		if len(words) == 1 {
 			return authMechs(ctx.Snap)
 		}
+	case "mailbox-file":
+		// :append MAILBOX FILE [FLAG…]
+		switch {
+		case len(words) == 1 && ctx.Snap != nil:
+			var out []Candidate
+			for _, m := range ctx.Snap.Mailboxes {
+				out = append(out, Candidate{Text: proto.IMAPQuote(m)})
+			}
+			return out
+		case len(words) == 2:
+			return files(ctx, word)
+		case ctx.Snap != nil:
+			var out []Candidate
+			for _, w := range proto.ArgWords(proto.ArgFlags, ctx.Snap) {
+				out = append(out, Candidate{Text: w.Text, Hint: w.Help})
+			}
+			return out
+		}
 	case "meta":
 		if len(words) == 1 {
 			var out []Candidate
@@ -73,6 +91,9 @@ func authMechs(s *proto.Snapshot) []Candidate {
 		return nil
 	}
 	var out []Candidate
+	if s.Proto == proto.IMAP {
+		out = append(out, Candidate{Text: "LOGIN", Hint: "IMAP's LOGIN command, or the SASL mechanism if advertised"})
+	}
 	if s.Proto == proto.POP3 {
 		out = append(out, Candidate{Text: "USER", Hint: "USER and PASS (RFC 1939)"})
 		if s.APOPStamp != "" {

@@ -22,8 +22,10 @@ func (c *Client) Authenticate(sc SASLClient, secret string, step func(AuthStep))
 	if step == nil {
 		step = func(AuthStep) {}
 	}
-	line := "AUTH " + sc.Name()
-	if ir, ok := sc.Start(); ok {
+	sp := c.Machine.Protocol().Spec()
+	line := sp.Auth + " " + sc.Name()
+	ir, hasIR := sc.Start()
+	if hasIR && sp.InitialResponse(c.Machine.Snapshot()) {
 		// RFC 4954 §4: an empty initial response is sent as "=".
 		enc := "="
 		if len(ir) > 0 {
@@ -31,6 +33,7 @@ func (c *Client) Authenticate(sc SASLClient, secret string, step func(AuthStep))
 		}
 		line += " " + enc
 		step(AuthStep{Shown: "initial response: " + mask(ir, secret)})
+		hasIR = false
 	}
 	_, rep, err := c.Command(line)
 	for err == nil && rep.Class() == ClassIntermediate {
@@ -38,9 +41,15 @@ func (c *Client) Authenticate(sc SASLClient, secret string, step func(AuthStep))
 		if len(rep.Text) > 0 {
 			text = rep.Text[0]
 		}
-		if c.Machine.Protocol() == SMTP {
-			// Strip an enhanced code some servers put before the blob.
-			text = strings.TrimSpace(text)
+		// Blanks some servers put around the blob.
+		text = strings.TrimSpace(text)
+		if hasIR && strings.TrimSpace(text) == "" {
+			// A server without SASL-IR asks for the initial response
+			// with an empty challenge (RFC 4959 §1).
+			hasIR = false
+			step(AuthStep{Shown: "initial response: " + mask(ir, secret)})
+			_, rep, err = c.Command(B64(ir))
+			continue
 		}
 		ch, derr := UnB64(text)
 		if derr != nil {
@@ -93,6 +102,13 @@ func (c *Client) LoginUserPass(user, pass string) (*Reply, error) {
 		return rep, err
 	}
 	_, rep, err = c.Command("PASS " + pass)
+	return rep, err
+}
+
+// LoginIMAP logs in to IMAP with LOGIN (RFC 9051 §6.2.3), the user name
+// and password quoted as they need.
+func (c *Client) LoginIMAP(user, pass string) (*Reply, error) {
+	_, rep, err := c.Command("LOGIN " + IMAPQuote(user) + " " + IMAPQuote(pass))
 	return rep, err
 }
 

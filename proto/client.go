@@ -197,6 +197,9 @@ func (c *Client) readReply() (*Reply, error) {
 			c.Machine.SetTLS()
 		}
 	}
+	if c.proto.Spec().Tagged {
+		return c.readIMAP(line)
+	}
 	var rep *Reply
 	if c.proto == SMTP {
 		rep, err = c.readSMTPRest(line)
@@ -225,7 +228,7 @@ func (c *Client) readReply() (*Reply, error) {
 		c.emitReply(rep, verb, true)
 		return rep, c.afterReply(pend, rep)
 	}
-	c.emitReply(rep, verb, false)
+	c.emitReplyBegins(rep, verb, pend != nil && pend.Spec != nil && pend.Spec.Retrieves)
 	dr := NewDotReader(c.lr)
 	for {
 		bl, err := dr.ReadDotLine()
@@ -273,7 +276,7 @@ func (c *Client) afterReply(pend *Cmd, rep *Reply) error {
 	if pend == nil || pend.Spec == nil || rep.Class() != ClassPositive {
 		return nil
 	}
-	if pend.Spec.Name == "STARTTLS" || pend.Spec.Name == "STLS" {
+	if pend.Spec.Name == c.proto.Spec().StartTLS {
 		// RFC 3207 §5 / RFC 2595 §4: nothing may follow the reply in
 		// clear text. A server (or a man in the middle) that sends more is
 		// injecting commands into the TLS session (CVE-2011-0411).
@@ -311,6 +314,12 @@ func (c *Client) emitReply(rep *Reply, verb string, final bool) {
 		}
 		c.observe(e)
 	}
+}
+
+// emitReplyBegins reports the status line of a reply whose body follows;
+// begins marks a body that is a message (RETR, TOP).
+func (c *Client) emitReplyBegins(rep *Reply, verb string, begins bool) {
+	c.observe(Event{Time: time.Now(), Dir: FromServer, Text: rep.Lines[0], Class: rep.Class(), Verb: verb, Begins: begins})
 }
 
 // readLine reads a line with no deadline: the reader waits as long as the
@@ -442,18 +451,24 @@ func (c *Client) Command(line string) (*Cmd, *Reply, error) {
 		cmd.Valid = true
 		return cmd, nil, c.writeLines(cmd, wire)
 	}
-	if cmd.Body {
+	if cmd.Body && !cmd.Cont {
 		// A line of message text changes no state and awaits no reply:
 		// the machine need not hear of it (Sent would only classify it
 		// again, a million times for a large message).
 		wire = StuffLine(line)
 		return cmd, nil, c.writeLines(cmd, wire)
 	}
+	if cmd.NoReply {
+		// An IMAP line the server answers nothing to: a literal's octets
+		// with more to come, or a line announcing a LITERAL+ literal.
+		cmd = c.Machine.Sent(line)
+		return cmd, nil, c.writeLines(cmd, cmd.Line)
+	}
 	c.mu.Lock()
 	c.waiting++
 	c.mu.Unlock()
-	c.Machine.Sent(line)
-	if err := c.writeLines(cmd, wire); err != nil {
+	cmd = c.Machine.Sent(line)
+	if err := c.writeLines(cmd, cmd.Line); err != nil {
 		return cmd, nil, err
 	}
 	rep, err := c.wait(cmd.Shown)

@@ -30,6 +30,19 @@ const (
 	ArgChunk                       // BDAT size [LAST]
 	ArgMessage                     // a message number that exists (RETR, DELE, LIST, UIDL)
 	ArgMessageLines                // a message number, then a count of lines (TOP)
+
+	// IMAP's arguments, given by position in Command.Args.
+	ArgMailbox     // a mailbox the server listed
+	ArgReference   // LIST's reference name: "" for the top
+	ArgPattern     // LIST's pattern: "*", "%", or a mailbox
+	ArgSequence    // a sequence set of messages that exist: 1, 2:4, 1:*
+	ArgFetchItem   // FETCH data items and macros
+	ArgStoreOp     // FLAGS, +FLAGS, -FLAGS and their .SILENT forms
+	ArgFlags       // a parenthesised list of flags
+	ArgSearchKey   // SEARCH keys, any number of them
+	ArgStatusItems // STATUS data items
+	ArgCapability  // a capability ENABLE may turn on
+	ArgSubcommand  // the command UID prefixes
 )
 
 // Command describes one protocol command. The tables of commands (one per
@@ -43,6 +56,10 @@ type Command struct {
 	Arity  Arity
 	// ArgKind says what the argument is, for completion.
 	ArgKind ArgKind
+	// Args says what each argument is, by position, when there are
+	// several of different kinds (IMAP); the last kind repeats where
+	// more may come (SEARCH keys, FETCH items).
+	Args []ArgKind
 	// Help is one line saying what the command does.
 	Help string
 	// RFC names the section that defines the command.
@@ -58,6 +75,9 @@ type Command struct {
 	// Multi reports whether a positive reply to the command with the given
 	// argument is followed by a POP3 multi-line body (RFC 1939 §3).
 	Multi func(arg string) bool
+	// Retrieves means the body of a positive reply is a message (RETR,
+	// TOP), which the shell keeps for :show and :mime.
+	Retrieves bool
 	// Secret, if set, returns the line to show in place of a line that
 	// carries a secret, such as "PASS [redacted]".
 	Secret func(arg string) string
@@ -69,6 +89,9 @@ type Command struct {
 	// typed without, as the lecture types PASS on a line of its own
 	// (RFC 1939 §7); the secret is read without echo.
 	AskSecret string
+	// SecretForm, if set, writes the secret read that way as the
+	// protocol needs it: IMAP quotes a password with a space in it.
+	SecretForm func(string) string
 	// OnOK, OnCont and OnFail are the states that a positive,
 	// intermediate or failure reply leads to; Same means no change.
 	OnOK, OnCont, OnFail State
@@ -87,6 +110,12 @@ func (c *Command) ValidIn(s State) bool {
 		}
 	}
 	return false
+}
+
+// TakesMechanism reports whether the command starts a SASL exchange with
+// the mechanism it is given (SMTP's and POP3's AUTH, IMAP's AUTHENTICATE).
+func (c *Command) TakesMechanism() bool {
+	return c.ArgKind == ArgMechanism || len(c.Args) > 0 && c.Args[0] == ArgMechanism
 }
 
 // Table is a protocol's set of commands.

@@ -31,8 +31,17 @@ type Event struct {
 	// keep secrets (--no-redact); otherwise empty.
 	Raw string
 	// Body is true for a line of message text: SMTP DATA or BDAT content
-	// sent, or a POP3 multi-line body received.
+	// sent, a POP3 multi-line body received, or a line of an IMAP
+	// literal.
 	Body bool
+	// Literal is true for a line of an IMAP literal, read by count: it
+	// is as it was sent, never dot-stuffed.
+	Literal bool
+	// Begins is true on the server line after which a message comes
+	// (a positive reply to RETR or TOP, the line announcing a BODY[]
+	// literal): the body lines that follow are the message, up to the
+	// next line that is not body.
+	Begins bool
 	// Class is the class of the reply a server line belongs to.
 	Class Class
 	// Final is true on the last line of a server reply (the status line of
@@ -54,6 +63,9 @@ type lineTap struct {
 	w       writerFlusher
 	emit    func(Event)
 	partial []byte
+	// literal: the text is an IMAP literal's, where a lone "." is text
+	// like any other line.
+	literal bool
 }
 
 type writerFlusher interface {
@@ -79,7 +91,7 @@ func (t *lineTap) Write(p []byte) (int, error) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		// On the wire a lone "." can only be the end of the data: the
 		// writer doubles every other leading dot.
-		t.emit(Event{Time: time.Now(), Dir: FromClient, Text: string(line), Body: string(line) != "."})
+		t.emit(Event{Time: time.Now(), Dir: FromClient, Text: string(line), Body: t.literal || string(line) != ".", Literal: t.literal})
 		data = data[i+1:]
 	}
 	return n, err
@@ -88,7 +100,7 @@ func (t *lineTap) Write(p []byte) (int, error) {
 // flushPartial reports a last line that had no line ending.
 func (t *lineTap) flushPartial() {
 	if len(t.partial) > 0 {
-		t.emit(Event{Time: time.Now(), Dir: FromClient, Text: string(t.partial), Body: true})
+		t.emit(Event{Time: time.Now(), Dir: FromClient, Text: string(t.partial), Body: true, Literal: t.literal})
 		t.partial = t.partial[:0]
 	}
 }

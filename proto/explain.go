@@ -111,6 +111,9 @@ var pop3Codes = map[string]string{
 // Explain says in words what a reply means: its code or indicator, its
 // enhanced status code and its POP3 response code.
 func Explain(r *Reply) string {
+	if r.Proto == IMAP {
+		return explainIMAP(r)
+	}
 	if r.Proto == POP3 {
 		s := pop3Codes[r.Status]
 		if r.RespCode != "" {
@@ -160,14 +163,23 @@ func ExplainEnhanced(e EnhancedCode) string {
 }
 
 // ExplainCode explains a code typed by a person: an SMTP code ("550"), an
-// enhanced code ("5.1.1"), both ("550 5.1.1"), or a POP3 indicator or
-// response code ("-ERR", "IN-USE").
+// enhanced code ("5.1.1"), both ("550 5.1.1"), a POP3 indicator or
+// response code ("-ERR", "IN-USE"), or an IMAP status or response code
+// ("NO", "TRYCREATE").
 func ExplainCode(s string) (string, error) {
 	var out []string
 	for _, f := range strings.Fields(s) {
 		f = strings.Trim(f, "[]")
 		if e, ok := pop3Codes[strings.ToUpper(f)]; ok {
 			out = append(out, f+": "+e)
+			continue
+		}
+		if e, ok := imapCodes[strings.ToUpper(f)]; ok {
+			out = append(out, strings.ToUpper(f)+": "+e+" (an IMAP response code)")
+			continue
+		}
+		if e, ok := imapStatuses[strings.ToUpper(f)]; ok && f != "+" {
+			out = append(out, strings.ToUpper(f)+": "+e+" (an IMAP status)")
 			continue
 		}
 		if n, err := strconv.Atoi(f); err == nil && len(f) == 3 && n >= 100 && n < 600 {
@@ -178,7 +190,7 @@ func ExplainCode(s string) (string, error) {
 			out = append(out, e.String()+": "+ExplainEnhanced(e)+" (RFC 3463)")
 			continue
 		}
-		return "", fmt.Errorf("%q is not a reply code (try 550, 5.1.1, -ERR or IN-USE)", f)
+		return "", fmt.Errorf("%q is not a reply code (try 550, 5.1.1, -ERR, IN-USE or TRYCREATE)", f)
 	}
 	if len(out) == 0 {
 		return "", fmt.Errorf("give a reply code, such as 550, 5.1.1 or -ERR")

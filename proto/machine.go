@@ -3,6 +3,7 @@ package proto
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Machine follows a session's protocol state from the lines the client
@@ -47,6 +48,9 @@ type Machine struct {
 	msgsGen   uint64
 	msgsValid bool
 
+	// IMAP session.
+	imap imapLearnt
+
 	// pending holds commands sent whose replies have not been read, oldest
 	// first (more than one only when pipelining, RFC 2920).
 	pending []*Cmd
@@ -70,6 +74,16 @@ type Cmd struct {
 	// Valid is false if the command is not valid in the state it was sent
 	// in (it is sent anyway; the server decides).
 	Valid bool
+
+	// IMAP. Tag is the command's tag ("a1"), given by mailsh when the
+	// line had none (Line then starts with it). Cont marks a line that
+	// continues a command sent before (a literal's octets, a SASL answer,
+	// DONE). NoReply means nothing answers the line: the server waits for
+	// more of the command. From is the state the command was sent in.
+	Tag     string
+	Cont    bool
+	NoReply bool
+	From    State
 }
 
 // NewMachine returns a machine for a session that has just connected and
@@ -93,6 +107,7 @@ func (m *Machine) resetLearnt() {
 	m.sizes = map[int]int64{}
 	m.uids = map[int]string{}
 	m.deleted = map[int]bool{}
+	m.imap = imapLearnt{tagN: m.imap.tagN} // tags go on counting after STARTTLS
 }
 
 // Protocol returns the machine's protocol.
@@ -118,7 +133,13 @@ func (m *Machine) Snapshot() *Snapshot {
 		Used:       append([]string(nil), m.used...),
 		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
 		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
-		Messages: m.messagesLocked(),
+		Messages:  m.messagesLocked(),
+		Mailboxes: append([]string(nil), m.imap.mailboxes...), Mailbox: m.imap.selected,
+		ReadOnly: m.imap.readOnly, Flags: append([]string(nil), m.imap.flags...),
+		LiteralLeft: m.imap.litLeft, LiteralSecret: m.imap.litSecret,
+	}
+	if m.proto.Spec().Tagged {
+		s.NextTag = m.nextTagLocked()
 	}
 	return s
 }
@@ -139,6 +160,9 @@ func (m *Machine) Classify(line string) *Cmd {
 }
 
 func (m *Machine) classifyLocked(line string) *Cmd {
+	if m.proto.Spec().Tagged {
+		return m.classifyIMAPLocked(line)
+	}
 	c := &Cmd{Line: line, Shown: line, Valid: true}
 	switch m.state {
 	case SMTPData:
@@ -172,6 +196,42 @@ func (m *Machine) classifyLocked(line string) *Cmd {
 	return c
 }
 
+// SecretFrom says where a secret begins in a line being typed, in runes,
+// or -1 if none shows yet: PASS's whole argument, AUTH's initial response
+// after the mechanism, APOP's digest and LOGIN's password after the user
+// name (an IMAP tag before the verb counted too). The shell's painter
+// masks from there while the line is typed.
+func (m *Machine) SecretFrom(line string) int {
+	m.mu.Lock()
+	tagged := m.proto.Spec().Tagged
+	m.mu.Unlock()
+	orig, from := line, 0
+	if tagged {
+		if tag, rest := splitIMAPTag(line); tag != "" {
+			from = len(line) - len(rest)
+			line = rest
+		}
+	}
+	verb, rest, ok := strings.Cut(line, " ")
+	if !ok {
+		return -1
+	}
+	spec := TableFor(m.proto).Lookup(verb)
+	if spec == nil || spec.Secret == nil {
+		return -1
+	}
+	from += len(verb) + 1
+	for range spec.SecretAfter {
+		i := strings.IndexByte(rest, ' ')
+		if i < 0 {
+			return -1 // still typing what may be shown
+		}
+		from += i + 1
+		rest = rest[i+1:]
+	}
+	return utf8.RuneCountInString(orig[:from])
+}
+
 // Sent records that the client sent line, and returns what it was. Lines
 // of message text in DATA expect no reply and are not queued.
 func (m *Machine) Sent(line string) *Cmd {
@@ -179,6 +239,10 @@ func (m *Machine) Sent(line string) *Cmd {
 	defer m.mu.Unlock()
 	m.gen++
 	c := m.classifyLocked(line)
+	if m.proto.Spec().Tagged {
+		m.sentIMAPLocked(c)
+		return c
+	}
 	if !c.Body {
 		m.pending = append(m.pending, c)
 	}
@@ -195,6 +259,29 @@ func (m *Machine) Pending() *Cmd {
 	return m.pending[0]
 }
 
+// Last returns the command sent last that still waits for its reply, or
+// nil: the one an IMAP continuation request answers.
+func (m *Machine) Last() *Cmd {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.pending) == 0 {
+		return nil
+	}
+	return m.pending[len(m.pending)-1]
+}
+
+// PendingTag returns the pending IMAP command with the tag, or nil.
+func (m *Machine) PendingTag(tag string) *Cmd {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.pending {
+		if strings.EqualFold(c.Tag, tag) {
+			return c
+		}
+	}
+	return nil
+}
+
 // Received applies a complete reply to the oldest pending command and
 // reports whether a POP3 multi-line body follows it. A reply with nothing
 // pending (an unsolicited 421, say) is applied on its own.
@@ -202,6 +289,10 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gen++
+	if m.proto.Spec().Tagged {
+		m.receivedIMAPLocked(r)
+		return false
+	}
 	var c *Cmd
 	if len(m.pending) > 0 {
 		c = m.pending[0]

@@ -40,6 +40,18 @@ type Spec struct {
 	// Unframed means no replies: what the server sends is shown line by
 	// line as it arrives, and a line sent waits for nothing.
 	Unframed bool
+	// Tagged means IMAP's framing (RFC 9051 §2.2): commands carry tags,
+	// a command is answered by the completion with its tag, untagged data
+	// may come at any time, and any line may end in a literal.
+	Tagged bool
+	// Quit is the verb that ends the session politely.
+	Quit string
+	// Auth is the verb that starts a SASL exchange; InitialResponse
+	// says whether the exchange may start with the client's first
+	// message (RFC 4954 §4 and RFC 5034 §4 always; IMAP with SASL-IR,
+	// RFC 4959).
+	Auth            string
+	InitialResponse func(s *Snapshot) bool
 }
 
 // specs are the protocols the engine speaks.
@@ -47,6 +59,7 @@ var specs = map[Protocol]*Spec{
 	SMTP: smtpSpec,
 	POP3: pop3Spec,
 	RAW:  rawSpec,
+	IMAP: imapSpec,
 }
 
 // Spec returns what the engine knows of the protocol; SMTP's for a
@@ -67,9 +80,10 @@ func (p Protocol) String() string {
 
 // ProtocolOf recognises a protocol from the first line a server sends:
 // three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR" POP3 (RFC 1939
-// §4). It returns 0 for anything else.
+// §4), "* OK", "* PREAUTH" or "* BYE" IMAP (RFC 9051 §7.1). It returns 0
+// for anything else.
 func ProtocolOf(greeting []byte) Protocol {
-	for _, p := range []Protocol{SMTP, POP3} {
+	for _, p := range []Protocol{SMTP, POP3, IMAP} {
 		if specs[p].Greets != nil && specs[p].Greets(greeting) {
 			return p
 		}
@@ -114,6 +128,8 @@ var smtpSpec = &Spec{
 		return v, ok
 	},
 	Mechanisms: "AUTH",
+	Quit:       "QUIT",
+	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
 }
 
 var pop3Spec = &Spec{
@@ -144,6 +160,44 @@ var pop3Spec = &Spec{
 		return v, ok
 	},
 	Mechanisms: "SASL",
+	Quit:       "QUIT",
+	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
+}
+
+var imapSpec = &Spec{
+	Name:  "imap",
+	Table: IMAPCommands,
+	// RFC 9051 (143), RFC 8314 (993).
+	Schemes: map[string]Target{
+		"imap":  {Proto: IMAP, Port: 143},
+		"imaps": {Proto: IMAP, Port: 993, ImplicitTLS: true},
+	},
+	Scheme: "imap", SchemeTLS: "imaps",
+	Greets: func(line []byte) bool {
+		s := string(line)
+		return hasPrefixFold(s, "* OK") || hasPrefixFold(s, "* PREAUTH") || hasPrefixFold(s, "* BYE")
+	},
+	Greeting: imapGreetingCmd,
+	StartTLS: "STARTTLS", AfterTLS: IMAPNotAuth,
+	ParseStatus: func(line string) (*Reply, error) { return ParseIMAPStatus([]byte(line)) },
+	Closes:      func(*Reply, *Cmd) bool { return false },
+	// RFC 9051 §6.1.1: the capabilities are listed in the greeting or
+	// on request; until then assume nothing is missing.
+	Advertised: func(s *Snapshot, ext string) (string, bool) {
+		if !s.CapaKnown {
+			return "", true
+		}
+		v, ok := s.Capa[strings.ToUpper(ext)]
+		return v, ok
+	},
+	Mechanisms: "AUTH",
+	Tagged:     true,
+	Quit:       "LOGOUT",
+	Auth:       "AUTHENTICATE",
+	InitialResponse: func(s *Snapshot) bool {
+		_, ok := s.Capa["SASL-IR"]
+		return ok
+	},
 }
 
 // rawOpenCmd stands for the connection's start in raw line mode.

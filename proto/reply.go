@@ -16,6 +16,9 @@ const (
 	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
 	// greeting mailsh does not know).
 	RAW
+	// IMAP is IMAP4 (RFC 9051, RFC 3501): tagged commands, untagged data
+	// and literals.
+	IMAP
 )
 
 // Class is the outcome a reply announces, shared by both protocols so that
@@ -54,8 +57,14 @@ type Reply struct {
 	// continuation (RFC 5034 §4). Empty for SMTP.
 	Status string
 	// RespCode is the RFC 2449 §8 response code of a POP3 reply, such as
-	// "IN-USE" or "AUTH", without brackets.
+	// "IN-USE" or "AUTH", or the RFC 9051 §7.1 response code of an IMAP
+	// status response ("TRYCREATE", "CAPABILITY IMAP4rev1 …"), without
+	// brackets.
 	RespCode string
+	// Tag is the tag of an IMAP completion ("a1"), "*" for the greeting,
+	// "+" for a continuation request. Status is then "OK", "NO", "BAD",
+	// "PREAUTH", "BYE" or "+".
+	Tag string
 	// Text holds the text of each line, after the code and separator (and
 	// after the enhanced code, if any).
 	Text []string
@@ -65,6 +74,9 @@ type Reply struct {
 
 // Class returns what the reply announces.
 func (r *Reply) Class() Class {
+	if r.Proto == IMAP {
+		return imapClass(r.Status)
+	}
 	if r.Proto == POP3 {
 		switch r.Status {
 		case "+OK":
@@ -94,6 +106,13 @@ func (r *Reply) Message() string { return strings.Join(r.Text, "\n") }
 
 // Label is a short name for the reply for tables and errors: "250", "+OK".
 func (r *Reply) Label() string {
+	if r.Proto == IMAP {
+		if r.RespCode != "" {
+			code, _, _ := strings.Cut(r.RespCode, " ")
+			return r.Status + " [" + code + "]"
+		}
+		return r.Status
+	}
 	if r.Proto == POP3 {
 		return r.Status
 	}
@@ -119,6 +138,9 @@ func (e *ReplyError) Error() string {
 // Temporary reports whether the failure is transient (4xx, or POP3's
 // IN-USE and LOGIN-DELAY response codes).
 func (e *ReplyError) Temporary() bool {
+	if e.Reply.Proto == IMAP {
+		return imapTemporary(e.Reply)
+	}
 	if e.Reply.Proto == POP3 {
 		return e.Reply.RespCode == "IN-USE" || e.Reply.RespCode == "LOGIN-DELAY" || e.Reply.RespCode == "SYS/TEMP"
 	}

@@ -51,9 +51,27 @@ type Snapshot struct {
 	// Messages are the live (not deleted) messages, by number; snapshots
 	// taken while the machine is unchanged share the list: do not modify.
 	Messages []MessageInfo
+
+	// IMAP.
+
+	// NextTag is the tag the next command typed without one gets.
+	NextTag string
+	// Mailboxes are the names LIST and LSUB returned, and those created.
+	Mailboxes []string
+	// Mailbox is the selected mailbox, ReadOnly true if EXAMINE opened it
+	// or the server said READ-ONLY; Flags are its FLAGS.
+	Mailbox  string
+	ReadOnly bool
+	Flags    []string
+	// LiteralLeft counts the octets of a literal still to be typed;
+	// LiteralSecret is true if they belong to a command with a secret
+	// (a password sent as a literal).
+	LiteralLeft   int64
+	LiteralSecret bool
 }
 
-// MessageInfo is a POP3 message's number and size (-1 if not known yet).
+// MessageInfo is a message's number, its size (-1 if not known yet) and
+// its unique id (POP3's UIDL, IMAP's UID), as far as the server told.
 type MessageInfo struct {
 	Num  int
 	Size int64

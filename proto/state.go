@@ -42,6 +42,21 @@ const (
 	// sent, and lines from the server are shown as they arrive.
 	RawOpen
 
+	// IMAPNotAuth: the Not Authenticated state of RFC 9051 §3.1.
+	IMAPNotAuth
+	// IMAPAuth: the Authenticated state (RFC 9051 §3.2): a mailbox may be
+	// selected.
+	IMAPAuth
+	// IMAPSelected: a mailbox is selected (RFC 9051 §3.3).
+	IMAPSelected
+	// IMAPSASL: in an AUTHENTICATE exchange (RFC 9051 §6.2.2).
+	IMAPSASL
+	// IMAPIdle: IDLE accepted; updates arrive until DONE (RFC 2177).
+	IMAPIdle
+	// IMAPLiteral: the server is ready for a literal's octets (RFC 9051
+	// §4.3): what is typed goes as it is until the count runs out.
+	IMAPLiteral
+
 	// StateClosed: the session is over.
 	StateClosed
 )
@@ -61,6 +76,12 @@ var stateNames = map[State][2]string{
 	POP3Auth:          {"sasl", "authenticating; answer the server's challenge (\"*\" cancels)"},
 	POP3Transaction:   {"trans", "TRANSACTION: STAT, LIST, RETR, DELE, …; QUIT applies deletions"},
 	RawOpen:           {"raw", "raw line mode: each line goes out with CRLF; what arrives is shown as it comes"},
+	IMAPNotAuth:       {"login", "not authenticated: LOGIN or AUTHENTICATE (STARTTLS first on a network)"},
+	IMAPAuth:          {"auth", "authenticated: SELECT a mailbox, or LIST, CREATE, STATUS, APPEND, …"},
+	IMAPSelected:      {"selected", "a mailbox is selected: FETCH, SEARCH, STORE, COPY, EXPUNGE, …; CLOSE leaves it"},
+	IMAPSASL:          {"sasl", "authenticating; answer the server's challenge (\"*\" cancels)"},
+	IMAPIdle:          {"idle", "idling: updates appear as they come; DONE (or Ctrl-C) ends it"},
+	IMAPLiteral:       {"literal", "sending a literal: what you type goes as it is, each line with CRLF, until its octets are counted out"},
 	StateClosed:       {"closed", "the session is closed"},
 }
 
@@ -91,4 +112,13 @@ func (s State) TakesText() bool { return s == SMTPData }
 
 // InSASL reports whether the server waits for a SASL answer (RFC 4954 §4,
 // RFC 5034 §4): the next line is a secret, or "*" to cancel.
-func (s State) InSASL() bool { return s == SMTPAuth || s == POP3Auth }
+func (s State) InSASL() bool { return s == SMTPAuth || s == POP3Auth || s == IMAPSASL }
+
+// InLiteral reports whether the lines typed now are the octets of an IMAP
+// literal (RFC 9051 §4.3): sent as they are, never trimmed or completed.
+func (s State) InLiteral() bool { return s == IMAPLiteral }
+
+// Verbatim reports whether a line typed now goes to the server as it is:
+// message text or a literal's octets, where TAB is a character and blanks
+// count.
+func (s State) Verbatim() bool { return s.TakesText() || s.InLiteral() }

@@ -11,7 +11,8 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// capture keeps the last message retrieved with RETR or TOP in a file, as
+// capture keeps the last message retrieved (POP3's RETR or TOP, IMAP's
+// FETCH of BODY[] or RFC822) in a file, as
 // it streams past, so that the message commands (:show, :mime, :save,
 // :hops, :headers) can work on it without holding it in memory.
 type capture struct {
@@ -26,23 +27,24 @@ type capture struct {
 }
 
 func (c *capture) event(e proto.Event) {
-	if e.Dir != proto.FromServer || (e.Verb != "RETR" && e.Verb != "TOP") {
+	if e.Dir != proto.FromServer {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case !e.Body && !e.Final && e.Class == proto.ClassPositive:
+	case e.Begins:
 		c.start(e.Verb)
 	case e.Body && c.w != nil:
-		// The event shows the wire form; undo the dot-stuffing.
+		// A POP3 event shows the wire form: undo the dot-stuffing. An
+		// IMAP literal was read by count, and is as it is.
 		text := e.Text
-		if strings.HasPrefix(text, ".") {
+		if !e.Literal && strings.HasPrefix(text, ".") {
 			text = text[1:]
 		}
 		c.w.WriteString(text)
 		c.w.WriteString("\r\n")
-	case e.Final && c.w != nil:
+	case c.w != nil:
 		c.finish()
 	}
 }
@@ -102,7 +104,7 @@ func (c *capture) close() {
 }
 
 // ErrNoMessage is returned when no message has been retrieved yet.
-var ErrNoMessage = errors.New("no message retrieved yet: RETR or TOP one first, or give a FILE")
+var ErrNoMessage = errors.New("no message retrieved yet: RETR or TOP one (IMAP: FETCH n BODY[]) first, or give a FILE")
 
 // LastMessage returns the file holding the last message retrieved with
 // RETR or TOP (its full text for RETR, the header and first lines for TOP).

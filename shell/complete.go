@@ -52,7 +52,7 @@ func (c *completer) context() completions.Context {
 // Do implements readline.AutoCompleter: it returns what to insert after
 // the cursor, and how many runes before it the insertion continues.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
-	if c.s.Client != nil && c.s.Client.Machine != nil && c.s.Client.Machine.State().TakesText() {
+	if c.s.Client != nil && c.s.Client.Machine != nil && c.s.Client.Machine.State().Verbatim() {
 		// In DATA, TAB is message text (a folded header line, a
 		// tab-separated table): it goes in as it is.
 		return [][]rune{{'\t'}}, 0

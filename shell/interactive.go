@@ -151,6 +151,10 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 			continue
 		}
 		switch {
+		case errors.Is(err, ErrInterrupt) && s.idling():
+			// Ctrl-C ends IDLE, as DONE does (RFC 2177).
+			s.P.Say("Ctrl-C: DONE ends IDLE")
+			line, err = "DONE", nil
 		case errors.Is(err, ErrInterrupt):
 			if line == "" && lastInterrupt {
 				s.Quit()
@@ -216,6 +220,11 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 	}
 }
 
+// idling reports whether an IMAP IDLE is going on.
+func (s *Session) idling() bool {
+	return s.Client != nil && !s.Client.Closed() && s.Client.Machine.State() == proto.IMAPIdle
+}
+
 // inData reports whether the session is taking message text.
 func (s *Session) inData() bool {
 	return s.Client != nil && !s.Client.Closed() && s.Client.Machine.State().TakesText()
@@ -237,7 +246,7 @@ func (s *Session) terminate() int {
 // reconnectHint says what may follow a closed connection.
 func (s *Session) reconnectHint() string {
 	var names []string
-	for _, n := range []string{"pop3", "smtp"} {
+	for _, n := range []string{"pop3", "imap", "smtp"} {
 		if _, ok := s.Aliases[n]; ok {
 			names = append(names, ":connect "+n)
 		}
@@ -254,9 +263,13 @@ func (s *Session) prompt(colour bool) string {
 	if s.Client == nil || s.Client.Machine == nil || s.Client.Closed() {
 		return "mailsh (not connected)> "
 	}
-	st := s.Client.Machine.State()
+	snap := s.Client.Machine.Snapshot()
+	st := snap.State
 	if st.TakesText() {
 		return "data> "
+	}
+	if st.InLiteral() {
+		return fmt.Sprintf("literal (%d octets to go)> ", snap.LiteralLeft)
 	}
 	var b strings.Builder
 	b.WriteString(s.Client.Machine.Protocol().String())
@@ -267,6 +280,13 @@ func (s *Session) prompt(colour bool) string {
 	}
 	b.WriteString(" ")
 	b.WriteString(st.String())
+	if snap.Mailbox != "" && st == proto.IMAPSelected {
+		b.WriteString(" " + snap.Mailbox)
+	}
+	if snap.NextTag != "" && !st.InSASL() && st != proto.IMAPIdle {
+		// The tag the line will go with, unless it starts with its own.
+		b.WriteString(" " + snap.NextTag)
+	}
 	b.WriteString("> ")
 	if colour {
 		return "\x1b[1m" + b.String() + "\x1b[0m"
@@ -284,14 +304,14 @@ func (s *Session) historyWorthy(line string) bool {
 		return true
 	}
 	st := s.Client.Machine.State()
-	if st.TakesText() || st.InSASL() {
+	if st.Verbatim() || st.InSASL() {
 		return false
 	}
 	if strings.HasPrefix(line, ":") {
 		return true
 	}
 	cmd := s.Client.Machine.Classify(line)
-	return !cmd.Secret && cmd.Verb != "PASS"
+	return !cmd.Secret && (cmd.Spec == nil || cmd.Spec.AskSecret == "" || cmd.Arg == "")
 }
 
 // editorSecrets asks for secrets at the terminal, without echo.

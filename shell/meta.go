@@ -19,7 +19,7 @@ type metaCommand struct {
 	Args string
 	Help string
 	// ArgKind says what the completer offers for the first argument.
-	ArgKind string // "", "file", "mech", "meta", "target", "transcript"
+	ArgKind string // "", "file", "mech", "meta", "target", "transcript", "mailbox-file"
 	// Subs are the words the first argument may be (:transcript start,
 	// :raw send), offered by the completer.
 	Subs []string
@@ -44,13 +44,14 @@ func metaCommands() []*metaCommand {
 		}},
 		{Name: "connect", Args: "[TARGET]", ArgKind: "target", Help: "close this session and connect to TARGET (smtp://host, pop3://host:port, …); alone: the same server again", Run: (*Session).metaConnect},
 		{Name: "state", Help: "show the protocol state, TLS, and what the server advertised", Run: (*Session).metaState},
-		{Name: "starttls", Help: "upgrade to TLS now (STARTTLS, after EHLO if needed; STLS for POP3)", Run: (*Session).metaStartTLS},
+		{Name: "starttls", Help: "upgrade to TLS now (STARTTLS, after EHLO if needed; STLS for POP3; STARTTLS for IMAP)", Run: (*Session).metaStartTLS},
 		{Name: "tls", Help: "show the TLS connection: protocol, cipher, certificate chain, expiry, fingerprint", Run: (*Session).metaTLS},
 		{Name: "auth", Args: "[MECH] [USER]", ArgKind: "mech", Help: "log in: asks for the password without echo and computes PLAIN, LOGIN, CRAM-MD5, XOAUTH2, USER/PASS or APOP", Run: (*Session).metaAuth},
 		{Name: "b64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "base64-encode text or a file", Run: (*Session).metaB64},
 		{Name: "unb64", Args: "TEXT | -f FILE", ArgKind: "file", RawArgs: true, Help: "decode base64 (shows \\0 for NUL, as in AUTH PLAIN)", Run: (*Session).metaUnB64},
+		{Name: "append", Args: "MAILBOX FILE [FLAG…]", ArgKind: "mailbox-file", Help: "IMAP: add FILE to MAILBOX with APPEND, sent as a literal (streamed, line endings made CRLF)", Run: (*Session).metaAppend},
 		{Name: "data", Args: "FILE [--bdat [--chunk SIZE]]", ArgKind: "file", Help: "send FILE as the message (DATA, dot-stuffed and streamed; or BDAT chunks with --bdat)", Run: (*Session).metaData},
-		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE", Run: (*Session).metaExplain},
+		{Name: "explain", Args: "CODE", RawArgs: true, Help: "what a reply code means: 550, 5.1.1, -ERR, IN-USE, NO, TRYCREATE", Run: (*Session).metaExplain},
 		{Name: "raw", Args: "[on|off] | send TEXT", Subs: []string{"on", "off", "send"}, Verbatim: true, Help: "show CR LF and non-printing bytes; send TEXT's bytes exactly (\\r \\n \\t \\\\ \\xNN, no CRLF added; also in DATA)", Run: (*Session).metaRaw},
 		{Name: "abort", Help: "in DATA: abandon the message (closes the connection and reconnects)", Run: func(s *Session, ctx context.Context, _ []string) error {
 			if s.Client == nil || !s.Client.Machine.State().TakesText() {
@@ -303,7 +304,7 @@ func (s *Session) metaStartTLS(_ context.Context, _ []string) error {
 
 func (s *Session) metaExplain(_ context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: :explain CODE (550, 5.1.1, \"550 5.1.1\", -ERR, IN-USE)")
+		return errors.New("usage: :explain CODE (550, 5.1.1, \"550 5.1.1\", -ERR, IN-USE, TRYCREATE)")
 	}
 	out, err := proto.ExplainCode(strings.Join(args, " "))
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 
 // metaAuth logs in. SMTP: AUTH with a mechanism the server advertised
 // (RFC 4954). POP3: USER/PASS or APOP (RFC 1939 §7), or AUTH (RFC 5034).
+// IMAP: AUTHENTICATE with an advertised mechanism (RFC 9051 §6.2.2), or
+// LOGIN (§6.2.3) when none is.
 func (s *Session) metaAuth(_ context.Context, args []string) error {
 	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected")
@@ -45,6 +47,24 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 		} else if !contains(mechs, mech) {
 			s.P.Warn("the server did not advertise %s (it offers %s); trying anyway", mech, strings.Join(mechs, " "))
 		}
+	} else if snap.Proto == proto.IMAP {
+		if snap.State != proto.IMAPNotAuth {
+			return fmt.Errorf("log in from the not-authenticated state (now: %s)", snap.State.Describe())
+		}
+		mechs := snap.AuthMechanisms()
+		switch {
+		case mech == "" && len(mechs) > 0:
+			mech = chooseMech(mechs, s.Client.TLS() != nil || s.Target.IsLoopback())
+		case mech == "LOGIN" && !contains(mechs, "LOGIN"):
+			// Not the SASL mechanism: IMAP's own LOGIN command.
+			mech = "IMAP-LOGIN"
+		}
+		if mech == "" {
+			mech = "IMAP-LOGIN"
+		}
+		if mech == "IMAP-LOGIN" && snap.Has("LOGINDISABLED") && snap.CapaKnown {
+			return errors.New("the server advertises LOGINDISABLED: use :starttls first, or a SASL mechanism")
+		}
 	} else {
 		if snap.State != proto.POP3Authorization {
 			return fmt.Errorf("log in from the AUTHORIZATION state (now: %s)", snap.State.Describe())
@@ -61,7 +81,7 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 	if mech == "XOAUTH2" {
 		what = "OAuth 2.0 access token"
 	}
-	if mech == "PLAIN" || mech == "LOGIN" || mech == "USER" || mech == "XOAUTH2" {
+	if mech == "PLAIN" || mech == "LOGIN" || mech == "USER" || mech == "XOAUTH2" || mech == "IMAP-LOGIN" {
 		if err := s.checkCleartext(mech); err != nil {
 			return err
 		}
@@ -76,6 +96,8 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 		rep, err = s.Client.LoginUserPass(user, secret)
 	case "APOP":
 		rep, err = s.Client.LoginAPOP(user, secret)
+	case "IMAP-LOGIN":
+		rep, err = s.Client.LoginIMAP(user, secret)
 	default:
 		sc, serr := proto.NewSASLClient(mech, user, secret)
 		if serr != nil {

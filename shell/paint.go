@@ -1,12 +1,5 @@
 package shell
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/mailsh/mailsh/proto"
-)
-
 // maskSecrets is the line editor's painter: it shows a password or a SASL
 // blob as "*" while it is typed, so that it is never on the screen (the
 // line stays as typed in memory and goes only to the server).
@@ -17,6 +10,12 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 	state := s.Client.Machine.State()
 	if state.TakesText() {
 		return line // message text, shown as typed
+	}
+	if state.InLiteral() {
+		if s.Client.Machine.Snapshot().LiteralSecret {
+			return stars(line, 0)
+		}
+		return line
 	}
 	if s.answers.skipping.Load() && isSASLAnswer(s.Client.Machine.Protocol(), string(line)) {
 		// A SASL answer pasted after an AUTH that was refused: it is
@@ -31,22 +30,10 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 	}
 	// The command table says which commands carry a secret and where it
 	// starts: PASS's whole argument, AUTH's initial response after the
-	// mechanism, APOP's digest after the user name.
-	verb, _, ok := strings.Cut(string(line), " ")
-	if !ok {
+	// mechanism, APOP's digest and LOGIN's password after the user name.
+	from := s.Client.Machine.SecretFrom(string(line))
+	if from < 0 {
 		return line
-	}
-	spec := proto.TableFor(s.Client.Machine.Protocol()).Lookup(verb)
-	if spec == nil || spec.Secret == nil {
-		return line
-	}
-	from := len([]rune(verb)) + 1
-	for range spec.SecretAfter {
-		i := slices.Index(line[from:], ' ')
-		if i < 0 {
-			return line // still typing what may be shown
-		}
-		from += i + 1
 	}
 	return stars(line, from)
 }

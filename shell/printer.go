@@ -169,7 +169,7 @@ func (p *Printer) print(e proto.Event) {
 			// so that it cannot be taken for a line of the message.
 			// :raw on shows the wire form; transcripts keep it.
 			switch {
-			case e.Body && strings.HasPrefix(e.Text, "."):
+			case e.Body && !e.Literal && strings.HasPrefix(e.Text, "."):
 				text = Printable(e.Text[1:], false)
 			case e.Final && e.Text == "." && e.Dir == proto.FromServer:
 				fmt.Fprintln(p.w(), p.dim.Sprint(".")+p.dim.Sprint("   ↳ end of the reply"))

@@ -136,7 +136,7 @@ func (a *leftoverAnswers) exchange(s *Session, line string) bool {
 		return false
 	}
 	cmd := s.Client.Machine.Classify(line)
-	return cmd.Spec != nil && cmd.Spec.Name == "AUTH" && strings.TrimSpace(cmd.Arg) != ""
+	return cmd.Spec != nil && cmd.Spec.TakesMechanism() && strings.TrimSpace(cmd.Arg) != ""
 }
 
 // after starts skipping answers once the exchange that line was part of

@@ -106,7 +106,7 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	if strings.HasPrefix(line, ":") {
 		return s.meta(ctx, line)
 	}
-	if !st.InSASL() && !s.Client.Machine.Protocol().Spec().Unframed {
+	if !st.InSASL() && !st.InLiteral() && !s.Client.Machine.Protocol().Spec().Unframed {
 		// Trailing blanks (left by completion, say) make some servers
 		// reject a command ("RETR 1 ": noise after message number).
 		line = strings.TrimRight(line, " \t")
@@ -116,13 +116,17 @@ func (s *Session) Handle(ctx context.Context, line string) error {
 	}
 	cmd := s.Client.Machine.Classify(line)
 	// RFC 1939 §7: PASS typed alone, as in the lecture, asks for the
-	// password without echo rather than sending an empty one.
-	if cmd.Spec != nil && cmd.Spec.AskSecret != "" && cmd.Arg == "" && cmd.Valid {
-		pw, err := s.Secrets.Secret(cmd.Spec.AskSecret)
+	// password without echo rather than sending an empty one; so does
+	// IMAP's LOGIN typed with the user name alone.
+	if sp := cmd.Spec; sp != nil && sp.AskSecret != "" && cmd.Valid && len(strings.Fields(cmd.Arg)) == sp.SecretAfter {
+		pw, err := s.Secrets.Secret(sp.AskSecret)
 		if err != nil {
 			return err
 		}
-		line = cmd.Verb + " " + pw
+		if sp.SecretForm != nil {
+			pw = sp.SecretForm(pw)
+		}
+		line = strings.TrimRight(line, " ") + " " + pw
 		cmd = s.Client.Machine.Classify(line)
 	}
 	if cmd.Secret {
@@ -231,10 +235,17 @@ func (s *Session) Quit() {
 		return
 	}
 	switch st := s.Client.Machine.State(); {
-	case st.TakesText():
-		// QUIT here would be message text; abandon the message instead.
+	case st.Verbatim():
+		// QUIT here would be message text (or a literal's octets);
+		// abandon the message instead.
 		s.Client.Close()
 		return
+	case st == proto.IMAPIdle:
+		// RFC 2177: DONE ends IDLE; LOGOUT may follow.
+		if _, _, err := s.Client.Command("DONE"); err != nil {
+			s.Client.Close()
+			return
+		}
 	case st.InSASL():
 		// QUIT here would be a SASL answer: cancel the exchange first
 		// (RFC 4954 §4, RFC 5034 §4).
@@ -243,7 +254,7 @@ func (s *Session) Quit() {
 			return
 		}
 	}
-	if _, rep, err := s.Client.Command("QUIT"); err == nil && rep != nil {
+	if _, rep, err := s.Client.Command(s.Client.Machine.Protocol().Spec().Quit); err == nil && rep != nil {
 		s.waitClose()
 		return
 	}

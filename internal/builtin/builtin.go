@@ -20,12 +20,9 @@ import (
 // Server is the running built-in server: where its four sides listen,
 // the certificate to trust, and the demo account.
 type Server struct {
-	SMTP, POP3, SMTPS, POP3S proto.Target
-	Cert                     *x509.Certificate
-	User, Password           string
-	// IMAP is where IMAP (with STARTTLS) listens, as host:port; the
-	// shell has no IMAP client yet, so it is only announced.
-	IMAP string
+	SMTP, POP3, IMAP, SMTPS, POP3S, IMAPS proto.Target
+	Cert                                  *x509.Certificate
+	User, Password                        string
 	// Address is the demo mailbox's address.
 	Address string
 	// Maildir is where the mail is kept.
@@ -84,7 +81,7 @@ func Start() (*Server, error) {
 		return fail(err)
 	}
 	imapSrv := imap.New(srv)
-	imapAddr, _, err := imapSrv.Start(free, "")
+	imapAddr, imapsAddr, err := imapSrv.Start(free, free)
 	if err != nil {
 		srv.Close()
 		return fail(err)
@@ -99,7 +96,8 @@ func Start() (*Server, error) {
 		POP3:     target(proto.POP3, a.POP3, false),
 		SMTPS:    target(proto.SMTP, a.SMTPS, true),
 		POP3S:    target(proto.POP3, a.POP3S, true),
-		IMAP:     imapAddr,
+		IMAP:     target(proto.IMAP, imapAddr, false),
+		IMAPS:    target(proto.IMAP, imapsAddr, true),
 		Cert:     st.cert.Leaf,
 		User:     st.demo.Name,
 		Password: st.demo.Password,
