@@ -25,10 +25,18 @@ type Exchange struct {
 	Meaning  string
 	Notes    []string // mailsh's notes during the exchange
 	BodySent int      // lines of message text sent before the command (DATA)
+	// LiteralSent counts the lines of IMAP literals sent with the command.
+	LiteralSent int
 	BodyRecv int      // lines of message text received (RETR, LIST, …)
 	// MultiLine is true for a reply whose text ended with a lone "."
 	// (RFC 1939 §3), even if it held no line.
 	MultiLine bool
+	// Status is the line of Reply that says how it went: the first,
+	// or IMAP's tagged completion after untagged data.
+	Status string
+	// Continued are the lines that went on with an IMAP command after
+	// a continuation request (a literal's rest, a SASL answer, DONE).
+	Continued []string
 }
 
 // Took is how long the reply took; 0 if unknown.
@@ -49,6 +57,50 @@ func protoOf(target, firstLine string) proto.Protocol {
 		return p
 	}
 	return proto.SMTP
+}
+
+// continues reports whether the next client line goes on with the IMAP
+// command of x rather than starting one: the command is not complete
+// (no completion with its tag yet) and the server asked for more ("+"),
+// or its last line announced a LITERAL+ literal, which needs no asking.
+func continues(p proto.Protocol, x *Exchange) bool {
+	tag, _ := proto.SplitTag(p, x.Command)
+	asked := false
+	for _, l := range x.Reply {
+		if t, _, _ := strings.Cut(l, " "); tag != "" && strings.EqualFold(t, tag) {
+			return false
+		}
+		if l == "+" || strings.HasPrefix(l, "+ ") {
+			asked = true
+		}
+	}
+	last := x.Command
+	if n := len(x.Continued); n > 0 {
+		last = x.Continued[n-1]
+	}
+	return asked || strings.HasSuffix(last, "+}") || x.LiteralSent > 0
+}
+
+// statusLine is the line of a reply that gives its status: the first,
+// except in IMAP, where untagged data comes first and the status is the
+// completion tagged as the command was, or else a continuation request.
+func statusLine(p proto.Protocol, command string, reply []string) string {
+	if p == 0 || !p.Spec().Tagged || command == "" {
+		return reply[0]
+	}
+	if tag, _ := proto.SplitTag(p, command); tag != "" {
+		for i := len(reply) - 1; i >= 0; i-- {
+			if t, _, _ := strings.Cut(reply[i], " "); strings.EqualFold(t, tag) {
+				return reply[i]
+			}
+		}
+	}
+	for _, l := range reply {
+		if l == "+" || strings.HasPrefix(l, "+ ") {
+			return l
+		}
+	}
+	return reply[0]
 }
 
 // parseReply reads the status of a reply from its first line.
@@ -75,7 +127,8 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 				if p == 0 {
 					p = protoOf(target, cur.Reply[0])
 				}
-				if rep := parseReply(p, cur.Reply[0]); rep != nil {
+				cur.Status = statusLine(p, cur.Command, cur.Reply)
+				if rep := parseReply(p, cur.Status); rep != nil {
 					cur.Label, cur.Class, cur.Meaning = rep.Label(), rep.Class(), proto.Explain(rep)
 				}
 			}
@@ -106,11 +159,22 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 		}
 		switch e.Dir {
 		case Client:
+			if cur != nil && cur.Command != "" && p != 0 && p.Spec().Tagged && continues(p, cur) {
+				// An IMAP line that continues the command: a literal's
+				// rest, a SASL answer, IDLE's DONE. The completion that
+				// follows is the command's.
+				cur.Continued = append(cur.Continued, e.Text)
+				continue
+			}
 			flush()
 			n++
 			cur = &Exchange{N: n, Command: e.Text, Sent: e.Time, BodySent: bodySent}
 			bodySent = 0
 		case ClientBody:
+			if cur != nil && cur.Command != "" && p != 0 && p.Spec().Tagged {
+				cur.LiteralSent++
+				continue
+			}
 			bodySent++
 		case Server, ServerBody:
 			if cur == nil {

@@ -170,6 +170,9 @@ func writeDiagram(bw *errWriter, xs []*Exchange) {
 	for _, x := range xs {
 		if x.Command != "" {
 			label := x.Command
+			if x.LiteralSent > 0 {
+				label = fmt.Sprintf("%s [%d lines of literal]", label, x.LiteralSent)
+			}
 			if x.BodySent > 0 {
 				label = fmt.Sprintf("[%d lines of message text] %s", x.BodySent, label)
 			}
@@ -179,7 +182,7 @@ func writeDiagram(bw *errWriter, xs []*Exchange) {
 		}
 		if len(x.Reply) > 0 {
 			col := classColour[x.Class]
-			label := x.Reply[0]
+			label := x.Status
 			if len(x.Reply) > 1 {
 				label += fmt.Sprintf(" (+%d lines)", len(x.Reply)-1)
 			}
@@ -207,7 +210,7 @@ func writeHTMLTable(bw *errWriter, xs []*Exchange) {
 		}
 		reply := ""
 		if len(x.Reply) > 0 {
-			reply = x.Reply[0]
+			reply = x.Status
 		}
 		took := "—"
 		if x.Command != "" && !x.Replied.IsZero() {

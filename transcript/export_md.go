@@ -70,12 +70,15 @@ func writeTable(bw *errWriter, xs []*Exchange, fence string) {
 		if x.Command != "" {
 			cmd = "`" + strings.ReplaceAll(x.Command, "`", "'") + "`"
 		}
+		if x.LiteralSent > 0 {
+			cmd = fmt.Sprintf("%s (with %d lines of literal)", cmd, x.LiteralSent)
+		}
 		if x.BodySent > 0 {
 			cmd = fmt.Sprintf("%s (after %d lines of message text)", cmd, x.BodySent)
 		}
 		reply := ""
 		if len(x.Reply) > 0 {
-			reply = "`" + strings.ReplaceAll(x.Reply[0], "`", "'") + "`"
+			reply = "`" + strings.ReplaceAll(x.Status, "`", "'") + "`"
 		}
 		if x.BodyRecv > 0 || x.MultiLine {
 			reply += fmt.Sprintf(" + %d lines", x.BodyRecv)

@@ -84,6 +84,7 @@ type replayer struct {
 	newS bool   // the pushed-back position is a new session
 	c    *proto.Client
 	step int
+	tag  string // the recorded tag of the IMAP command being replayed
 
 	// In raw line mode nothing is framed: the lines that arrive after a
 	// line is sent, until the server is quiet, are its "reply".
@@ -247,6 +248,14 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 			// Recorded in its wire form: undo the stuffing; the client
 			// stuffs it again as it sends.
 			text := e.Text
+			if c.Machine.State().InLiteral() {
+				// A literal's octets go as they were.
+				if _, _, err := c.Command(text); err != nil {
+					rp.differ("(literal)", "to send", err.Error())
+					return nil
+				}
+				continue
+			}
 			if strings.HasPrefix(text, ".") {
 				text = text[1:]
 			}
@@ -280,6 +289,9 @@ func (rp *replayer) command(line string) error {
 		}
 		rp.compareRaw(line, want, rp.rawReply())
 		return nil
+	}
+	if c.Machine.Protocol().Spec().Tagged {
+		return rp.imapCommand(line)
 	}
 	verb, arg := proto.SplitCommand(line)
 	up := strings.ToUpper(verb)
@@ -378,6 +390,9 @@ func (rp *replayer) auth(line, arg string, first []string) error {
 		}
 		if want, err = rp.expect(); err != nil {
 			return err
+		}
+		if rp.c.Machine.Protocol().Spec().Tagged {
+			want = imapWant(want, rp.tag)
 		}
 	}
 	sc, err := proto.NewSASLClient(mech, user, secret)
