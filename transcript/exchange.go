@@ -27,7 +27,7 @@ type Exchange struct {
 	BodySent int      // lines of message text sent before the command (DATA)
 	// LiteralSent counts the lines of IMAP literals sent with the command.
 	LiteralSent int
-	BodyRecv int      // lines of message text received (RETR, LIST, …)
+	BodyRecv    int // lines of message text received (RETR, LIST, …)
 	// MultiLine is true for a reply whose text ended with a lone "."
 	// (RFC 1939 §3), even if it held no line.
 	MultiLine bool

@@ -44,6 +44,13 @@ type Postfix struct {
 // users; otherwise SASL is false and AUTH is not offered.
 func StartPostfix(t testing.TB, users map[string]string) *Postfix {
 	t.Helper()
+	return startPostfix(t, users, "", "")
+}
+
+// startPostfix starts a private Postfix whose main.cf and master.cf have
+// moreMain and moreMaster added to what StartPostfix configures.
+func startPostfix(t testing.TB, users map[string]string, moreMain, moreMaster string) *Postfix {
+	t.Helper()
 	Need(t, "postfix", "postfix", "/usr/sbin/postfix")
 	master := Need(t, "postfix's master daemon", "/usr/lib/postfix/sbin/master", "/usr/libexec/postfix/master")
 	if os.Getuid() != 0 {
@@ -106,7 +113,7 @@ smtpd_tls_cert_file = %[4]s
 smtpd_tls_key_file = %[5]s
 smtpd_tls_security_level = may
 smtpd_tls_auth_only = no
-%[6]s`, dir, conf, data, cert, key, sasl)
+%[6]s%[7]s`, dir, conf, data, cert, key, sasl, moreMain)
 	// chroot n everywhere: nothing is copied into a jail.
 	masterCf := fmt.Sprintf(`%s inet n - n - - smtpd
 %s inet n - n - - smtpd -o smtpd_tls_security_level=encrypt
@@ -117,7 +124,7 @@ rewrite unix - - n - - trivial-rewrite
 proxymap unix - - n - - proxymap
 anvil unix - - n - 1 anvil
 tlsmgr unix - - n 1000? 1 tlsmgr
-`, p.Addr, p.SubmissionAddr, p.StrictAddr)
+%s`, p.Addr, p.SubmissionAddr, p.StrictAddr, moreMaster)
 	os.WriteFile(filepath.Join(conf, "main.cf"), []byte(main), 0o644)
 	os.WriteFile(filepath.Join(conf, "master.cf"), []byte(masterCf), 0o644)
 	// "postfix check" makes the queue's directories with their owners.
