@@ -245,7 +245,6 @@ func TestRealIMAPServer(t *testing.T) {
 
 	t.Run("imaps at the STARTTLS port", func(t *testing.T) {
 		t.Parallel()
-		t.Skip("client bug, skipped until fixed: for imaps:// the hint names smtp:// and pop3://, not imap://")
 		// Implicit TLS where the server answers in clear text: the hint
 		// must name this protocol's STARTTLS form.
 		r := mailsh(t, "LOGIN login\nLOGOUT\n", env("tanstaaf"), "--cafile", d.Cert.CAFile, "imaps://"+d.IMAPAddr)

@@ -63,7 +63,8 @@ Flags:
                         connections at once from one client address, per listener
                         (default 16); more get 421 4.7.0 or -ERR [SYS/TEMP]
   --max-line-length N   longest line of message text, with CRLF (default 1000, RFC 5321)
-  --idle-timeout D      close a client silent for D (default 5m for SMTP, 10m for POP3)
+  --idle-timeout D      close a client silent for D (default 5m for SMTP, 10m for POP3;
+                        IMAP: 30s for a command line, 35m between commands and in IDLE)
   --stress-idle-timeout D
                         the idle timeout while a listener holds 80% of its connections
                         or more, as Postfix's smtpd_timeout under stress (default 10s)
@@ -370,6 +371,7 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 			MaxLineLength:  o.maxLen,
 			SMTPIdle:       o.idle,
 			POP3Idle:       o.idle,
+			IMAPIdle:       o.idle,
 
 			MaxClientConnections: o.maxClientConns,
 			StressIdle:           o.stressIdle,

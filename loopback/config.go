@@ -110,6 +110,11 @@ type Limits struct {
 	// POP3Idle is POP3's autologout timer: RFC 1939 §3 asks for at least
 	// 10 minutes, the default.
 	POP3Idle time.Duration
+	// IMAPIdle, if set, caps how long an IMAP client may stay silent,
+	// between commands and in IDLE; zero leaves go-imap's own timers (30 s
+	// for each command line, 35 minutes between commands once logged in
+	// and in IDLE: RFC 9051 §5.4 asks for at least 30).
+	IMAPIdle time.Duration
 	// MaxAuthFailures ends a session after that many failed logins;
 	// default 3.
 	MaxAuthFailures int

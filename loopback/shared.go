@@ -60,6 +60,10 @@ func (s *Server) Admit(svc Service, ip net.IP) (release func(), refusal string, 
 // Limits returns the limits in force, defaults filled in.
 func (s *Server) Limits() Limits { return s.limits }
 
+// UnderStress reports whether svc's listener holds 80% of its
+// connections or more: its sessions get the short StressIdle timeout.
+func (s *Server) UnderStress(svc Service) bool { return s.underStress(svc) }
+
 // TLSConfig returns the TLS configuration of STARTTLS and the
 // implicit-TLS ports, nil if there is none.
 func (s *Server) TLSConfig() *tls.Config { return s.cfg.TLS }

@@ -586,7 +586,7 @@ func (c *Client) handshake() error {
 		tc.SetDeadline(time.Now().Add(c.Timeout))
 	}
 	if err := tc.Handshake(); err != nil {
-		err = &TLSError{Err: err}
+		err = &TLSError{Err: err, Proto: c.proto}
 		c.botch(err)
 		c.localClose.Store(true)
 		c.conn.Close()

@@ -63,7 +63,7 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 		}
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, nil, &TLSError{Err: err}
+			return nil, nil, &TLSError{Err: err, Proto: t.Proto}
 		}
 		tc.SetDeadline(time.Time{})
 		conn = tc

@@ -96,16 +96,14 @@ func (c *Client) readUntagged(line string) error {
 }
 
 // imapMessageItem reports whether the literal announced after prefix is a
-// message, or its header: "BODY[]", "BODY[]<0>", "RFC822", "BINARY[]",
-// "BODY[HEADER]", "RFC822.HEADER" (RFC 9051 §7.5.2). :show and :mime read
-// the last one fetched.
+// message, or its header: "BODY[]", "RFC822", "BINARY[]", "BODY[HEADER]",
+// "RFC822.HEADER" (RFC 9051 §7.5.2), not a part or a piece of one
+// ("BODY[]<0>"). :show and :mime read the last one fetched.
 func imapMessageItem(prefix string) bool {
 	prefix = strings.TrimRight(prefix, " ")
 	i := strings.LastIndexAny(prefix, " (")
 	item := strings.ToUpper(prefix[i+1:])
-	if j := strings.IndexByte(item, '<'); j > 0 && strings.HasSuffix(item, ">") {
-		item = item[:j]
-	}
+	// A partial fetch (BODY[]<0.20>) is a piece, not the message.
 	switch item {
 	case "BODY[]", "RFC822", "BINARY[]", "BODY[HEADER]", "RFC822.HEADER":
 		return true

@@ -14,9 +14,22 @@ import (
 
 // TLSError is a failed TLS handshake, with the reason in words a person
 // can act on.
-type TLSError struct{ Err error }
+type TLSError struct {
+	Err error
+	// Proto is the protocol spoken, for the hint about a server that
+	// answers in clear text; 0 if not known.
+	Proto Protocol
+}
 
-func (e *TLSError) Error() string { return "TLS handshake failed: " + TLSReason(e.Err) }
+func (e *TLSError) Error() string {
+	var rec tls.RecordHeaderError
+	if errors.As(e.Err, &rec) && e.Proto != 0 {
+		if sp := e.Proto.Spec(); sp.StartTLS != "" {
+			return fmt.Sprintf("TLS handshake failed: the server does not speak TLS here (it answered in clear text: try %s:// with --starttls)", sp.Scheme)
+		}
+	}
+	return "TLS handshake failed: " + TLSReason(e.Err)
+}
 
 // Unwrap returns the underlying crypto/tls or crypto/x509 error.
 func (e *TLSError) Unwrap() error { return e.Err }
@@ -30,7 +43,7 @@ func TLSReason(err error) string {
 	var verr *tls.CertificateVerificationError
 	var rec tls.RecordHeaderError
 	if errors.As(err, &rec) {
-		return "the server does not speak TLS here (it answered in clear text: try smtp:// or pop3:// with --starttls)"
+		return "the server does not speak TLS here (it answered in clear text: try the plain scheme, such as smtp://, with --starttls)"
 	}
 	if errors.Is(err, io.EOF) {
 		return "the server closed the connection during the handshake"

@@ -145,7 +145,8 @@ func (s *Server) admit(nc net.Conn, svc loopback.Service) {
 	ip := remoteIP(nc)
 	release, refusal, drop := s.lb.Admit(svc, ip)
 	lim := s.lb.Limits()
-	tc := &trackedConn{Conn: nc, release: release, end: time.Now().Add(lim.MaxSession), wg: &s.wg}
+	tc := &trackedConn{Conn: nc, release: release, end: time.Now().Add(lim.MaxSession), wg: &s.wg,
+		idle: lim.IMAPIdle, stressIdle: lim.StressIdle, stressed: func() bool { return s.lb.UnderStress(svc) }}
 	if drop {
 		tc.Close()
 		return
@@ -308,6 +309,11 @@ type trackedConn struct {
 	end     time.Time
 	wg      *sync.WaitGroup
 	once    sync.Once
+	// go-imap sets each read deadline itself, from its own timers; idle
+	// (--idle-timeout) caps it, and so does stressIdle while the listener
+	// is under stress, as for SMTP and POP3.
+	idle, stressIdle time.Duration
+	stressed         func() bool
 }
 
 func (c *trackedConn) Close() error {
@@ -322,6 +328,16 @@ func (c *trackedConn) Close() error {
 func (c *trackedConn) SetReadDeadline(t time.Time) error {
 	if t.IsZero() || t.After(c.end) {
 		t = c.end
+	}
+	if c.idle > 0 {
+		if limit := time.Now().Add(c.idle); t.After(limit) {
+			t = limit
+		}
+	}
+	if c.stressed != nil && c.stressed() {
+		if limit := time.Now().Add(c.stressIdle); t.After(limit) {
+			t = limit
+		}
 	}
 	return c.Conn.SetReadDeadline(t)
 }
