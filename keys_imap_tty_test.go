@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailsh/mailsh/internal/peertest"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -150,5 +151,50 @@ func TestKeysIMAPStates(t *testing.T) {
 	}
 	if !strings.Contains(string(hist), "SELECT INBOX") {
 		t.Errorf("history lacks the lines it should keep:\n%s", hist)
+	}
+}
+
+// Against Dovecot's IMAP: STARTTLS with its certificate checked, LOGIN
+// with the password asked for, and TAB completing Dovecot's own mailbox
+// names as LIST returned them.
+func TestKeysIMAPDovecot(t *testing.T) {
+	t.Parallel()
+	const pw = "dovecot-keys-7Rz"
+	d := peertest.StartDovecotIMAP(t, "", map[string]string{"vmc": pw})
+	d.Deliver(t, "vmc", "1.msg", []byte(lectureMessage))
+	for _, folder := range []string{".Arquivo", ".Trabalhos"} {
+		for _, sub := range []string{"cur", "new", "tmp"} {
+			if err := os.MkdirAll(filepath.Join(d.MailRoot, "vmc", folder, sub), 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d.Chown()
+	tt := startTTY(t, nil, "--starttls", "--cafile", d.Cert.CAFile, "imap://"+d.IMAPAddr)
+	tt.waitPrompt("[tls] login a2>")
+	tt.command("LOGIN vmc", "password:", "password:")
+	tt.send(pw + "\r")
+	tt.waitFor("a2 OK")
+	tt.waitPrompt("auth a3>")
+	tt.command(`LIST "" "*"`, "a3 OK", "auth a4>")
+	tt.send("SELECT \t")
+	tt.waitUntil("Dovecot's mailboxes", func(string) bool {
+		return slices.Equal(strings.Fields(strings.Split(tt.lastLines(2), "\n")[0]), []string{"Arquivo", "INBOX", "Trabalhos"})
+	})
+	tt.send("\x15")
+	tt.waitPrompt("auth a4>")
+	tt.tabLine("auth a4>", "SELECT Tr\t", "SELECT Trabalhos")
+	tt.command("SELECT INBOX", "a4 OK", "selected INBOX a5>")
+	tt.tabLine("selected INBOX a5>", "FETCH \t", "FETCH ") // one message: listed, not inserted
+	tt.command("FETCH 1 BODY.PEEK[]", "a5 OK", "selected INBOX a6>")
+	if !strings.Contains(tt.screen(), "mensagem de teste") {
+		t.Errorf("the message fetched is not shown:\n%s", tt.screen())
+	}
+	tt.command("LOGOUT", "a6 OK", "")
+	if code := tt.wait(); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	if strings.Contains(tt.rawString(), pw) {
+		t.Error("the password reached the screen")
 	}
 }

@@ -223,7 +223,7 @@ func (p *Printer) serverLine(e proto.Event, text string) string {
 		// A status line that is not final opens a POP3 body, which begins
 		// with a message header for RETR and TOP.
 		p.inHeader = !e.Final
-		return p.classColor(e.Class).Sprint(text)
+		return p.statusLine(e.Class, text)
 	}
 	if p.inHeader {
 		if e.Text == "" {
@@ -235,6 +235,23 @@ func (p *Printer) serverLine(e proto.Event, text string) string {
 		}
 	}
 	return text
+}
+
+// statusLine colours a status line by its class, with its response code
+// ("-ERR [IN-USE]", "a1 NO [TRYCREATE]", "* OK [ALERT]") in bold; an
+// IMAP [ALERT], which RFC 9051 §7.1 says must reach the user, stands out
+// as a warning.
+func (p *Printer) statusLine(c proto.Class, text string) string {
+	i := strings.Index(text, " [")
+	j := strings.IndexByte(text, ']')
+	if !p.colour || i < 0 || i > 12 || j < i {
+		return p.classColor(c).Sprint(text)
+	}
+	code := text[i+1 : j+1]
+	if strings.HasPrefix(strings.ToUpper(code), "[ALERT]") {
+		return p.warn.Sprint(text)
+	}
+	return p.classColor(c).Sprint(text[:i+1]) + p.bold.Sprint(code) + p.classColor(c).Sprint(text[j+1:])
 }
 
 // Say prints a message of mailsh's own.

@@ -203,8 +203,15 @@ func TestPrinterColours(t *testing.T) {
 	p.Event(proto.Event{Dir: proto.FromServer, Text: "To: not a header", Body: true})
 	p.Event(proto.Event{Dir: proto.FromServer, Text: ".", Final: true})
 	p.Event(proto.Event{Dir: proto.FromServer, Text: "550 no", Class: proto.ClassPermanent, Final: true})
+	// IMAP: the response code bold; an [ALERT] stands out; the lines of
+	// a literal are as they are, a leading dot included.
+	p.Event(proto.Event{Dir: proto.FromServer, Text: "a3 NO [TRYCREATE] no such mailbox", Class: proto.ClassTransient, Final: true})
+	p.Event(proto.Event{Dir: proto.FromServer, Text: "* OK [ALERT] clear text", Class: proto.ClassPositive})
+	p.Event(proto.Event{Dir: proto.FromServer, Text: ".hidden", Body: true, Literal: true})
+	p.Flush()
 	got := out.String()
-	for _, want := range []string{"\x1b[32m+OK 397 octets", "\x1b[1mFrom:\x1b[22m a@b", "\nTo: not a header\n", "\x1b[31m550 no"} {
+	for _, want := range []string{"\x1b[32m+OK 397 octets", "\x1b[1mFrom:\x1b[22m a@b", "\nTo: not a header\n", "\x1b[31m550 no",
+		"\x1b[33ma3 NO \x1b[0m\x1b[1m[TRYCREATE]\x1b[22m\x1b[33m no such mailbox", "\x1b[31;1m* OK [ALERT] clear text", "\n.hidden\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output %q lacks %q", got, want)
 		}
