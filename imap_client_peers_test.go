@@ -105,9 +105,6 @@ func taggedLine(stdout, tag string) string {
 // Each subtest has a user (a mailbox) of its own, so that they run side
 // by side against one Dovecot.
 //
-// The private Dovecot offers no imaps listener (its imaps port is 0), so
-// implicit TLS is tried only where the server answers in clear text;
-// AUTHENTICATE PLAIN goes over STARTTLS.
 func TestRealIMAPServer(t *testing.T) {
 	t.Parallel()
 	users := map[string]string{"vmc": "tanstaaf", "antunes": "segredo", "batatas": "quintal", "login": "tanstaaf"}
@@ -160,6 +157,18 @@ func TestRealIMAPServer(t *testing.T) {
 			t.Errorf("waited for a \"+\" although the server offers SASL-IR:\n%s", r.stdout)
 		}
 		noPassword(t, r, "tanstaaf")
+	})
+
+	t.Run("imaps authenticate plain", func(t *testing.T) {
+		t.Parallel()
+		// Implicit TLS, the certificate checked; the greeting lists
+		// SASL-IR, so the initial response goes with the command.
+		r := mailsh(t, ":auth PLAIN login\nLOGOUT\n", env("tanstaaf"), "--cafile", d.Cert.CAFile, "imaps://"+d.IMAPSAddr)
+		r.must(t, 0, "* TLS started: TLS 1.3", "S: * OK [CAPABILITY IMAP4rev1 ", "C: a1 AUTHENTICATE PLAIN [redacted user=login]",
+			"S: a1 OK [CAPABILITY IMAP4rev1 ", "] Logged in", "S: * BYE")
+		noPassword(t, r, "tanstaaf")
+		r = mailsh(t, "LOGOUT\n", env("tanstaaf"), "imaps://"+d.IMAPSAddr)
+		r.must(t, 1, "certificate signed by unknown authority")
 	})
 
 	t.Run("session", func(t *testing.T) {

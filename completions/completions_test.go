@@ -1,6 +1,7 @@
 package completions
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -302,5 +303,56 @@ func TestMetaSubcommands(t *testing.T) {
 		if strings.Join(got, " ") != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
 		}
+	}
+}
+
+// IMAP: what completion offers comes from the state, the capabilities
+// and what the server listed, with or without a tag typed first.
+func TestIMAPArguments(t *testing.T) {
+	caps := map[string]string{"IMAP4REV1": "", "SPECIAL-USE": "", "MOVE": "", "UIDPLUS": "", "AUTH": "PLAIN"}
+	sel := &proto.Snapshot{Proto: proto.IMAP, State: proto.IMAPSelected, CapaKnown: true, Capa: caps, Count: 3,
+		Messages:  []proto.MessageInfo{{Num: 1, UID: "7"}, {Num: 2, UID: "9"}, {Num: 3, UID: "12"}},
+		Mailboxes: []string{"INBOX", "Sent Items", "Trash"}, Mailbox: "INBOX"}
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"FETCH ", []string{"*", "1", "1:*", "2", "3"}},
+		{"x9 FETCH 2", []string{"2"}},
+		{"UID FETCH 1", []string{"12", "1:*"}},
+		{"UID ", []string{"COPY", "EXPUNGE", "FETCH", "MOVE", "SEARCH", "STORE"}},
+		{`COPY 1 "S`, []string{`"Sent Items"`}},
+		{"MOVE 1:* T", []string{"Trash"}},
+		{"STORE 1 -F", []string{"-FLAGS", "-FLAGS.SILENT"}},
+		{`STORE 1 +FLAGS (\D`, []string{`(\Deleted`, `(\Draft`}},
+		{"FETCH 1 (BODY.P", []string{"(BODY.PEEK[HEADER]", "(BODY.PEEK[]"}},
+		{`LIST "" "*" RETURN`, []string{"RETURN (SPECIAL-USE)"}},
+		{"SEARCH UN", []string{"UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNKEYWORD", "UNSEEN"}},
+		{"a7 ", nil}, // filled below: the commands of the state
+	} {
+		r := Complete(Context{Snap: sel}, tc.line, len(tc.line))
+		var got []string
+		for _, c := range r.Candidates {
+			got = append(got, c.Text)
+		}
+		want := tc.want
+		if tc.line == "a7 " {
+			for _, c := range sel.Commands() {
+				want = append(want, c.Name)
+			}
+			sort.Slice(want, func(i, j int) bool { return lessNatural(want[i], want[j]) })
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q: %q, want %q", tc.line, got, want)
+		}
+	}
+	// Not authenticated: no mailbox commands; LOGIN unless LOGINDISABLED.
+	na := &proto.Snapshot{Proto: proto.IMAP, State: proto.IMAPNotAuth, CapaKnown: true, Capa: map[string]string{"LOGINDISABLED": "", "STARTTLS": ""}}
+	var names []string
+	for _, c := range na.Commands() {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, " "); got != "CAPABILITY NOOP LOGOUT STARTTLS AUTHENTICATE" {
+		t.Errorf("not authenticated, LOGINDISABLED: %s", got)
 	}
 }

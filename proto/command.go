@@ -43,6 +43,7 @@ const (
 	ArgStatusItems // STATUS data items
 	ArgCapability  // a capability ENABLE may turn on
 	ArgSubcommand  // the command UID prefixes
+	ArgListReturn  // LIST's RETURN options (RFC 5258, RFC 6154, RFC 5819)
 )
 
 // Command describes one protocol command. The tables of commands (one per

@@ -98,6 +98,14 @@ var imapEnable = []Word{
 	{Text: "IMAP4rev2", Help: "IMAP4rev2's behaviour (RFC 9051)", Ext: "IMAP4rev2"},
 }
 
+// imapListReturn are LIST's RETURN options, each with its extension.
+var imapListReturn = []Word{
+	{Text: "RETURN (SPECIAL-USE)", Help: "mark \\Sent, \\Trash, \\Drafts, … (RFC 6154)", Ext: "SPECIAL-USE"},
+	{Text: "RETURN (STATUS (MESSAGES UNSEEN))", Help: "each mailbox's counts (RFC 5819)", Ext: "LIST-STATUS"},
+	{Text: "RETURN (CHILDREN)", Help: "say which mailboxes have children (RFC 5258)", Ext: "LIST-EXTENDED"},
+	{Text: "RETURN (SUBSCRIBED)", Help: "say which are subscribed (RFC 5258)", Ext: "LIST-EXTENDED"},
+}
+
 // ArgWords returns the keywords an argument of the kind may be, as far as
 // the server advertised what they need: FETCH items, STORE operations,
 // flags, SEARCH keys, STATUS items, what ENABLE turns on, and the
@@ -122,6 +130,8 @@ func ArgWords(kind ArgKind, s *Snapshot) []Word {
 		all = imapStatusItems
 	case ArgCapability:
 		all = imapEnable
+	case ArgListReturn:
+		all = imapListReturn
 	case ArgSubcommand:
 		for _, name := range imapUIDCommands {
 			if c := IMAPCommands.Lookup(name); c != nil && s.Offers(c) {

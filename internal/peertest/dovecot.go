@@ -17,6 +17,7 @@ type Dovecot struct {
 	Addr      string // POP3 with STLS
 	POP3SAddr string // implicit TLS
 	IMAPAddr  string // IMAP with STARTTLS; empty unless StartDovecotIMAP
+	IMAPSAddr string // IMAP with implicit TLS; empty unless StartDovecotIMAP
 	Cert      *Cert
 	// MailRoot holds one Maildir per user: MailRoot/NAME/{cur,new,tmp}.
 	MailRoot string
@@ -60,11 +61,12 @@ func startDovecot(t testing.TB, mailRoot string, users map[string]string, imap b
 		mailRoot = filepath.Join(dir, "mail")
 	}
 	d := &Dovecot{Addr: FreeAddr(t), POP3SAddr: FreeAddr(t), Cert: NewCert(t, 24*3600e9), MailRoot: mailRoot}
-	protocols, imapPort := "pop3", "0"
+	protocols, imapPort, imapsPort := "pop3", "0", "0"
 	if imap {
-		d.IMAPAddr = FreeAddr(t)
+		d.IMAPAddr, d.IMAPSAddr = FreeAddr(t), FreeAddr(t)
 		protocols = "pop3 imap"
 		_, imapPort, _ = strings.Cut(d.IMAPAddr, ":")
+		_, imapsPort, _ = strings.Cut(d.IMAPSAddr, ":")
 	}
 	d.uid, d.gid = os.Getuid(), os.Getgid()
 	loginUser := ""
@@ -128,13 +130,14 @@ service imap-login {
     port = %[10]s
   }
   inet_listener imaps {
-    port = 0
+    port = %[11]s
+    ssl = yes
   }
 }
 service anvil {
   chroot =
 }
-`, dir, d.Cert.CertFile, d.Cert.KeyFile, mailRoot, d.uid, d.gid, port, sport, protocols, imapPort)
+`, dir, d.Cert.CertFile, d.Cert.KeyFile, mailRoot, d.uid, d.gid, port, sport, protocols, imapPort, imapsPort)
 	if loginUser != "" {
 		conf += fmt.Sprintf("default_login_user = %[1]s\ndefault_internal_user = %[1]s\n", loginUser)
 	}
@@ -147,6 +150,7 @@ service anvil {
 	WaitListening(t, d.POP3SAddr, d.proc)
 	if imap {
 		WaitListening(t, d.IMAPAddr, d.proc)
+		WaitListening(t, d.IMAPSAddr, d.proc)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
