@@ -104,7 +104,6 @@ func taggedLine(stdout, tag string) string {
 // refused password, and :mime and :save on a message with an attachment.
 // Each subtest has a user (a mailbox) of its own, so that they run side
 // by side against one Dovecot.
-//
 func TestRealIMAPServer(t *testing.T) {
 	t.Parallel()
 	users := map[string]string{"vmc": "tanstaaf", "antunes": "segredo", "batatas": "quintal", "login": "tanstaaf"}
