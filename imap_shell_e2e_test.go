@@ -25,7 +25,7 @@ func attachmentMessage(payload []byte) string {
 // password from the environment and never printed, a literal typed by
 // hand and one with LITERAL+, :append of a file, FETCH BODY[] read by
 // count, then :mime and :save of its attachment, STORE, SEARCH, IDLE
-// ended by DONE, LOGOUT; the transcript keeps the tags, hides the
+// ended by DONE, :show N fetching a message itself, LOGOUT; the transcript keeps the tags, hides the
 // password, exports with each command paired with its tagged completion,
 // and replays step for step.
 func TestIMAPScriptSession(t *testing.T) {
@@ -62,6 +62,7 @@ func TestIMAPScriptSession(t *testing.T) {
 		"SEARCH SUBJECT appended",
 		"IDLE",
 		"DONE",
+		":show 1",
 		"LOGOUT",
 	}, "\n") + "\n"
 	r := mailsh(t, script, env, "-t", tr, "--starttls", "--cafile", s.certFile, "imap://"+s.imap)
@@ -78,7 +79,8 @@ func TestIMAPScriptSession(t *testing.T) {
 		"C: a8 APPEND INBOX (\\Flagged) {", "S: a8 OK [APPENDUID", "appended "+file,
 		"S: * SEARCH 4", "S: a9 OK",
 		"C: a10 IDLE", "S: + idling", "C: DONE", "S: a10 OK",
-		"S: * BYE", "S: a11 OK")
+		"C: a11 FETCH 1 BODY.PEEK[]", "lines of message text; shown decoded below", "Subject: slides",
+		"S: * BYE", "S: a12 OK")
 	if strings.Contains(r.stdout+r.stderr, pw) {
 		t.Errorf("the password was printed:\n%s", r.stdout)
 	}

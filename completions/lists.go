@@ -33,7 +33,7 @@ func listArgs(s *proto.Snapshot, cmd *proto.Command, start int, words []string, 
 			cands = append(cands, Candidate{Text: `"*"`, Hint: "every mailbox"}, Candidate{Text: `"%"`, Hint: "the top level"})
 		}
 		for _, m := range s.Mailboxes {
-			c := Candidate{Text: proto.IMAPQuote(m)}
+			c := Candidate{Text: quote(s, m)}
 			if m == s.Mailbox {
 				c.Hint = "selected"
 			}
@@ -76,4 +76,12 @@ func sequenceArgs(s *proto.Snapshot, word string, uid bool) []Candidate {
 		cands = append(cands, Candidate{Text: "1:*", Hint: "every message"}, Candidate{Text: "*", Hint: "the last message"})
 	}
 	return cands
+}
+
+// quote writes a mailbox name as the protocol needs it in a command.
+func quote(s *proto.Snapshot, name string) string {
+	if q := s.Proto.Spec().Quote; q != nil {
+		return q(name)
+	}
+	return name
 }

@@ -40,7 +40,7 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 		case len(words) == 1 && ctx.Snap != nil:
 			var out []Candidate
 			for _, m := range ctx.Snap.Mailboxes {
-				out = append(out, Candidate{Text: proto.IMAPQuote(m)})
+				out = append(out, Candidate{Text: quote(ctx.Snap, m)})
 			}
 			return out
 		case len(words) == 2:
@@ -84,24 +84,19 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 	return nil
 }
 
-// authMechs offers what :auth can do: on SMTP the advertised mechanisms,
-// on POP3 also USER (USER+PASS) and, with a timestamp, APOP.
+// authMechs offers what :auth can do: the protocol's own logins (POP3's
+// USER and APOP, IMAP's LOGIN) and the mechanisms the server advertised.
 func authMechs(s *proto.Snapshot) []Candidate {
 	if s == nil {
 		return nil
 	}
 	var out []Candidate
-	if s.Proto == proto.IMAP {
-		out = append(out, Candidate{Text: "LOGIN", Hint: "IMAP's LOGIN command, or the SASL mechanism if advertised"})
-	}
-	if s.Proto == proto.POP3 {
-		out = append(out, Candidate{Text: "USER", Hint: "USER and PASS (RFC 1939)"})
-		if s.APOPStamp != "" {
-			out = append(out, Candidate{Text: "APOP", Hint: "MD5 digest of the greeting's timestamp and the password"})
+	for _, w := range s.LoginMethods() {
+		h := w.Help
+		if h == "" {
+			h = mechHint[w.Text]
 		}
-	}
-	for _, m := range s.AuthMechanisms() {
-		out = append(out, Candidate{Text: m, Hint: mechHint[m]})
+		out = append(out, Candidate{Text: w.Text, Hint: h})
 	}
 	return out
 }

@@ -52,6 +52,40 @@ type Spec struct {
 	// RFC 4959).
 	Auth            string
 	InitialResponse func(s *Snapshot) bool
+	// Login says how :auth logs in.
+	Login *Login
+	// Report says what the session has learnt, line by line, for :state.
+	Report func(s *Snapshot) []string
+	// Retrieve is the command that fetches message n whole, for :show N;
+	// nil where there is none.
+	Retrieve func(n string) string
+	// Quote writes a mailbox name or a string as the protocol needs it
+	// in a command (IMAP's quoted strings); nil: as it is.
+	Quote func(string) string
+	// IdleEnd is the line that ends an idle wait for updates (IMAP's
+	// DONE), sent for Ctrl-C and before the session ends.
+	IdleEnd string
+	// Mail says how a message is sent, for :compose and :data: the
+	// envelope's commands, the state they start from, the command that
+	// opens the text and the one that resets a transaction. Nil where
+	// the protocol sends no mail.
+	Mail *Mail
+}
+
+// Mail is how a protocol sends a message: SMTP's transaction.
+type Mail struct {
+	// Envelope returns the commands that name the sender and recipients.
+	Envelope func(from string, rcpts []string) []string
+	// Ready is the state a transaction starts from; Data the command
+	// that opens the text, valid after an accepted recipient; Reset the
+	// command that abandons a transaction.
+	Ready       State
+	Data, Reset string
+	// NotReady says where a transaction starts, for the refusal.
+	NotReady string
+	// Chunks is the command that sends the text in chunks (BDAT), and
+	// the extension it needs.
+	Chunks, ChunksExt string
 }
 
 // specs are the protocols the engine speaks.
@@ -130,6 +164,20 @@ var smtpSpec = &Spec{
 	Mechanisms: "AUTH",
 	Quit:       "QUIT",
 	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
+	Login: &Login{States: states(SMTPReady), NeedMechanisms: true,
+		Where: "AUTH is sent after EHLO and outside a transaction"},
+	Report: smtpReport,
+	Mail: &Mail{
+		Envelope: func(from string, rcpts []string) []string {
+			lines := []string{"MAIL FROM:<" + from + ">"}
+			for _, r := range rcpts {
+				lines = append(lines, "RCPT TO:<"+r+">")
+			}
+			return lines
+		},
+		Ready: SMTPReady, Data: "DATA", Reset: "RSET", Chunks: "BDAT", ChunksExt: "CHUNKING",
+		NotReady: `needs the "mail" state after EHLO or HELO`,
+	},
 }
 
 var pop3Spec = &Spec{
@@ -162,6 +210,14 @@ var pop3Spec = &Spec{
 	Mechanisms: "SASL",
 	Quit:       "QUIT",
 	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
+	Login: &Login{States: states(POP3Authorization), Where: "log in from the AUTHORIZATION state",
+		Plain: "USER", PreferPlain: true, Digest: "APOP",
+		Methods: []LoginMethod{
+			{Name: "USER", Help: "USER and PASS (RFC 1939)"},
+			{Name: "APOP", Help: "MD5 digest of the greeting's timestamp and the password", Offer: func(s *Snapshot) bool { return s.APOPStamp != "" }},
+		}},
+	Report:   pop3Report,
+	Retrieve: func(n string) string { return "RETR " + n },
 }
 
 var imapSpec = &Spec{
@@ -193,7 +249,14 @@ var imapSpec = &Spec{
 	Mechanisms: "AUTH",
 	Tagged:     true,
 	Quit:       "LOGOUT",
-	Auth:       "AUTHENTICATE",
+	Login: &Login{States: states(IMAPNotAuth), Where: "log in from the not-authenticated state",
+		Plain:   "LOGIN",
+		Methods: []LoginMethod{{Name: "LOGIN", Help: "IMAP's LOGIN command, or the SASL mechanism if advertised"}}},
+	Report:   imapReport,
+	Retrieve: func(n string) string { return "FETCH " + n + " BODY.PEEK[]" },
+	Quote:    IMAPQuote,
+	IdleEnd:  "DONE",
+	Auth:     "AUTHENTICATE",
 	InitialResponse: func(s *Snapshot) bool {
 		_, ok := s.Capa["SASL-IR"]
 		return ok

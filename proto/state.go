@@ -114,6 +114,10 @@ func (s State) TakesText() bool { return s == SMTPData }
 // RFC 5034 §4): the next line is a secret, or "*" to cancel.
 func (s State) InSASL() bool { return s == SMTPAuth || s == POP3Auth || s == IMAPSASL }
 
+// Idles reports whether the session waits for updates from the server
+// (IMAP's IDLE, RFC 2177) until the protocol's IdleEnd line.
+func (s State) Idles() bool { return s == IMAPIdle }
+
 // InLiteral reports whether the lines typed now are the octets of an IMAP
 // literal (RFC 9051 §4.3): sent as they are, never trimmed or completed.
 func (s State) InLiteral() bool { return s == IMAPLiteral }

@@ -153,8 +153,9 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 		switch {
 		case errors.Is(err, ErrInterrupt) && s.idling():
 			// Ctrl-C ends IDLE, as DONE does (RFC 2177).
-			s.P.Say("Ctrl-C: DONE ends IDLE")
-			line, err = "DONE", nil
+			end := s.Client.Machine.Protocol().Spec().IdleEnd
+			s.P.Say("Ctrl-C: %s ends the wait for updates", end)
+			line, err = end, nil
 		case errors.Is(err, ErrInterrupt):
 			if line == "" && lastInterrupt {
 				s.Quit()
@@ -222,7 +223,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 
 // idling reports whether an IMAP IDLE is going on.
 func (s *Session) idling() bool {
-	return s.Client != nil && !s.Client.Closed() && s.Client.Machine.State() == proto.IMAPIdle
+	return s.Client != nil && !s.Client.Closed() && s.Client.Machine.State().Idles()
 }
 
 // inData reports whether the session is taking message text.
@@ -280,10 +281,10 @@ func (s *Session) prompt(colour bool) string {
 	}
 	b.WriteString(" ")
 	b.WriteString(st.String())
-	if snap.Mailbox != "" && st == proto.IMAPSelected {
+	if snap.Mailbox != "" && !st.Idles() {
 		b.WriteString(" " + snap.Mailbox)
 	}
-	if snap.NextTag != "" && !st.InSASL() && st != proto.IMAPIdle {
+	if snap.NextTag != "" && !st.InSASL() && !st.Idles() {
 		// The tag the line will go with, unless it starts with its own.
 		b.WriteString(" " + snap.NextTag)
 	}

@@ -153,17 +153,18 @@ func (s *Session) helpOn(name string) error {
 		s.P.Plain(":%s %s\n  %s\n", m.Name, m.Args, m.Help)
 		return nil
 	}
-	p := proto.SMTP
+	var c *proto.Command
+	what := "protocol"
 	if s.Client != nil && s.Client.Machine != nil {
-		p = s.Client.Machine.Protocol()
+		p := s.Client.Machine.Protocol()
+		c, what = proto.TableFor(p).Lookup(name), p.String()
 	}
-	c := proto.TableFor(p).Lookup(name)
 	if c == nil {
 		if m := lookupMeta(name); m != nil {
 			s.P.Plain(":%s %s\n  %s\n", m.Name, m.Args, m.Help)
 			return nil
 		}
-		return fmt.Errorf("no %s command %q", p, name)
+		return fmt.Errorf("no %s command %q", what, name)
 	}
 	var st []string
 	for _, x := range c.States {
@@ -241,58 +242,12 @@ func (s *Session) metaState(_ context.Context, _ []string) error {
 	}
 	s.P.Plain("TLS:      %s\n", tls)
 	s.P.Plain("logged in: %v\n", snap.Authenticated)
-	if snap.Proto == proto.SMTP {
-		if !snap.Greeted {
-			s.P.Plain("extensions: unknown until EHLO\n")
-		} else if !snap.ESMTP {
-			s.P.Plain("extensions: none (HELO)\n")
-		} else {
-			s.P.Plain("extensions:\n")
-			for _, k := range sortedKeys(snap.Ext) {
-				s.P.Plain("  %-20s %s\n", k, snap.Ext[k])
-			}
-		}
-		if len(snap.Recipients) > 0 {
-			s.P.Plain("recipients: %s\n", strings.Join(snap.Recipients, ", "))
-		}
-		return nil
-	}
-	if snap.APOPStamp != "" {
-		s.P.Plain("APOP:     offered (timestamp %s)\n", snap.APOPStamp)
-	}
-	if snap.CapaKnown {
-		s.P.Plain("capabilities:\n")
-		for _, k := range sortedKeys(snap.Capa) {
-			s.P.Plain("  %-20s %s\n", k, snap.Capa[k])
-		}
-	} else {
-		s.P.Plain("capabilities: unknown (send CAPA)\n")
-	}
-	if snap.State == proto.POP3Transaction {
-		var ms []string
-		for _, m := range snap.Messages {
-			if m.Size >= 0 {
-				ms = append(ms, fmt.Sprintf("%d (%d octets)", m.Num, m.Size))
-			} else {
-				ms = append(ms, fmt.Sprint(m.Num))
-			}
-		}
-		if len(ms) == 0 && snap.Count < 0 {
-			s.P.Plain("messages: unknown (send STAT or LIST)\n")
-		} else {
-			s.P.Plain("messages: %s\n", strings.Join(ms, ", "))
+	if report := snap.Proto.Spec().Report; report != nil {
+		for _, l := range report(snap) {
+			s.P.Plain("%s\n", l)
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (s *Session) metaStartTLS(_ context.Context, _ []string) error {

@@ -27,7 +27,7 @@ func (s *Session) metaAppend(_ context.Context, args []string) error {
 	snap := s.Client.Machine.Snapshot()
 	cmd := proto.TableFor(snap.Proto).Lookup("APPEND")
 	if cmd == nil {
-		return fmt.Errorf(":append adds a message to an IMAP mailbox; this is a %s session", snap.Proto)
+		return fmt.Errorf(":append adds a message to a mailbox with APPEND, which %s has not", snap.Proto)
 	}
 	if !cmd.ValidIn(snap.State) {
 		return fmt.Errorf("APPEND needs a logged-in session (now: %s)", snap.State.Describe())
@@ -50,7 +50,11 @@ func (s *Session) metaAppend(_ context.Context, args []string) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	line := "APPEND " + proto.IMAPQuote(mailbox)
+	quote := snap.Proto.Spec().Quote
+	if quote == nil {
+		quote = func(s string) string { return s }
+	}
+	line := "APPEND " + quote(mailbox)
 	if len(flags) > 0 {
 		line += " (" + strings.Join(systemFlags(flags), " ") + ")"
 	}

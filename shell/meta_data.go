@@ -57,28 +57,15 @@ func (s *Session) metaData(_ context.Context, args []string) error {
 	if st.IsDir() {
 		return fmt.Errorf("%s is a directory", file)
 	}
-	snap := s.Client.Machine.Snapshot()
 	if bdat {
-		if !snap.Has("CHUNKING") {
-			return errors.New("the server does not advertise CHUNKING, so BDAT is not available (use :data FILE without --bdat)")
+		if err := s.Client.CanChunk(); err != nil {
+			return err
 		}
-		if snap.State != proto.SMTPRcpt && snap.State != proto.SMTPBdat {
-			return fmt.Errorf("BDAT comes after an accepted RCPT (now: %s)", snap.State.Describe())
+	} else if rep, err := s.Client.OpenText(); err != nil || rep != nil {
+		if err != nil {
+			return fmt.Errorf(":data: %w", err)
 		}
-	} else {
-		switch snap.State {
-		case proto.SMTPRcpt:
-			_, rep, err := s.Client.Command("DATA")
-			if err != nil {
-				return err
-			}
-			if rep.Code != 354 {
-				return s.after(rep, nil)
-			}
-		case proto.SMTPData:
-		default:
-			return fmt.Errorf(":data sends the message after an accepted RCPT (now: %s)", snap.State.Describe())
-		}
+		return s.after(rep, nil)
 	}
 	prog := s.progress(st.Size())
 	s.P.MuteBody(true)

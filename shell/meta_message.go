@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 
 	"golang.org/x/term"
 
@@ -142,14 +141,14 @@ func (s *Session) metaShow(_ context.Context, args []string) error {
 	file := ""
 	if len(args) == 1 {
 		file = args[0]
-		if isNumber(file) && s.Client != nil && !s.Client.Closed() && s.Client.Machine.Protocol() == proto.POP3 {
+		if isNumber(file) && s.Client != nil && !s.Client.Closed() && s.Client.Machine.Protocol().Spec().Retrieve != nil {
 			if err := s.retrieve(file); err != nil {
 				return err
 			}
 			file = ""
 		} else if isNumber(file) {
 			if _, err := os.Stat(file); err != nil {
-				return fmt.Errorf(":show %s retrieves message %s over POP3 (this is not a POP3 session); for a file named %s, write ./%s", file, file, file, file)
+				return fmt.Errorf(":show %s retrieves message %s in a POP3 or IMAP session (this is none); for a file named %s, write ./%s", file, file, file, file)
 			}
 		}
 	}
@@ -180,24 +179,18 @@ func isNumber(s string) bool {
 	return true
 }
 
-// retrieve sends RETR n. The printer shows the command and the status
-// line; the message's lines are counted instead of scrolled past.
+// retrieve fetches message n whole, as the protocol's Retrieve says
+// (POP3's RETR n, IMAP's FETCH n BODY.PEEK[]). The printer shows the
+// command and the status line; the message's lines are counted instead
+// of scrolled past.
 func (s *Session) retrieve(n string) error {
-	if st := s.Client.Machine.State(); st != proto.POP3Transaction {
-		return fmt.Errorf(":show %s needs a logged-in POP3 session (now: %s)", n, st.Describe())
+	line := s.Client.Machine.Protocol().Spec().Retrieve(n)
+	if cmd := s.Client.Machine.Classify(line); !cmd.Valid {
+		return fmt.Errorf(":show %s sends %s, which is not valid now: %s", n, line, s.Client.Machine.State().Describe())
 	}
-	fw := &firstLines{keep: 2}
-	s.P.mu.Lock()
-	saved := s.P.out
-	fw.w = saved
-	s.P.out = fw
-	s.P.mu.Unlock()
-	_, rep, err := s.Client.Command("RETR " + n)
-	s.P.SetOutput(saved)
-	if n := fw.dropped; n > 0 {
-		if fw.lastDot {
-			n-- // the "." that ends the reply (RFC 1939 §3)
-		}
+	s.P.CountBody(true)
+	_, rep, err := s.Client.Command(line)
+	if n := s.P.CountBody(false); n > 0 {
 		s.P.Say("(%d lines of message text; shown decoded below)", n)
 	}
 	if err := s.after(rep, err); err != nil {
@@ -207,58 +200,6 @@ func (s *Session) retrieve(n string) error {
 		return fmt.Errorf("message %s was not retrieved", n)
 	}
 	return nil
-}
-
-// stripANSI removes the printer's colour sequences (ESC [ … m).
-func stripANSI(b []byte) []byte {
-	var out []byte
-	for i := 0; i < len(b); i++ {
-		if b[i] == 0x1b && i+1 < len(b) && b[i+1] == '[' {
-			j := i + 2
-			for j < len(b) && b[j] != 'm' {
-				j++
-			}
-			i = j
-			continue
-		}
-		out = append(out, b[i])
-	}
-	return out
-}
-
-// firstLines passes on the first lines written and counts the rest.
-type firstLines struct {
-	mu      sync.Mutex
-	w       io.Writer
-	keep    int
-	dropped int
-	lastDot bool // the last line dropped was the lone "."
-}
-
-func (f *firstLines) Write(b []byte) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := len(b)
-	for len(b) > 0 {
-		line, rest, found := bytes.Cut(b, []byte("\n"))
-		if found {
-			line = append(line, '\n')
-		}
-		if f.keep > 0 {
-			if _, err := f.w.Write(line); err != nil {
-				return 0, err
-			}
-			if found {
-				f.keep--
-			}
-		} else if found {
-			f.dropped++
-			text := strings.TrimSpace(string(stripANSI(line)))
-			f.lastDot = text == "." || text == "S: ."
-		}
-		b = rest
-	}
-	return n, nil
 }
 
 func (s *Session) metaSave(_ context.Context, args []string) error {
@@ -345,28 +286,22 @@ func (s *Session) sendComposed(d *message.Draft) error {
 	if s.Client == nil || s.Client.Closed() {
 		return errors.New("not connected: :compose sends in an SMTP session (or give -o FILE)")
 	}
-	if s.Client.Machine.Protocol() != proto.SMTP {
-		return errors.New(":compose sends over SMTP; this is a POP3 session (give -o FILE to write the message instead)")
+	if s.Client.Machine.Protocol().Spec().Mail == nil {
+		return fmt.Errorf(":compose sends over SMTP; this is a %s session (give -o FILE to write the message instead)", s.Client.Machine.Protocol())
 	}
-	if st := s.Client.Machine.State(); st != proto.SMTPReady {
-		return fmt.Errorf(":compose starts a mail transaction, which needs the \"mail\" state after EHLO or HELO (now: %s)", st.Describe())
+	if _, err := s.Client.MailReady(); err != nil {
+		return fmt.Errorf(":compose starts a mail transaction, which %w", err)
 	}
 	from, rcpts, err := d.Envelope() // checks the draft before anything is sent
 	if err != nil {
 		return err
 	}
-	lines := []string{"MAIL FROM:<" + from + ">"}
-	for _, r := range rcpts {
-		lines = append(lines, "RCPT TO:<"+r+">")
+	rep, err := s.Client.StartMail(from, rcpts)
+	if err != nil {
+		return fmt.Errorf(":compose: %w", err)
 	}
-	for _, l := range append(lines, "DATA") {
-		_, rep, err := s.Client.Command(l)
-		if err != nil {
-			return err
-		}
-		if rep.Class().Failed() || (l == "DATA" && rep.Code != 354) {
-			return s.abandon(rep)
-		}
+	if rep != nil {
+		return s.abandon(rep)
 	}
 	if d.HasBcc() {
 		s.P.Say("the Bcc recipients got RCPT TO but are not in the header (RFC 5322 §3.6.3)")
@@ -378,7 +313,7 @@ func (s *Session) sendComposed(d *message.Draft) error {
 func (s *Session) abandon(rep *proto.Reply) error {
 	err := s.after(rep, nil)
 	if errors.Is(err, ErrStop) || err == nil {
-		if _, r2, rerr := s.Client.Command("RSET"); rerr == nil && r2 != nil && err == nil {
+		if r2, rerr := s.Client.ResetMail(); rerr == nil && r2 != nil && err == nil {
 			err = s.after(r2, nil)
 		}
 	}

@@ -1,5 +1,7 @@
 package shell
 
+import "github.com/mailsh/mailsh/proto"
+
 // maskSecrets is the line editor's painter: it shows a password or a SASL
 // blob as "*" while it is typed, so that it is never on the screen (the
 // line stays as typed in memory and goes only to the server).
@@ -17,7 +19,7 @@ func (s *Session) maskSecrets(line []rune, _ int) []rune {
 		}
 		return line
 	}
-	if s.answers.skipping.Load() && isSASLAnswer(s.Client.Machine.Protocol(), string(line)) {
+	if s.answers.skipping.Load() && isSASLAnswer(proto.TableFor(s.Client.Machine.Protocol()), string(line)) {
 		// A SASL answer pasted after an AUTH that was refused: it is
 		// kept back, and not shown either.
 		return stars(line, 0)

@@ -48,8 +48,12 @@ type Printer struct {
 	bw    *bufio.Writer
 	bwDst io.Writer // the out that bw writes to
 
-	inHeader bool    // within the header of a retrieved message
-	mute     bool    // message text sent from a file is not echoed
+	inHeader bool // within the header of a retrieved message
+	mute     bool // message text sent from a file is not echoed
+	// counting: lines of a message received are counted, not shown
+	// (:show N shows the message decoded instead).
+	counting bool
+	counted  int
 	skip     *string // the next client line, if it is this, is not echoed
 }
 
@@ -162,6 +166,10 @@ func (p *Printer) print(e proto.Event) {
 		}
 		line = p.prefix("C: ") + p.dim.Sprint(text)
 	case proto.FromServer:
+		if p.counting && e.Body {
+			p.counted++
+			return
+		}
 		if !p.Prefix && !p.Raw {
 			// At a terminal a retrieved message reads as it is stored:
 			// the doubled leading dots of the wire form (RFC 1939 §3)
@@ -299,6 +307,16 @@ func (p *Printer) MuteBody(on bool) {
 	p.mu.Lock()
 	p.mute = on
 	p.mu.Unlock()
+}
+
+// CountBody starts or stops counting, rather than showing, the lines of
+// a message received; stopping returns how many there were.
+func (p *Printer) CountBody(on bool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.counted
+	p.counting, p.counted = on, 0
+	return n
 }
 
 // skipEcho says that the next client line, if it is text, was typed by the

@@ -157,11 +157,11 @@ func (a *leftoverAnswers) drop(s *Session, line string) bool {
 	if !a.skipping.Load() {
 		return false
 	}
-	p := proto.SMTP
+	var table proto.Table
 	if s.Client != nil && s.Client.Machine != nil {
-		p = s.Client.Machine.Protocol()
+		table = proto.TableFor(s.Client.Machine.Protocol())
 	}
-	if !isSASLAnswer(p, line) {
+	if !isSASLAnswer(table, line) {
 		a.skipping.Store(false)
 		return false
 	}
@@ -188,12 +188,12 @@ func (a *leftoverAnswers) report(s *Session) {
 // than a command: blank, "=" or "*" (RFC 4954 §4, RFC 5034 §4), or one
 // word of base64 (RFC 4648 §4) that is not a command of the protocol
 // ("QUIT", "RSET" and "DATA" are base64 too, and are taken as commands).
-func isSASLAnswer(p proto.Protocol, line string) bool {
+func isSASLAnswer(table proto.Table, line string) bool {
 	line = strings.TrimSpace(line)
 	if line == "" || line == "*" || line == "=" {
 		return true
 	}
-	if strings.HasPrefix(line, ":") || proto.TableFor(p).Lookup(line) != nil {
+	if strings.HasPrefix(line, ":") || table.Lookup(line) != nil {
 		return false
 	}
 	for i := 0; i < len(line); i++ {

@@ -208,7 +208,7 @@ func TestIsSASLAnswer(t *testing.T) {
 		{proto.POP3, "USER alice", false},
 		{proto.POP3, "AGFsaWNlAHMzY3JldC1QdzE=", true},
 	} {
-		if got := isSASLAnswer(tt.p, tt.line); got != tt.want {
+		if got := isSASLAnswer(proto.TableFor(tt.p), tt.line); got != tt.want {
 			t.Errorf("%v %q: %v, want %v", tt.p, tt.line, got, tt.want)
 		}
 	}

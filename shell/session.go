@@ -240,9 +240,9 @@ func (s *Session) Quit() {
 		// abandon the message instead.
 		s.Client.Close()
 		return
-	case st == proto.IMAPIdle:
+	case st.Idles():
 		// RFC 2177: DONE ends IDLE; LOGOUT may follow.
-		if _, _, err := s.Client.Command("DONE"); err != nil {
+		if _, _, err := s.Client.Command(s.Client.Machine.Protocol().Spec().IdleEnd); err != nil {
 			s.Client.Close()
 			return
 		}

@@ -53,10 +53,9 @@ func protoOf(target, firstLine string) proto.Protocol {
 	if t, err := proto.ParseTarget(target); err == nil {
 		return t.Proto
 	}
-	if p := proto.ProtocolOf([]byte(firstLine)); p != 0 {
-		return p
-	}
-	return proto.SMTP
+	// 0 if the line is none of the protocols: its replies are read as
+	// the engine reads an unknown protocol's.
+	return proto.ProtocolOf([]byte(firstLine))
 }
 
 // continues reports whether the next client line goes on with the IMAP

@@ -107,7 +107,7 @@ func (rp *replayer) rawReply() *proto.Reply {
 	if len(got) == 0 {
 		return nil
 	}
-	return &proto.Reply{Proto: proto.RAW, Lines: got, Text: got}
+	return &proto.Reply{Proto: rp.c.Machine.Protocol(), Lines: got, Text: got}
 }
 
 // compareRaw checks a raw answer by its first line, as a reply is checked

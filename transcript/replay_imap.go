@@ -16,7 +16,7 @@ func (rp *replayer) imapCommand(line string) error {
 	c := rp.c
 	st := c.Machine.State()
 	tag, rest := proto.SplitTag(c.Machine.Protocol(), line)
-	if tag == "" || st.InLiteral() || st.InSASL() || st == proto.IMAPIdle {
+	if tag == "" || st.InLiteral() || st.InSASL() || st.Idles() {
 		want, err := rp.expect()
 		if err != nil {
 			return err

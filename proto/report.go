@@ -1,0 +1,99 @@
+package proto
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The reports of :state: what each protocol's session has learnt, one
+// line (or an indented list) at a time.
+
+func smtpReport(s *Snapshot) []string {
+	var out []string
+	switch {
+	case !s.Greeted:
+		out = append(out, "extensions: unknown until EHLO")
+	case !s.ESMTP:
+		out = append(out, "extensions: none (HELO)")
+	default:
+		out = append(out, "extensions:")
+		out = append(out, table(s.Ext)...)
+	}
+	if len(s.Recipients) > 0 {
+		out = append(out, "recipients: "+strings.Join(s.Recipients, ", "))
+	}
+	return out
+}
+
+func pop3Report(s *Snapshot) []string {
+	var out []string
+	if s.APOPStamp != "" {
+		out = append(out, fmt.Sprintf("APOP:     offered (timestamp %s)", s.APOPStamp))
+	}
+	if s.CapaKnown {
+		out = append(out, "capabilities:")
+		out = append(out, table(s.Capa)...)
+	} else {
+		out = append(out, "capabilities: unknown (send CAPA)")
+	}
+	if s.State == POP3Transaction {
+		out = append(out, messagesLine(s, "unknown (send STAT or LIST)"))
+	}
+	return out
+}
+
+func imapReport(s *Snapshot) []string {
+	var out []string
+	if s.CapaKnown {
+		out = append(out, "capabilities:")
+		out = append(out, table(s.Capa)...)
+	} else {
+		out = append(out, "capabilities: unknown (send CAPABILITY)")
+	}
+	if len(s.Mailboxes) > 0 {
+		names := make([]string, len(s.Mailboxes))
+		for i, m := range s.Mailboxes {
+			names[i] = IMAPQuote(m)
+		}
+		out = append(out, "mailboxes: "+strings.Join(names, " "))
+	}
+	if s.Mailbox != "" {
+		mode := "read-write"
+		if s.ReadOnly {
+			mode = "read-only"
+		}
+		out = append(out, fmt.Sprintf("selected: %s (%s)", IMAPQuote(s.Mailbox), mode))
+		out = append(out, messagesLine(s, "unknown"))
+	}
+	return out
+}
+
+// table lists a map's keys, sorted, with their values.
+func table(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = strings.TrimRight(fmt.Sprintf("  %-20s %s", k, m[k]), " ")
+	}
+	return out
+}
+
+func messagesLine(s *Snapshot, unknown string) string {
+	var ms []string
+	for _, m := range s.Messages {
+		if m.Size >= 0 {
+			ms = append(ms, fmt.Sprintf("%d (%d octets)", m.Num, m.Size))
+		} else {
+			ms = append(ms, fmt.Sprint(m.Num))
+		}
+	}
+	if len(ms) == 0 && s.Count < 0 {
+		return "messages: " + unknown
+	}
+	return "messages: " + strings.Join(ms, ", ")
+}
