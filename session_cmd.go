@@ -234,7 +234,7 @@ func tlsConfig(o *options) (*tls.Config, error) {
 // server behind t.
 func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Reader, stdout, stderr io.Writer, lb *builtin.Server) int {
 	if o.starttls {
-		if t.Proto != 0 && t.Proto.Spec().StartTLS == "" {
+		if t.Proto != nil && t.Proto.Spec().StartTLS == "" {
 			fmt.Fprintf(stderr, "mailsh: --starttls means nothing for %s://: use %s:// for TLS from the start\n", t.Proto.Spec().Scheme, t.Proto.Spec().SchemeTLS)
 			return 2
 		}
@@ -297,7 +297,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 		return 1
 	}
 	s.Client = c
-	if s.Target.Proto == 0 {
+	if s.Target.Proto == nil {
 		s.Target.Proto = c.Machine.Protocol() // learnt from the greeting
 	}
 	if interactive {

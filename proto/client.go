@@ -83,7 +83,7 @@ func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 			mu.Unlock()
 		}
 	}
-	if p != 0 {
+	if p != nil {
 		c.Machine = NewMachine(p)
 	}
 	if tc, ok := conn.(*tls.Conn); ok {
@@ -94,7 +94,7 @@ func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 		}
 	}
 	c.mu.Lock()
-	if p == 0 || !p.Spec().Unframed {
+	if p == nil || !p.Spec().Unframed {
 		c.waiting = 1 // the greeting
 	}
 	c.mu.Unlock()
@@ -183,13 +183,13 @@ func (c *Client) readReply() (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.proto != 0 && c.proto.Spec().Unframed {
+	if c.proto != nil && c.proto.Spec().Unframed {
 		// No replies: each line is shown as it arrives.
 		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(line)})
 		return nil, nil
 	}
-	if c.proto == 0 {
-		if c.proto = ProtocolOf(line); c.proto == 0 {
+	if c.proto == nil {
+		if c.proto = ProtocolOf(line); c.proto == nil {
 			return c.becomeRaw(line), nil
 		}
 		c.Machine = NewMachine(c.proto)
@@ -201,10 +201,10 @@ func (c *Client) readReply() (*Reply, error) {
 		return c.readIMAP(line)
 	}
 	var rep *Reply
-	if c.proto == SMTP {
-		rep, err = c.readSMTPRest(line)
-	} else {
-		rep, err = ParsePOP3Status(line)
+	if sp := c.proto.Spec(); sp.Continues != nil {
+		rep, err = c.readMultiLine(line, sp.Continues)
+	} else if rep, err = sp.ParseStatus(string(line)); rep != nil {
+		rep.Proto = c.proto
 	}
 	if err != nil {
 		if c.rawWindow.Load() && errors.Is(err, ErrProtocol) && c.Machine.Pending() == nil {
@@ -288,11 +288,13 @@ func (c *Client) afterReply(pend *Cmd, rep *Reply) error {
 	return nil
 }
 
-func (c *Client) readSMTPRest(first []byte) (*Reply, error) {
-	rep := &Reply{Proto: SMTP}
+// readMultiLine reads a reply whose lines say whether more follow
+// (SMTP's "250-", RFC 5321 §4.2.1).
+func (c *Client) readMultiLine(first []byte, add func(r *Reply, line []byte) (more bool, err error)) (*Reply, error) {
+	rep := &Reply{Proto: c.proto}
 	line := first
 	for {
-		more, err := rep.addSMTPLine(line)
+		more, err := add(rep, line)
 		if err != nil {
 			return nil, err
 		}

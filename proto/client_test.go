@@ -100,7 +100,7 @@ func run(t *testing.T, c *Client, cmds ...string) {
 // TestClientLectureSMTP replays the lecture's Sendmail session, in lower
 // case as typed there, and compares the events with the wire.
 func TestClientLectureSMTP(t *testing.T) {
-	c, rec, errc := newPipeClient(t, 0, lectureSMTP)
+	c, rec, errc := newPipeClient(t, nil, lectureSMTP)
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestClientLectureSMTP(t *testing.T) {
 }
 
 func TestClientLecturePOP3(t *testing.T) {
-	c, rec, errc := newPipeClient(t, 0, lecturePOP3)
+	c, rec, errc := newPipeClient(t, nil, lecturePOP3)
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ S! close
 // A greeting that is neither SMTP nor POP3 turns the session into raw
 // line mode, as telnet would carry on, and says so.
 func TestClientGreetingNotMail(t *testing.T) {
-	c, rec, _ := newPipeClient(t, 0, `
+	c, rec, _ := newPipeClient(t, nil, `
 S: SSH-2.0-OpenSSH_9.2
 `)
 	if _, err := c.Greeting(); err != nil {

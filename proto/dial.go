@@ -77,7 +77,7 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 	if st := c.TLS(); st != nil {
 		c.Note("TLS started: %s", DescribeTLS(st))
 	}
-	if t.Proto != 0 && t.Proto.Spec().Unframed {
+	if t.Proto != nil && t.Proto.Spec().Unframed {
 		return c, nil, nil // nothing to wait for
 	}
 	rep, err := c.Greeting()
@@ -119,21 +119,21 @@ func (c *Client) StartTLS(ehloName string) error {
 	if err != nil {
 		return err
 	}
-	if c.Machine.Protocol() == SMTP {
+	if hello := c.Machine.Protocol().Spec().Hello; hello != "" {
 		if !c.Machine.Snapshot().ESMTP {
 			if ehloName == "" {
 				ehloName = DefaultEHLOName()
 			}
-			_, rep, err := c.Command("EHLO " + ehloName)
+			_, rep, err := c.Command(hello + " " + ehloName)
 			if err != nil {
 				return err
 			}
 			if rep.Class() != ClassPositive {
-				return &ReplyError{Command: "EHLO", Reply: rep}
+				return &ReplyError{Command: hello, Reply: rep}
 			}
 		}
-		if !c.Machine.Snapshot().Has("STARTTLS") {
-			return errors.New("the server does not offer STARTTLS (not in its EHLO reply)")
+		if !c.Machine.Snapshot().Has(verb) {
+			return fmt.Errorf("the server does not offer %s (not in its %s reply)", verb, hello)
 		}
 	}
 	_, rep, err := c.Command(verb)

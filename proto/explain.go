@@ -110,30 +110,32 @@ var pop3Codes = map[string]string{
 
 // Explain says in words what a reply means: its code or indicator, its
 // enhanced status code and its POP3 response code.
-func Explain(r *Reply) string {
-	if r.Proto == IMAP {
-		return explainIMAP(r)
-	}
-	if r.Proto == POP3 {
-		s := pop3Codes[r.Status]
-		if r.RespCode != "" {
-			// RFC 2449 §8: codes are hierarchical ("SYS/TEMP"); fall back
-			// on the first level.
-			code := strings.ToUpper(r.RespCode)
-			e, ok := pop3Codes[code]
-			if !ok {
-				top, _, _ := strings.Cut(code, "/")
-				e, ok = pop3Codes[top]
-			}
-			if ok {
-				s += "; [" + r.RespCode + "] " + e
-			}
-		}
-		return s
-	}
+func Explain(r *Reply) string { return r.Proto.Spec().Explain(r) }
+
+// explainSMTP explains a reply code and its enhanced code.
+func explainSMTP(r *Reply) string {
 	s := ExplainSMTPCode(r.Code)
 	if !r.Enhanced.IsZero() {
 		s += "; " + r.Enhanced.String() + " " + ExplainEnhanced(r.Enhanced)
+	}
+	return s
+}
+
+// explainPOP3 explains a status and its response code.
+func explainPOP3(r *Reply) string {
+	s := pop3Codes[r.Status]
+	if r.RespCode != "" {
+		// RFC 2449 §8: codes are hierarchical ("SYS/TEMP"); fall back
+		// on the first level.
+		code := strings.ToUpper(r.RespCode)
+		e, ok := pop3Codes[code]
+		if !ok {
+			top, _, _ := strings.Cut(code, "/")
+			e, ok = pop3Codes[top]
+		}
+		if ok {
+			s += "; [" + r.RespCode + "] " + e
+		}
 	}
 	return s
 }

@@ -44,7 +44,7 @@ S! close
 `
 
 func TestIMAPClientSession(t *testing.T) {
-	c, rec, errc := newPipeClient(t, 0, imapSession)
+	c, rec, errc := newPipeClient(t, nil, imapSession)
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestIMAPGreetings(t *testing.T) {
 		{"* ok ready", IMAP},
 		{"* PREAUTH welcome", IMAP},
 		{"* BYE too busy", IMAP},
-		{"* NO", 0},
+		{"* NO", nil},
 		{"+OK pop", POP3},
 		{"220 smtp", SMTP},
 	} {
@@ -343,7 +343,7 @@ func TestIMAPGreetings(t *testing.T) {
 			t.Errorf("%q: %v, want %v", tc.greeting, got, tc.proto)
 		}
 	}
-	c, _, _ := newPipeClient(t, 0, "S: * BYE [UNAVAILABLE] too busy\nS! close\n")
+	c, _, _ := newPipeClient(t, nil, "S: * BYE [UNAVAILABLE] too busy\nS! close\n")
 	rep, err := c.Greeting()
 	if err != nil || rep.Status != "BYE" {
 		t.Fatalf("BYE greeting: %v %v", rep, err)

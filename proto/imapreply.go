@@ -28,6 +28,15 @@ func imapClass(status string) Class {
 	return ClassUnknown
 }
 
+// imapLabel is the status and the response code's name: "NO [TRYCREATE]".
+func imapLabel(r *Reply) string {
+	if r.RespCode != "" {
+		code, _, _ := strings.Cut(r.RespCode, " ")
+		return r.Status + " [" + code + "]"
+	}
+	return r.Status
+}
+
 // imapTemporary says whether a NO may work later: RFC 5530's UNAVAILABLE,
 // INUSE, OVERQUOTA, LIMIT and a server that is EXPUNGEISSUED.
 func imapTemporary(r *Reply) bool {
@@ -39,12 +48,21 @@ func imapTemporary(r *Reply) bool {
 	return false
 }
 
-// ParseIMAPStatus reads an IMAP continuation request ("+ text"), a tagged
+// ParseIMAPStatus is parseIMAPStatus, for a reply known to be IMAP's.
+func ParseIMAPStatus(line []byte) (*Reply, error) {
+	r, err := parseIMAPStatus(line)
+	if r != nil {
+		r.Proto = IMAP
+	}
+	return r, err
+}
+
+// parseIMAPStatus reads an IMAP continuation request ("+ text"), a tagged
 // completion ("a1 OK [CODE] text"), or an untagged status response ("* OK
 // …", "* PREAUTH …", "* BYE …", which is how a greeting looks).
-func ParseIMAPStatus(line []byte) (*Reply, error) {
+func parseIMAPStatus(line []byte) (*Reply, error) {
 	s := string(line)
-	rep := &Reply{Proto: IMAP, Lines: []string{s}}
+	rep := &Reply{Lines: []string{s}}
 	if s == "+" || strings.HasPrefix(s, "+ ") {
 		rep.Tag, rep.Status = "+", "+"
 		rep.Text = []string{strings.TrimPrefix(strings.TrimPrefix(s, "+"), " ")}

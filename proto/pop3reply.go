@@ -4,12 +4,21 @@ import (
 	"strings"
 )
 
-// ParsePOP3Status parses a POP3 status line: "+OK" or "-ERR" followed by
+// ParsePOP3Status is parsePOP3Status, for a reply known to be POP3's.
+func ParsePOP3Status(line []byte) (*Reply, error) {
+	r, err := parsePOP3Status(line)
+	if r != nil {
+		r.Proto = POP3
+	}
+	return r, err
+}
+
+// parsePOP3Status parses a POP3 status line: "+OK" or "-ERR" followed by
 // optional text (RFC 1939 §3), or a SASL continuation "+" followed by a
 // space and base64 data (RFC 5034 §4). RFC 1939 says the indicators are
 // upper case; lower case is accepted, since some servers send it.
-func ParsePOP3Status(line []byte) (*Reply, error) {
-	rep := &Reply{Proto: POP3, Lines: []string{string(line)}}
+func parsePOP3Status(line []byte) (*Reply, error) {
+	rep := &Reply{Lines: []string{string(line)}}
 	s := string(line)
 	var rest string
 	switch {
@@ -37,4 +46,24 @@ func ParsePOP3Status(line []byte) (*Reply, error) {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// pop3Class: "+OK" is positive, "-ERR" a failure (RFC 1939 has no
+// transient ones), "+" a SASL continuation (RFC 5034 §4).
+func pop3Class(r *Reply) Class {
+	switch r.Status {
+	case "+OK":
+		return ClassPositive
+	case "+":
+		return ClassIntermediate
+	case "-ERR":
+		return ClassPermanent
+	}
+	return ClassUnknown
+}
+
+// pop3Temporary: RFC 2449 §8.1's IN-USE and LOGIN-DELAY, RFC 3206's
+// SYS/TEMP.
+func pop3Temporary(r *Reply) bool {
+	return r.RespCode == "IN-USE" || r.RespCode == "LOGIN-DELAY" || r.RespCode == "SYS/TEMP"
 }

@@ -16,7 +16,7 @@ type Spec struct {
 	Table Table
 	// Schemes are the URL schemes of the protocol, with their ports and
 	// TLS; Scheme and SchemeTLS name a target in a URL.
-	Schemes           map[string]Target
+	Schemes           map[string]Scheme
 	Scheme, SchemeTLS string
 	// Greets recognises the protocol's greeting.
 	Greets func(line []byte) bool
@@ -27,8 +27,23 @@ type Spec struct {
 	// the session is in once upgraded (RFC 3207 §4.2, RFC 2595 §4).
 	StartTLS string
 	AfterTLS State
-	// ParseStatus reads the status of a reply from its first line.
+	// ParseStatus reads the status of a reply from its first line (the
+	// reply's Proto is set by the caller).
 	ParseStatus func(line string) (*Reply, error)
+	// Continues, if set, adds a line to a reply and says whether more
+	// lines follow (SMTP's multi-line replies); without it a reply is
+	// one line.
+	Continues func(r *Reply, line []byte) (more bool, err error)
+	// Class, Label, Explain and Temporary read a reply: what it announces,
+	// its short name ("250", "+OK", "NO [TRYCREATE]"), what it means in
+	// words, and whether a failure may pass if tried again.
+	Class     func(r *Reply) Class
+	Label     func(r *Reply) string
+	Explain   func(r *Reply) string
+	Temporary func(r *Reply) bool
+	// Hello is the command that must come before the TLS upgrade, if
+	// the session has not sent it (SMTP's EHLO, RFC 3207 §4).
+	Hello string
 	// Closes reports whether a reply to c ends the session whatever c was
 	// (SMTP's 421 at any time, RFC 5321 §3.8).
 	Closes func(r *Reply, c *Cmd) bool
@@ -88,28 +103,58 @@ type Mail struct {
 	Chunks, ChunksExt string
 }
 
-// specs are the protocols the engine speaks.
-var specs = map[Protocol]*Spec{
-	SMTP: smtpSpec,
-	POP3: pop3Spec,
-	RAW:  rawSpec,
-	IMAP: imapSpec,
+// Scheme is what a URL scheme says besides its protocol: the default
+// port and how TLS starts.
+type Scheme struct {
+	Port        int
+	ImplicitTLS bool
+	StartTLS    bool
 }
 
-// Spec returns what the engine knows of the protocol; SMTP's for a
-// protocol not yet known.
-func (p Protocol) Spec() *Spec {
-	if s, ok := specs[p]; ok {
-		return s
+// Protocol names the protocol a session speaks: its Spec. Nil means not
+// known yet (to be taken from the greeting).
+type Protocol = *Spec
+
+// The protocols the engine speaks.
+var (
+	SMTP Protocol = smtpSpec
+	POP3 Protocol = pop3Spec
+	// RAW is raw line mode: lines go out with CRLF, and whatever arrives
+	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
+	// greeting mailsh does not know).
+	RAW Protocol = rawSpec
+	// IMAP is IMAP4 (RFC 9051, RFC 3501): tagged commands, untagged data
+	// and literals.
+	IMAP Protocol = imapSpec
+)
+
+// specs are the protocols the engine speaks, in the order greetings are
+// tried.
+var specs = []*Spec{smtpSpec, pop3Spec, imapSpec, rawSpec}
+
+// Spec returns what the engine knows of the protocol; for a protocol not
+// known, replies are read as SMTP's, the protocol of a telnet session to
+// port 25.
+func (s *Spec) Spec() *Spec {
+	if s == nil {
+		return unknownSpec
 	}
-	return smtpSpec
+	return s
 }
 
-func (p Protocol) String() string {
-	if s, ok := specs[p]; ok {
-		return s.Name
+// unknownSpec reads the replies of a protocol not known.
+var unknownSpec = &Spec{
+	Name: "unknown", Table: Table{}, ParseStatus: parseSMTPStatus,
+	Class: smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
+	Closes:     func(*Reply, *Cmd) bool { return false },
+	Advertised: func(*Snapshot, string) (string, bool) { return "", false },
+}
+
+func (s *Spec) String() string {
+	if s == nil {
+		return "unknown"
 	}
-	return "unknown"
+	return s.Name
 }
 
 // ProtocolOf recognises a protocol from the first line a server sends:
@@ -117,12 +162,12 @@ func (p Protocol) String() string {
 // §4), "* OK", "* PREAUTH" or "* BYE" IMAP (RFC 9051 §7.1). It returns 0
 // for anything else.
 func ProtocolOf(greeting []byte) Protocol {
-	for _, p := range []Protocol{SMTP, POP3, IMAP} {
-		if specs[p].Greets != nil && specs[p].Greets(greeting) {
-			return p
+	for _, sp := range specs {
+		if sp.Greets != nil && sp.Greets(greeting) {
+			return sp
 		}
 	}
-	return 0
+	return nil
 }
 
 // ParseStatusLine reads the status of a reply from one line: a POP3
@@ -138,10 +183,10 @@ var smtpSpec = &Spec{
 	Name:  "smtp",
 	Table: SMTPCommands,
 	// RFC 5321 §4.5.4.2 (25), RFC 8314 (465), RFC 6409 (587).
-	Schemes: map[string]Target{
-		"smtp":       {Proto: SMTP, Port: 25},
-		"smtps":      {Proto: SMTP, Port: 465, ImplicitTLS: true},
-		"submission": {Proto: SMTP, Port: 587, StartTLS: true},
+	Schemes: map[string]Scheme{
+		"smtp":       {Port: 25},
+		"smtps":      {Port: 465, ImplicitTLS: true},
+		"submission": {Port: 587, StartTLS: true},
 	},
 	Scheme: "smtp", SchemeTLS: "smtps",
 	Greets: func(line []byte) bool {
@@ -150,6 +195,9 @@ var smtpSpec = &Spec{
 	Greeting: smtpGreetingCmd, SASLAnswer: smtpSASLCmd,
 	StartTLS: "STARTTLS", AfterTLS: SMTPConnected,
 	ParseStatus: parseSMTPStatus,
+	Continues:   (*Reply).addSMTPLine,
+	Class:       smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
+	Hello:       "EHLO",
 	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
 	// is "closing the transmission channel" (§4.2.2) whatever it answers:
 	// Postfix gives it to a command it takes for an attack ("221 2.7.0
@@ -184,11 +232,11 @@ var pop3Spec = &Spec{
 	Name:  "pop3",
 	Table: POP3Commands,
 	// RFC 1939 (110), RFC 8314 (995).
-	Schemes: map[string]Target{
-		"pop3":  {Proto: POP3, Port: 110},
-		"pop":   {Proto: POP3, Port: 110},
-		"pop3s": {Proto: POP3, Port: 995, ImplicitTLS: true},
-		"pops":  {Proto: POP3, Port: 995, ImplicitTLS: true},
+	Schemes: map[string]Scheme{
+		"pop3":  {Port: 110},
+		"pop":   {Port: 110},
+		"pop3s": {Port: 995, ImplicitTLS: true},
+		"pops":  {Port: 995, ImplicitTLS: true},
 	},
 	Scheme: "pop3", SchemeTLS: "pop3s",
 	Greets: func(line []byte) bool {
@@ -196,7 +244,8 @@ var pop3Spec = &Spec{
 	},
 	Greeting: pop3GreetingCmd, SASLAnswer: pop3SASLCmd,
 	StartTLS: "STLS", AfterTLS: POP3Authorization,
-	ParseStatus: func(line string) (*Reply, error) { return ParsePOP3Status([]byte(line)) },
+	ParseStatus: func(line string) (*Reply, error) { return parsePOP3Status([]byte(line)) },
+	Class:       pop3Class, Label: func(r *Reply) string { return r.Status }, Explain: explainPOP3, Temporary: pop3Temporary,
 	Closes:      func(*Reply, *Cmd) bool { return false },
 	// RFC 2449 §5: CAPA is optional; a server that never answered it is
 	// taken to support everything.
@@ -224,9 +273,9 @@ var imapSpec = &Spec{
 	Name:  "imap",
 	Table: IMAPCommands,
 	// RFC 9051 (143), RFC 8314 (993).
-	Schemes: map[string]Target{
-		"imap":  {Proto: IMAP, Port: 143},
-		"imaps": {Proto: IMAP, Port: 993, ImplicitTLS: true},
+	Schemes: map[string]Scheme{
+		"imap":  {Port: 143},
+		"imaps": {Port: 993, ImplicitTLS: true},
 	},
 	Scheme: "imap", SchemeTLS: "imaps",
 	Greets: func(line []byte) bool {
@@ -235,7 +284,8 @@ var imapSpec = &Spec{
 	},
 	Greeting: imapGreetingCmd,
 	StartTLS: "STARTTLS", AfterTLS: IMAPNotAuth,
-	ParseStatus: func(line string) (*Reply, error) { return ParseIMAPStatus([]byte(line)) },
+	ParseStatus: func(line string) (*Reply, error) { return parseIMAPStatus([]byte(line)) },
+	Class:       func(r *Reply) Class { return imapClass(r.Status) }, Label: imapLabel, Explain: explainIMAP, Temporary: imapTemporary,
 	Closes:      func(*Reply, *Cmd) bool { return false },
 	// RFC 9051 §6.1.1: the capabilities are listed in the greeting or
 	// on request; until then assume nothing is missing.
@@ -270,15 +320,17 @@ var rawSpec = &Spec{
 	Name:  "raw",
 	Table: Table{},
 	// Any port: raw://HOST:PORT, rawtls://HOST:PORT (TLS from the start).
-	Schemes: map[string]Target{
-		"raw":    {Proto: RAW},
-		"rawtls": {Proto: RAW, ImplicitTLS: true},
+	Schemes: map[string]Scheme{
+		"raw":    {},
+		"rawtls": {ImplicitTLS: true},
 	},
 	Scheme: "raw", SchemeTLS: "rawtls",
 	// No greeting is recognised as raw: it is what is left.
 	Greeting: rawOpenCmd, SASLAnswer: rawOpenCmd,
 	AfterTLS:    RawOpen,
 	ParseStatus: func(line string) (*Reply, error) { return nil, protoErr([]byte(line), "raw line mode has no replies") },
+	Class:       func(*Reply) Class { return ClassUnknown }, Label: func(r *Reply) string { return "" },
+	Explain: func(*Reply) string { return "" }, Temporary: func(*Reply) bool { return false },
 	Closes:      func(*Reply, *Cmd) bool { return false },
 	Advertised:  func(*Snapshot, string) (string, bool) { return "", false },
 	Unframed:    true,

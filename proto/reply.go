@@ -5,22 +5,6 @@ import (
 	"strings"
 )
 
-// Protocol names the protocol a session speaks.
-type Protocol int
-
-// Protocols.
-const (
-	SMTP Protocol = iota + 1
-	POP3
-	// RAW is raw line mode: lines go out with CRLF, and whatever arrives
-	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
-	// greeting mailsh does not know).
-	RAW
-	// IMAP is IMAP4 (RFC 9051, RFC 3501): tagged commands, untagged data
-	// and literals.
-	IMAP
-)
-
 // Class is the outcome a reply announces, shared by both protocols so that
 // the shell can colour and the transcript can annotate them alike.
 type Class int
@@ -73,51 +57,14 @@ type Reply struct {
 }
 
 // Class returns what the reply announces.
-func (r *Reply) Class() Class {
-	if r.Proto == IMAP {
-		return imapClass(r.Status)
-	}
-	if r.Proto == POP3 {
-		switch r.Status {
-		case "+OK":
-			return ClassPositive
-		case "+":
-			return ClassIntermediate
-		case "-ERR":
-			return ClassPermanent
-		}
-		return ClassUnknown
-	}
-	switch r.Code / 100 {
-	case 2:
-		return ClassPositive
-	case 3:
-		return ClassIntermediate
-	case 4:
-		return ClassTransient
-	case 5:
-		return ClassPermanent
-	}
-	return ClassUnknown
-}
+func (r *Reply) Class() Class { return r.Proto.Spec().Class(r) }
 
 // Message returns the reply's text lines joined with newlines.
 func (r *Reply) Message() string { return strings.Join(r.Text, "\n") }
 
-// Label is a short name for the reply for tables and errors: "250", "+OK".
-func (r *Reply) Label() string {
-	if r.Proto == IMAP {
-		if r.RespCode != "" {
-			code, _, _ := strings.Cut(r.RespCode, " ")
-			return r.Status + " [" + code + "]"
-		}
-		return r.Status
-	}
-	if r.Proto == POP3 {
-		return r.Status
-	}
-	return fmt.Sprintf("%03d", r.Code)
-}
+// Label is a short name for the reply for tables and errors: "250",
+// "+OK", "NO [TRYCREATE]".
+func (r *Reply) Label() string { return r.Proto.Spec().Label(r) }
 
 func (r *Reply) String() string { return strings.Join(r.Lines, "\n") }
 
@@ -136,13 +83,6 @@ func (e *ReplyError) Error() string {
 }
 
 // Temporary reports whether the failure is transient (4xx, or POP3's
-// IN-USE and LOGIN-DELAY response codes).
-func (e *ReplyError) Temporary() bool {
-	if e.Reply.Proto == IMAP {
-		return imapTemporary(e.Reply)
-	}
-	if e.Reply.Proto == POP3 {
-		return e.Reply.RespCode == "IN-USE" || e.Reply.RespCode == "LOGIN-DELAY" || e.Reply.RespCode == "SYS/TEMP"
-	}
-	return e.Reply.Class() == ClassTransient
-}
+// IN-USE and LOGIN-DELAY response codes, or IMAP's UNAVAILABLE and
+// INUSE).
+func (e *ReplyError) Temporary() bool { return e.Reply.Proto.Spec().Temporary(e.Reply) }

@@ -103,9 +103,28 @@ func parseSMTPStatus(line string) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reply{Proto: SMTP, Code: code, Lines: []string{line}, Text: []string{text}}
+	r := &Reply{Code: code, Lines: []string{line}, Text: []string{text}}
 	if ec, _, ok := ParseEnhancedCode(text); ok && ec.Class == code/100 {
 		r.Enhanced = ec
 	}
 	return r, nil
 }
+
+// smtpClass reads a reply's first digit (RFC 5321 §4.2.1).
+func smtpClass(r *Reply) Class {
+	switch r.Code / 100 {
+	case 2:
+		return ClassPositive
+	case 3:
+		return ClassIntermediate
+	case 4:
+		return ClassTransient
+	case 5:
+		return ClassPermanent
+	}
+	return ClassUnknown
+}
+
+func smtpLabel(r *Reply) string { return fmt.Sprintf("%03d", r.Code) }
+
+func smtpTemporary(r *Reply) bool { return smtpClass(r) == ClassTransient }

@@ -28,8 +28,8 @@ type Target struct {
 var schemes = func() map[string]Target {
 	all := map[string]Target{}
 	for _, sp := range specs {
-		for name, t := range sp.Schemes {
-			all[name] = t
+		for name, sc := range sp.Schemes {
+			all[name] = Target{Proto: sp, Port: sc.Port, ImplicitTLS: sc.ImplicitTLS, StartTLS: sc.StartTLS}
 		}
 	}
 	return all
@@ -102,7 +102,7 @@ func (t Target) Addr() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.P
 // URL returns the target as a URL, for prompts and transcripts.
 func (t Target) URL() string {
 	scheme := "tcp"
-	if sp, ok := specs[t.Proto]; ok {
+	if sp := t.Proto; sp != nil {
 		scheme = sp.Scheme
 		if t.ImplicitTLS {
 			scheme = sp.SchemeTLS

@@ -23,7 +23,7 @@ type TLSError struct {
 
 func (e *TLSError) Error() string {
 	var rec tls.RecordHeaderError
-	if errors.As(e.Err, &rec) && e.Proto != 0 {
+	if errors.As(e.Err, &rec) && e.Proto != nil {
 		if sp := e.Proto.Spec(); sp.StartTLS != "" {
 			return fmt.Sprintf("TLS handshake failed: the server does not speak TLS here (it answered in clear text: try %s:// with --starttls)", sp.Scheme)
 		}

@@ -205,7 +205,7 @@ func (s *Session) metaConnect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if t.Proto == 0 {
+	if t.Proto == nil {
 		t.Proto = c.Machine.Protocol()
 	}
 	s.Client, s.Target = c, t

@@ -138,7 +138,7 @@ func TestRawSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sink := startByteSink(t, tt.lenient)
-			_, out, rec := runScriptAgainst(t, 0, sink.addr, tt.script)
+			_, out, rec := runScriptAgainst(t, nil, sink.addr, tt.script)
 			if got := sink.bytes(); got != tt.wire {
 				t.Errorf("server received:\n%q\nwant:\n%q", got, tt.wire)
 			}

@@ -84,7 +84,7 @@ func continues(p proto.Protocol, x *Exchange) bool {
 // except in IMAP, where untagged data comes first and the status is the
 // completion tagged as the command was, or else a continuation request.
 func statusLine(p proto.Protocol, command string, reply []string) string {
-	if p == 0 || !p.Spec().Tagged || command == "" {
+	if p == nil || !p.Spec().Tagged || command == "" {
 		return reply[0]
 	}
 	if tag, _ := proto.SplitTag(p, command); tag != "" {
@@ -123,7 +123,7 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 	flush := func() {
 		if cur != nil {
 			if len(cur.Reply) > 0 {
-				if p == 0 {
+				if p == nil {
 					p = protoOf(target, cur.Reply[0])
 				}
 				cur.Status = statusLine(p, cur.Command, cur.Reply)
@@ -147,7 +147,7 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 		if newSession {
 			flush()
 			h := *tr.Header()
-			target, n, bodySent, p = h.Target, 0, 0, 0
+			target, n, bodySent, p = h.Target, 0, 0, nil
 			if !strings.HasPrefix(target, "tcp") {
 				p = protoOf(target, "")
 			}
@@ -158,7 +158,7 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 		}
 		switch e.Dir {
 		case Client:
-			if cur != nil && cur.Command != "" && p != 0 && p.Spec().Tagged && continues(p, cur) {
+			if cur != nil && cur.Command != "" && p != nil && p.Spec().Tagged && continues(p, cur) {
 				// An IMAP line that continues the command: a literal's
 				// rest, a SASL answer, IDLE's DONE. The completion that
 				// follows is the command's.
@@ -170,7 +170,7 @@ func Exchanges(r io.Reader, header func(Header), fn func(*Exchange)) error {
 			cur = &Exchange{N: n, Command: e.Text, Sent: e.Time, BodySent: bodySent}
 			bodySent = 0
 		case ClientBody:
-			if cur != nil && cur.Command != "" && p != 0 && p.Spec().Tagged {
+			if cur != nil && cur.Command != "" && p != nil && p.Spec().Tagged {
 				cur.LiteralSent++
 				continue
 			}

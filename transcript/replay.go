@@ -178,7 +178,7 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 	if err != nil {
 		if strings.HasPrefix(h.Target, "tcp://") {
 			t, err = proto.ParseTarget("smtp://" + strings.TrimPrefix(h.Target, "tcp://"))
-			t.Proto = 0
+			t.Proto = nil
 		}
 		if err != nil {
 			return fmt.Errorf("recorded target %q: %v", h.Target, err)
@@ -189,7 +189,7 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 	if err != nil {
 		return err
 	}
-	if p == 0 && len(greeting) > 0 {
+	if p == nil && len(greeting) > 0 {
 		p = protoOf("", greeting[0])
 		t.Proto = p
 	}
@@ -198,7 +198,7 @@ func (rp *replayer) session(ctx context.Context, h Header) error {
 	}
 	fmt.Fprintf(rp.o.Out, "replaying %s (recorded against %s)\n", t.URL(), h.Target)
 	dial := rp.o.Dial
-	raw := t.Proto != 0 && t.Proto.Spec().Unframed
+	raw := t.Proto != nil && t.Proto.Spec().Unframed
 	if raw {
 		observe := dial.Observe
 		dial.Observe = func(e proto.Event) {
