@@ -197,7 +197,7 @@ var smtpSpec = &Spec{
 	ParseStatus: parseSMTPStatus,
 	Continues:   (*Reply).addSMTPLine,
 	Class:       smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
-	Hello:       "EHLO",
+	Hello: "EHLO",
 	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
 	// is "closing the transmission channel" (§4.2.2) whatever it answers:
 	// Postfix gives it to a command it takes for an attack ("221 2.7.0
@@ -246,7 +246,7 @@ var pop3Spec = &Spec{
 	StartTLS: "STLS", AfterTLS: POP3Authorization,
 	ParseStatus: func(line string) (*Reply, error) { return parsePOP3Status([]byte(line)) },
 	Class:       pop3Class, Label: func(r *Reply) string { return r.Status }, Explain: explainPOP3, Temporary: pop3Temporary,
-	Closes:      func(*Reply, *Cmd) bool { return false },
+	Closes: func(*Reply, *Cmd) bool { return false },
 	// RFC 2449 §5: CAPA is optional; a server that never answered it is
 	// taken to support everything.
 	Advertised: func(s *Snapshot, ext string) (string, bool) {
@@ -286,7 +286,7 @@ var imapSpec = &Spec{
 	StartTLS: "STARTTLS", AfterTLS: IMAPNotAuth,
 	ParseStatus: func(line string) (*Reply, error) { return parseIMAPStatus([]byte(line)) },
 	Class:       func(r *Reply) Class { return imapClass(r.Status) }, Label: imapLabel, Explain: explainIMAP, Temporary: imapTemporary,
-	Closes:      func(*Reply, *Cmd) bool { return false },
+	Closes: func(*Reply, *Cmd) bool { return false },
 	// RFC 9051 §6.1.1: the capabilities are listed in the greeting or
 	// on request; until then assume nothing is missing.
 	Advertised: func(s *Snapshot, ext string) (string, bool) {
@@ -331,7 +331,7 @@ var rawSpec = &Spec{
 	ParseStatus: func(line string) (*Reply, error) { return nil, protoErr([]byte(line), "raw line mode has no replies") },
 	Class:       func(*Reply) Class { return ClassUnknown }, Label: func(r *Reply) string { return "" },
 	Explain: func(*Reply) string { return "" }, Temporary: func(*Reply) bool { return false },
-	Closes:      func(*Reply, *Cmd) bool { return false },
-	Advertised:  func(*Snapshot, string) (string, bool) { return "", false },
-	Unframed:    true,
+	Closes:     func(*Reply, *Cmd) bool { return false },
+	Advertised: func(*Snapshot, string) (string, bool) { return "", false },
+	Unframed:   true,
 }
