@@ -96,8 +96,9 @@ type Mail struct {
 	// command that abandons a transaction.
 	Ready       State
 	Data, Reset string
-	// NotReady says where a transaction starts, for the refusal.
-	NotReady string
+	// NotReady says where a transaction starts, and Recipient what
+	// comes before the text, for the refusals.
+	NotReady, Recipient string
 	// Chunks is the command that sends the text in chunks (BDAT), and
 	// the extension it needs.
 	Chunks, ChunksExt string
@@ -173,7 +174,11 @@ func ProtocolOf(greeting []byte) Protocol {
 // ParseStatusLine reads the status of a reply from one line: a POP3
 // status line, or an SMTP reply line with its enhanced code (RFC 3463).
 func ParseStatusLine(p Protocol, line string) (*Reply, error) {
-	return p.Spec().ParseStatus(line)
+	r, err := p.Spec().ParseStatus(line)
+	if r != nil {
+		r.Proto = p
+	}
+	return r, err
 }
 
 // TableFor returns the command table of a protocol.
@@ -224,7 +229,7 @@ var smtpSpec = &Spec{
 			return lines
 		},
 		Ready: SMTPReady, Data: "DATA", Reset: "RSET", Chunks: "BDAT", ChunksExt: "CHUNKING",
-		NotReady: `needs the "mail" state after EHLO or HELO`,
+		NotReady: `needs the "mail" state after EHLO or HELO`, Recipient: "an accepted RCPT",
 	},
 }
 

@@ -66,7 +66,7 @@ func (c *Client) OpenText() (*Reply, error) {
 		return nil, nil
 	}
 	if cmd := TableFor(snap.Proto).Lookup(m.Data); cmd == nil || !cmd.ValidIn(snap.State) {
-		return nil, fmt.Errorf("the message is sent after an accepted recipient (now: %s)", snap.State.Describe())
+		return nil, fmt.Errorf("the message goes after %s (now: %s)", m.Recipient, snap.State.Describe())
 	}
 	_, rep, err := c.Command(m.Data)
 	if err != nil || rep.Class() != ClassIntermediate {
@@ -87,7 +87,7 @@ func (c *Client) CanChunk() error {
 		return fmt.Errorf("the server does not advertise %s, so %s is not available (use :data FILE without --bdat)", m.ChunksExt, m.Chunks)
 	}
 	if cmd := TableFor(snap.Proto).Lookup(m.Chunks); cmd == nil || !cmd.ValidIn(snap.State) {
-		return fmt.Errorf("%s comes after an accepted recipient (now: %s)", m.Chunks, snap.State.Describe())
+		return fmt.Errorf("%s comes after %s (now: %s)", m.Chunks, m.Recipient, snap.State.Describe())
 	}
 	return nil
 }
