@@ -4,9 +4,10 @@
 # figures (median and range of RUNS runs) and ratios, and stops what it
 # started. It is not part of `go test ./...`.
 #
-#   bench/run.sh [smtp] [pop3] [shell] [scale] [go]    (default: all)
+#   bench/run.sh [smtp] [pop3] [imap] [shell] [scale] [go]    (default: all)
 #
-# Peers: Postfix's smtp-source and smtp-sink, Dovecot (dovecot-pop3d),
+# Peers: Postfix's smtp-source and smtp-sink, Dovecot (dovecot-pop3d,
+# dovecot-imapd),
 # Mailpit (go install, when the module proxy allows it), a go-smtp Maildir
 # server (bench/gosmtp-maildir), curl. Installed with apt-get if missing
 # and running as root; otherwise left out.
@@ -28,7 +29,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-SECTIONS=${*:-smtp pop3 shell scale go}
+SECTIONS=${*:-smtp pop3 imap shell scale go}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 say() { echo "bench: $*" >&2; }
 
@@ -46,6 +47,7 @@ apt_install() {
 }
 command -v smtp-source >/dev/null || [ -x /usr/sbin/smtp-source ] || apt_install postfix || true
 [ -x /usr/lib/dovecot/pop3 ] || apt_install dovecot-pop3d || true
+! want imap || [ -x /usr/lib/dovecot/imap ] || apt_install dovecot-imapd || true
 command -v curl >/dev/null || apt_install curl || true
 export PATH=$PATH:/usr/sbin
 MAILPIT=${MAILPIT:-}
@@ -146,8 +148,8 @@ if want smtp; then
 fi
 
 # --- POP3: 10,000 messages of 4 KB, mailsh against Dovecot -------------
-dovecot_start() { # MAILROOT PORT
-	local dir=$WORK/dovecot
+dovecot_start() { # MAILROOT PORT [PROTOCOL: pop3 (default) or imap]
+	local dir=$WORK/dovecot proto=${3:-pop3}
 	mkdir -p "$dir"
 	printf 'alice:{PLAIN}secret::::::\n' >"$dir/passwd"
 	local uid gid
@@ -157,7 +159,7 @@ dovecot_start() { # MAILROOT PORT
 		base_dir = $dir/run
 		state_dir = $dir/state
 		log_path = $dir/dovecot.log
-		protocols = pop3
+		protocols = $proto
 		listen = 127.0.0.1
 		ssl = no
 		disable_plaintext_auth = no
@@ -173,14 +175,14 @@ dovecot_start() { # MAILROOT PORT
 		  driver = static
 		  args = uid=$uid gid=$gid home=$dir/home/%u
 		}
-		service pop3-login {
+		service $proto-login {
 		  chroot =
-		  inet_listener pop3 {
+		  inet_listener $proto {
 		    port = $2
 		  }
-		}
-		service imap-login {
-		  chroot =
+		  inet_listener ${proto}s {
+		    port = 0
+		  }
 		}
 		service anvil {
 		  chroot =
@@ -235,6 +237,76 @@ if want pop3; then
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	PIDS=()
 	rm -rf "$WORK/pop-mailsh" "$WORK/pop-dovecot" "$WORK/dovecot"
+fi
+
+# --- IMAP: 10,000 messages of 4 KB, mailsh against Dovecot -------------
+if want imap; then
+	echo
+	echo "## IMAP on 10,000 messages of 4 KB, ms (median (range) of $RUNS sessions after a first one)"
+	[ -d "$WORK/pop-master" ] || "$MB" fill "$WORK/pop-master" 10000 4096
+	"$MB" link "$WORK/pop-master" "$WORK/imap-mailsh/alice" 1
+	"$MB" link "$WORK/pop-master" "$WORK/imap-dovecot/alice" 1
+	mi=$(port)
+	mailsh_serve "$(port)" "$(port)" "$WORK/imap-mailsh" --imap "127.0.0.1:$mi"
+	wait_port "$mi"
+	di=$(port)
+	HAVE_DOVECOT=0
+	if [ -x /usr/lib/dovecot/imap ]; then dovecot_start "$WORK/imap-dovecot" "$di" imap && HAVE_DOVECOT=1; fi
+	sleep 2.1 # directory times must settle before mailsh trusts them
+	declare -A C I
+	imap_addr() { if [ "$1" = dovecot ]; then echo "127.0.0.1:$di"; else echo "127.0.0.1:$mi"; fi; }
+	# The first session of each: the messages move from new/ to cur/ and
+	# get their UIDs (mailsh-uidlist; Dovecot's uidlist and index).
+	for srv in mailsh dovecot; do
+		[ $srv = dovecot ] && [ $HAVE_DOVECOT = 0 ] && continue
+		read -r lo fl bo ra lg n < <("$MB" imap "$(imap_addr $srv)" alice secret)
+		C[$srv.login]=$lo C[$srv.flags]=$fl C[$srv.body]=$bo C[$srv.rate]=$ra C[$srv.logout]=$lg
+	done
+	sleep 2.1 # the first sessions renamed every file: let cur/'s time settle
+	for _ in $(seq "$RUNS"); do
+		for srv in mailsh dovecot; do
+			[ $srv = dovecot ] && [ $HAVE_DOVECOT = 0 ] && continue
+			read -r lo fl bo ra lg n < <("$MB" imap "$(imap_addr $srv)" alice secret)
+			I[$srv.login]+="$lo " I[$srv.flags]+="$fl " I[$srv.body]+="$bo " I[$srv.rate]+="$ra " I[$srv.logout]+="$lg "
+		done
+	done
+	echo "| | mailsh | Dovecot | mailsh speed (Dovecot time / mailsh time) |"
+	echo "|---|---|---|---|"
+	label() {
+		case $1 in
+		login) echo "connect, greeting, LOGIN, SELECT INBOX" ;;
+		flags) echo "FETCH 1:* (FLAGS RFC822.SIZE)" ;;
+		body) echo "FETCH 1:* BODY.PEEK[]" ;;
+		rate) echo "BODY.PEEK[] messages/s" ;;
+		logout) echo "LOGOUT" ;;
+		esac
+	}
+	for k in login flags body rate logout; do
+		d=- r=-
+		if [ $HAVE_DOVECOT = 1 ]; then
+			d=${C[dovecot.$k]}
+			# messages/s: the ratio is mailsh's rate / Dovecot's, the same sense
+			if [ $k = rate ]; then r=$(ratio "${C[mailsh.$k]}" "$d"); else r=$(ratio "$d" "${C[mailsh.$k]}"); fi
+		fi
+		echo "| first session (cold): $(label $k) | ${C[mailsh.$k]} | $d | $r |"
+	done
+	for k in login flags body rate logout; do
+		d=- r=-
+		if [ $HAVE_DOVECOT = 1 ]; then
+			d=$(stats ${I[dovecot.$k]})
+			if [ $k = rate ]; then
+				r=$(ratio "$(median ${I[mailsh.$k]})" "$(median ${I[dovecot.$k]})")
+			else
+				r=$(ratio "$(median ${I[dovecot.$k]})" "$(median ${I[mailsh.$k]})")
+			fi
+		fi
+		echo "| $(label $k) | $(stats ${I[mailsh.$k]}) | $d | $r |"
+	done
+	echo "(each FETCH answered for all $n messages, the literals adding up to the RFC822.SIZE total)"
+	kill "${PIDS[@]}" 2>/dev/null || true
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	rm -rf "$WORK/imap-mailsh" "$WORK/imap-dovecot" "$WORK/dovecot"
 fi
 
 # --- The shell: a 100 MB message in and out ----------------------------

@@ -1,15 +1,19 @@
 // Command mailbench is the benchmarks' helper: it fills a Maildir, times
-// a POP3 session command by command, and sends a large message as a plain
-// client would, already dot-stuffed, for the shell's streaming to be
-// compared with.
+// a POP3 or IMAP session command by command, and sends a large message as
+// a plain client would, already dot-stuffed, for the shell's streaming to
+// be compared with.
 //
 //	mailbench fill DIR COUNT SIZE      COUNT messages of SIZE octets in DIR/new
 //	mailbench pop3 ADDR USER PASS      one session: login, STAT, LIST, UIDL, RETR of all
+//	mailbench imap ADDR USER PASS      one session: login and SELECT INBOX, FETCH of
+//	                                   FLAGS and RFC822.SIZE, FETCH BODY.PEEK[] of all
 //	mailbench smtpraw ADDR FILE [RCPT] one message, FILE as DATA text (CRLF, stuffed)
 //	mailbench link SRC DST COPIES      hard links to SRC/new's messages in DST/new, COPIES times
 //	mailbench port                     a free TCP port on 127.0.0.1
 //
-// pop3 prints "login_ms stat_ms list_ms uidl_ms retr_ms messages".
+// pop3 prints "login_ms stat_ms list_ms uidl_ms retr_ms messages"; imap
+// prints "login_select_ms flags_ms body_ms body_msgs_per_s logout_ms
+// messages".
 package main
 
 import (
@@ -27,7 +31,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: mailbench fill|pop3|smtpraw ...")
+		fail("usage: mailbench fill|pop3|imap|smtpraw|link|port ...")
 	}
 	var err error
 	switch a := os.Args[2:]; os.Args[1] {
@@ -35,6 +39,8 @@ func main() {
 		err = fill(a)
 	case "pop3":
 		err = pop3(a)
+	case "imap":
+		err = imapSession(a)
 	case "smtpraw":
 		err = smtpRaw(a)
 	case "link":
