@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 
@@ -16,8 +17,10 @@ import (
 // octets POP3's RETR sends. Other sections (a part, the header, TEXT, a
 // partial range) are cut out by go-imap's helpers, which hold the
 // message in memory. A body section without PEEK sets \Seen (§6.4.5),
-// except in a mailbox opened with EXAMINE.
-func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+// except in a mailbox opened with EXAMINE. The responses to a FETCH of
+// several messages are gathered into large writes (trackedConn.cork),
+// all sent before the command completes.
+func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) (err error) {
 	if err := ss.fault("imap.fetch", numSet.String()); err != nil {
 		return err
 	}
@@ -31,7 +34,17 @@ func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options 
 	}
 	markSeen = markSeen && !v.readOnly
 	marked := false
-	for _, i := range v.indices(numSet) {
+	var bufs fetchBuffers
+	indices := v.indices(numSet)
+	if len(indices) > 1 && ss.tc != nil {
+		ss.tc.cork()
+		defer func() {
+			if uerr := ss.tc.uncork(); err == nil {
+				err = uerr
+			}
+		}()
+	}
+	for _, i := range indices {
 		e := &v.msgs[i]
 		seen := false
 		if markSeen && !hasLetter(e.flags(), 'S') {
@@ -40,7 +53,7 @@ func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options 
 				seen, marked = true, true
 			}
 		}
-		if err := v.fetchOne(w, uint32(i+1), e, options, seen); err != nil {
+		if err := v.fetchOne(w, uint32(i+1), e, options, seen, &bufs); err != nil {
 			return err
 		}
 	}
@@ -59,10 +72,31 @@ func hasLetter(info string, l byte) bool {
 	return false
 }
 
+// fetchBuffers are the buffers one FETCH command reads its messages
+// with, made at its first message that needs them and used again for the
+// others: a FETCH of many messages then allocates them once.
+type fetchBuffers struct {
+	file *bufio.Reader // over the message's file
+	crlf crlfReader
+	copy []byte // io.CopyBuffer's
+}
+
+// reader returns f's text from its start with CRLF line endings.
+func (b *fetchBuffers) reader(f *os.File) *crlfReader {
+	f.Seek(0, io.SeekStart)
+	if b.file == nil {
+		b.file = bufio.NewReaderSize(f, 64<<10)
+	} else {
+		b.file.Reset(f)
+	}
+	b.crlf = crlfReader{r: b.file}
+	return &b.crlf
+}
+
 // fetchOne writes one message's FETCH response. A message whose file
 // is gone (removed by another session, not yet expunged from this one's
 // view) is left out.
-func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options *imap.FetchOptions, flagsChanged bool) error {
+func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options *imap.FetchOptions, flagsChanged bool, bufs *fetchBuffers) error {
 	var f *os.File
 	if options.Envelope || options.BodyStructure != nil || options.InternalDate ||
 		len(options.BodySection) > 0 || len(options.BinarySection) > 0 || len(options.BinarySectionSize) > 0 {
@@ -71,10 +105,6 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 			return nil
 		}
 		defer f.Close()
-	}
-	rewind := func() io.Reader {
-		f.Seek(0, io.SeekStart)
-		return bufio.NewReaderSize(f, 64<<10)
 	}
 	rw := w.CreateMessage(seq)
 	rw.WriteUID(e.uid)
@@ -92,7 +122,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 		rw.WriteRFC822Size(e.size)
 	}
 	if options.Envelope {
-		h, err := textproto.ReadHeader(bufio.NewReader(rewind()))
+		h, err := textproto.ReadHeader(bufio.NewReader(bufs.reader(f)))
 		if err == nil {
 			rw.WriteEnvelope(imapserver.ExtractEnvelope(h))
 		} else {
@@ -100,14 +130,21 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 		}
 	}
 	if options.BodyStructure != nil {
-		rw.WriteBodyStructure(imapserver.ExtractBodyStructure(newCRLFReader(rewind())))
+		rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bufs.reader(f)))
 	}
 	for _, bs := range options.BodySection {
 		if bs.Specifier == imap.PartSpecifierNone && len(bs.Part) == 0 && bs.Partial == nil {
 			wc := rw.WriteBodySection(bs, e.size)
 			// Exactly the size announced, so that a file changed behind
-			// the server's back cannot break the literal's framing.
-			_, err := io.CopyN(wc, newCRLFReader(rewind()), e.size)
+			// the server's back cannot break the literal's framing (as
+			// io.CopyN, with a buffer kept for the whole command).
+			if bufs.copy == nil {
+				bufs.copy = make([]byte, 32<<10)
+			}
+			n, err := io.CopyBuffer(wc, io.LimitReader(bufs.reader(f), e.size), bufs.copy)
+			if err == nil && n < e.size {
+				err = io.EOF
+			}
 			if cerr := wc.Close(); err == nil {
 				err = cerr
 			}
@@ -116,7 +153,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 			}
 			continue
 		}
-		b := imapserver.ExtractBodySection(newCRLFReader(rewind()), bs)
+		b := imapserver.ExtractBodySection(bufs.reader(f), bs)
 		wc := rw.WriteBodySection(bs, int64(len(b)))
 		_, err := wc.Write(b)
 		if cerr := wc.Close(); err == nil {
@@ -127,7 +164,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 		}
 	}
 	for _, bs := range options.BinarySection {
-		b := imapserver.ExtractBinarySection(newCRLFReader(rewind()), bs)
+		b := imapserver.ExtractBinarySection(bufs.reader(f), bs)
 		wc := rw.WriteBinarySection(bs, int64(len(b)))
 		_, err := wc.Write(b)
 		if cerr := wc.Close(); err == nil {
@@ -138,7 +175,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 		}
 	}
 	for _, bs := range options.BinarySectionSize {
-		rw.WriteBinarySectionSize(bs, imapserver.ExtractBinarySectionSize(newCRLFReader(rewind()), bs))
+		rw.WriteBinarySectionSize(bs, imapserver.ExtractBinarySectionSize(bufs.reader(f), bs))
 	}
 	return rw.Close()
 }
@@ -156,19 +193,13 @@ type crlfReader struct {
 	eof     bool
 }
 
-func newCRLFReader(r io.Reader) *crlfReader {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
-	return &crlfReader{r: br}
-}
-
 var (
 	crlf = []byte("\r\n")
 	lf   = []byte("\n")
 )
 
+// Read copies the buffered text up to the next LF at a time, rather than
+// a byte at a time.
 func (c *crlfReader) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
@@ -181,28 +212,43 @@ func (c *crlfReader) Read(p []byte) (int, error) {
 		if c.eof {
 			break
 		}
-		b, err := c.r.ReadByte()
-		if err == io.EOF {
-			c.eof = true
-			switch {
-			case !c.any || c.prev == '\n':
-			case c.prev == '\r':
-				c.pending = lf
-			default:
-				c.pending = crlf
+		if c.r.Buffered() == 0 {
+			if _, err := c.r.Peek(1); err == io.EOF {
+				c.eof = true
+				switch {
+				case !c.any || c.prev == '\n':
+				case c.prev == '\r':
+					c.pending = lf
+				default:
+					c.pending = crlf
+				}
+				continue
+			} else if err != nil {
+				return n, err
 			}
+		}
+		b, _ := c.r.Peek(c.r.Buffered())
+		b = b[:min(len(b), len(p)-n)]
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			n += copy(p[n:], b)
+			c.r.Discard(len(b))
+			c.prev, c.any = b[len(b)-1], true
 			continue
 		}
-		if err != nil {
-			return n, err
+		n += copy(p[n:], b[:i])
+		before := c.prev
+		if i > 0 {
+			before = b[i-1]
 		}
-		if b == '\n' && c.prev != '\r' {
-			c.pending = crlf
-		} else {
-			p[n] = b
+		if before == '\r' {
+			p[n] = '\n' // room: i < len(b) <= len(p)-n before the copy
 			n++
+		} else {
+			c.pending = crlf
 		}
-		c.prev, c.any = b, true
+		c.r.Discard(i + 1)
+		c.prev, c.any = '\n', true
 	}
 	if n == 0 && c.eof {
 		return 0, io.EOF

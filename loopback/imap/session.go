@@ -18,6 +18,9 @@ type session struct {
 	conn *imapserver.Conn
 	id   int64
 	ip   net.IP
+	// tc is the connection under conn (and under TLS), which a FETCH of
+	// many messages corks.
+	tc *trackedConn
 
 	// Not authenticated (RFC 9051 §3.1).
 	authFailures int
@@ -38,7 +41,7 @@ type session struct {
 // newSession starts a session for a connection go-imap accepted.
 func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 	nc := c.NetConn()
-	ss := &session{srv: s, conn: c, id: s.nextID.Add(1), ip: remoteIP(nc), started: time.Now()}
+	ss := &session{srv: s, conn: c, id: s.nextID.Add(1), ip: remoteIP(nc), tc: trackedOf(nc), started: time.Now()}
 	s.mu.Lock()
 	s.sessions[ss] = true
 	s.mu.Unlock()
@@ -165,12 +168,14 @@ func (ss *session) Select(name string, options *imap.SelectOptions) (*imap.Selec
 		return nil, err
 	}
 	v := &view{ss: ss, dir: dir, readOnly: options.ReadOnly}
+	// The folder's state before it is read, as poll takes it: a change
+	// made while it is read shows as a change at the next command.
+	v.key = dirState(dir)
 	msgs, validity, next, err := ss.srv.scan(dir, !options.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
 	v.msgs, v.validity, v.next = msgs, validity, next
-	v.key = dirState(dir)
 	ss.view = v
 	data := &imap.SelectData{
 		Flags:       systemFlags,

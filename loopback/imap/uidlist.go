@@ -31,12 +31,20 @@ const uidListHeader = "mailsh-uidlist 1"
 
 // folderState is what this process knows of one folder, guarded by its
 // mutex: the UID list as last read or written, and the file's state then,
-// so that a list another process wrote is read again.
+// so that a list another process wrote is read again; and the folder's
+// last listing, kept while its directories and UID list are unchanged.
 type folderState struct {
 	mu      sync.Mutex
 	list    *uidList
 	modTime time.Time
 	size    int64
+
+	// kept is the last listing, made when keptKey was the state of the
+	// folder and stayed so while it was read; nil if there is none to
+	// trust. keptNew: some of its messages are in new/.
+	kept    []entry
+	keptKey dirKey
+	keptNew bool
 }
 
 // uidList is a folder's UIDs.
@@ -64,7 +72,12 @@ func (e *entry) flags() string {
 	return info
 }
 
-func (e *entry) path(dir string) string { return filepath.Join(dir, e.sub, e.name) }
+// path is the entry's file in the folder dir (a clean path, as
+// folderDir's): joined without filepath.Join's cleaning, which shows in
+// a listing of 10,000 messages.
+func (e *entry) path(dir string) string {
+	return dir + string(filepath.Separator) + e.sub + string(filepath.Separator) + e.name
+}
 
 // state returns a folder's state, made on first use.
 func (s *Server) state(dir string) *folderState {
@@ -77,19 +90,31 @@ func (s *Server) state(dir string) *folderState {
 // claim, messages in new/ are moved to cur/ first, as Dovecot does when a
 // session sees them: a client that selected the folder has been told of
 // them. It returns the list's UIDVALIDITY and next UID.
+//
+// A listing is kept and given again (a copy) while new/, cur/ and the UID
+// list keep the modification times they had, settled, when it was read,
+// as POP3 keeps its listing: a message added, removed or renamed (new
+// flags) changes its directory's time, so SELECT of an unchanged folder
+// of 10,000 messages reads no directory.
 func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error) {
 	st := s.state(dir)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	key := dirState(dir)
 	if err := st.load(dir); err != nil {
 		return nil, 0, 0, err
 	}
 	l := st.list
+	if st.kept != nil && st.keptKey == key && !(claim && st.keptNew) {
+		return slices.Clone(st.kept), l.validity, l.next, nil
+	}
+	st.kept = nil
+	moved, inNew := false, false
 	var msgs []entry
 	// cur/ first: messages moved there from new/ are not listed twice.
 	for _, sub := range []string{"cur", "new"} {
 		d := filepath.Join(dir, sub)
-		des, err := os.ReadDir(d)
+		des, err := readDir(d)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
@@ -112,8 +137,10 @@ func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error)
 					// A Maildir that cannot be written is read where it is.
 				} else {
 					e.sub, e.name = "cur", to
+					moved = true
 				}
 			}
+			inNew = inNew || e.sub == "new"
 			size, err := loopback.MessageSize(e.path(dir))
 			if err != nil {
 				continue // gone meanwhile
@@ -156,7 +183,24 @@ func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error)
 		}
 	}
 	slices.SortFunc(msgs, func(a, b entry) int { return int(a.uid) - int(b.uid) })
+	// Kept only if this scan changed nothing and nothing changed while it
+	// read: the state before it is then the state of what it read.
+	if !moved && !changed && key.settled(time.Now()) && dirState(dir) == key {
+		st.kept, st.keptKey, st.keptNew = slices.Clone(msgs), key, inNew
+	}
 	return msgs, l.validity, l.next, nil
+}
+
+// readDir lists a directory in the order the file system gives: unlike
+// os.ReadDir it does not sort the names, which scan has no use for (it
+// sorts by UID).
+func readDir(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // load reads the folder's UID list unless the one in memory is current,
