@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/transcript"
 )
 
@@ -87,7 +88,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	o := transcript.ReplayOptions{Targets: map[proto.Protocol]proto.Target{}, Out: stdout}
 	for _, s := range targets {
-		t, err := proto.ParseTarget(s)
+		t, err := protocols.All.ParseTarget(s)
 		if err != nil {
 			fmt.Fprintf(stderr, "mailsh: %v\n", err)
 			return 2
@@ -99,7 +100,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailsh: %v\n", err)
 		return 1
 	}
-	o.Dial = proto.DialOptions{Timeout: *timeout, TLSConfig: cfg}
+	o.Dial = proto.DialOptions{Timeout: *timeout, TLSConfig: cfg, Protocols: protocols.All}
 	o.Secret = replaySecrets(secrets, stdin, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailsh/mailsh/internal/builtin"
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/shell"
 	"github.com/mailsh/mailsh/transcript"
 )
@@ -193,7 +194,7 @@ func targetFrom(args []string) (*proto.Target, error) {
 	case 0:
 		return nil, nil
 	case 1:
-		t, err := proto.ParseTarget(args[0])
+		t, err := protocols.All.ParseTarget(args[0])
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +283,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 			return 1
 		}
 	}
-	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo, KeepSecrets: o.noRedact}
+	dial := proto.DialOptions{Network: network, Timeout: o.timeout, TLSConfig: cfg, Observe: s.Observe, EHLOName: o.ehlo, KeepSecrets: o.noRedact, Protocols: protocols.All}
 	s.Opts.Dial = dial
 	if t.User != "" && s.Opts.User == "" {
 		s.Opts.User = t.User

@@ -160,6 +160,12 @@ func (tt *tty) wait() int {
 	tt.t.Helper()
 	select {
 	case <-tt.exited:
+		// What it wrote last may still be on its way through the
+		// terminal: read it all (the pump ends when the terminal closes).
+		select {
+		case <-tt.done:
+		case <-time.After(5 * time.Second):
+		}
 		err := tt.err
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

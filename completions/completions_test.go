@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/imap"
 )
 
 // machine builds a state machine by replaying an exchange.
@@ -310,7 +311,7 @@ func TestMetaSubcommands(t *testing.T) {
 // and what the server listed, with or without a tag typed first.
 func TestIMAPArguments(t *testing.T) {
 	caps := map[string]string{"IMAP4REV1": "", "SPECIAL-USE": "", "MOVE": "", "UIDPLUS": "", "AUTH": "PLAIN"}
-	sel := &proto.Snapshot{Proto: proto.IMAP, State: proto.IMAPSelected, CapaKnown: true, Capa: caps, Count: 3,
+	sel := &proto.Snapshot{Proto: imap.Protocol, State: imap.Selected, CapaKnown: true, Capa: caps, Count: 3,
 		Messages:  []proto.MessageInfo{{Num: 1, UID: "7"}, {Num: 2, UID: "9"}, {Num: 3, UID: "12"}},
 		Mailboxes: []string{"INBOX", "Sent Items", "Trash"}, Mailbox: "INBOX"}
 	for _, tc := range []struct {
@@ -347,7 +348,7 @@ func TestIMAPArguments(t *testing.T) {
 		}
 	}
 	// Not authenticated: no mailbox commands; LOGIN unless LOGINDISABLED.
-	na := &proto.Snapshot{Proto: proto.IMAP, State: proto.IMAPNotAuth, CapaKnown: true, Capa: map[string]string{"LOGINDISABLED": "", "STARTTLS": ""}}
+	na := &proto.Snapshot{Proto: imap.Protocol, State: imap.NotAuth, CapaKnown: true, Capa: map[string]string{"LOGINDISABLED": "", "STARTTLS": ""}}
 	var names []string
 	for _, c := range na.Commands() {
 		names = append(names, c.Name)

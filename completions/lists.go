@@ -50,7 +50,7 @@ func listArgs(s *proto.Snapshot, cmd *proto.Command, start int, words []string, 
 	default:
 		// Inside a list, or a flag, no space follows: a ")" may.
 		final := lead != "" || kind == proto.ArgFlags
-		for _, w := range proto.ArgWords(kind, s) {
+		for _, w := range argWords(s, kind) {
 			cands = append(cands, Candidate{Text: lead + w.Text, Hint: w.Help, Final: final})
 		}
 	}
@@ -84,4 +84,13 @@ func quote(s *proto.Snapshot, name string) string {
 		return q(name)
 	}
 	return name
+}
+
+// argWords are the keywords an argument of the kind may be now, as the
+// protocol says.
+func argWords(s *proto.Snapshot, kind proto.ArgKind) []proto.Word {
+	if w := s.Proto.Spec().Words; w != nil {
+		return w(kind, s)
+	}
+	return nil
 }

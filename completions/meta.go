@@ -47,7 +47,7 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 			return files(ctx, word)
 		case ctx.Snap != nil:
 			var out []Candidate
-			for _, w := range proto.ArgWords(proto.ArgFlags, ctx.Snap) {
+			for _, w := range argWords(ctx.Snap, proto.ArgFlags) {
 				out = append(out, Candidate{Text: w.Text, Hint: w.Help})
 			}
 			return out
@@ -71,7 +71,11 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 			for _, t := range ctx.Targets {
 				out = append(out, Candidate{Text: t})
 			}
-			for _, s := range proto.Schemes() {
+			schemes := ctx.Schemes
+			if schemes == nil {
+				schemes = proto.Schemes() // the engine's own protocols
+			}
+			for _, s := range schemes {
 				out = append(out, Candidate{Text: s + "://", Final: true})
 			}
 			return out

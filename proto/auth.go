@@ -105,13 +105,6 @@ func (c *Client) LoginUserPass(user, pass string) (*Reply, error) {
 	return rep, err
 }
 
-// LoginIMAP logs in to IMAP with LOGIN (RFC 9051 §6.2.3), the user name
-// and password quoted as they need.
-func (c *Client) LoginIMAP(user, pass string) (*Reply, error) {
-	_, rep, err := c.Command("LOGIN " + IMAPQuote(user) + " " + IMAPQuote(pass))
-	return rep, err
-}
-
 // LoginAPOP logs in to POP3 with APOP (RFC 1939 §7), using the timestamp
 // from the greeting.
 func (c *Client) LoginAPOP(user, pass string) (*Reply, error) {

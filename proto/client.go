@@ -36,6 +36,8 @@ type Client struct {
 	bw      *bufio.Writer
 	proto   Protocol
 	observe func(Event)
+	// protocols are what a greeting may be, when proto is not known.
+	protocols Registry
 
 	// Lines of message text have no reply: they wait in bw and go out a
 	// buffer at a time, or textDelay after the last one (textTimer), so
@@ -69,11 +71,25 @@ type replyMsg struct {
 // from the greeting ("220" is SMTP, "+OK" POP3). observe, if not nil,
 // receives every event; it is called from two goroutines, never at once.
 func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
+	return newClient(conn, p, observe, nil)
+}
+
+// NewClientOf is NewClient with the protocols a greeting may be (nil:
+// Builtin).
+func NewClientOf(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Client {
+	return newClient(conn, p, observe, reg)
+}
+
+func newClient(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Client {
+	if reg == nil {
+		reg = Builtin
+	}
 	c := &Client{
-		Timeout: 30 * time.Second,
-		conn:    conn,
-		proto:   p,
-		replies: make(chan replyMsg, 16),
+		Timeout:   30 * time.Second,
+		conn:      conn,
+		proto:     p,
+		protocols: reg,
+		replies:   make(chan replyMsg, 16),
 	}
 	var mu sync.Mutex
 	c.observe = func(e Event) {
@@ -189,7 +205,10 @@ func (c *Client) readReply() (*Reply, error) {
 		return nil, nil
 	}
 	if c.proto == nil {
-		if c.proto = ProtocolOf(line); c.proto == nil {
+		if c.proto = c.protocols.ProtocolOf(line); c.proto == nil {
+			if c.proto = c.protocols.Fallback(); c.proto == nil {
+				return nil, protoErr(line, "the greeting is none of %s", strings.Join(c.protocols.Schemes(), ", "))
+			}
 			return c.becomeRaw(line), nil
 		}
 		c.Machine = NewMachine(c.proto)
@@ -197,8 +216,8 @@ func (c *Client) readReply() (*Reply, error) {
 			c.Machine.SetTLS()
 		}
 	}
-	if c.proto.Spec().Tagged {
-		return c.readIMAP(line)
+	if h := c.proto.Spec().Hooks; h != nil && h.Read != nil {
+		return h.Read(c, line)
 	}
 	var rep *Reply
 	if sp := c.proto.Spec(); sp.Continues != nil {
@@ -255,14 +274,13 @@ func (c *Client) readReply() (*Reply, error) {
 // SSH, LMTP or ManageSieve server, say) into raw line mode, as telnet
 // would carry on, and answers the wait for the greeting.
 func (c *Client) becomeRaw(greeting []byte) *Reply {
-	c.proto = RAW
-	c.Machine = NewMachine(RAW)
+	c.Machine = NewMachine(c.proto)
 	if c.tlsState != nil {
 		c.Machine.SetTLS()
 	}
 	c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(greeting)})
-	c.Note("this greeting is neither SMTP (220) nor POP3 (+OK): raw line mode — each line goes out with CRLF, and what arrives is shown as it comes")
-	rep := &Reply{Proto: RAW, Lines: []string{string(greeting)}, Text: []string{string(greeting)}}
+	c.Note("this greeting is none of %s: raw line mode — each line goes out with CRLF, and what arrives is shown as it comes", c.protocols.greetings())
+	rep := &Reply{Proto: c.proto, Lines: []string{string(greeting)}, Text: []string{string(greeting)}}
 	c.mu.Lock()
 	c.waiting--
 	c.mu.Unlock()

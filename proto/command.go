@@ -98,9 +98,9 @@ type Command struct {
 	OnOK, OnCont, OnFail State
 	// Effect, if set, updates what the machine has learnt from a reply,
 	// after the state transition.
-	Effect func(m *Machine, arg string, r *Reply)
+	Effect func(m *Session, arg string, r *Reply)
 	// Body, if set, learns from each line of a POP3 multi-line body.
-	Body func(m *Machine, arg string, line []byte)
+	Body func(m *Session, arg string, line []byte)
 }
 
 // ValidIn reports whether the command is valid in state s.
@@ -160,3 +160,31 @@ func always(string) bool  { return true }
 func noArg(a string) bool { return a == "" }
 
 func states(s ...State) []State { return s }
+
+// Word is a keyword an argument may be, with a hint for completion.
+type Word struct {
+	Text, Help string
+	// Ext is the capability the server must advertise for the word to be
+	// offered; empty for base words.
+	Ext string
+}
+
+// ArgsAt returns the kind of a command's argument at position i (0 for
+// the first), the last kind repeating for lists (SEARCH keys, FETCH items,
+// flags).
+func (c *Command) ArgsAt(i int) ArgKind {
+	if len(c.Args) == 0 {
+		if i == 0 {
+			return c.ArgKind
+		}
+		return ArgText
+	}
+	if i < len(c.Args) {
+		return c.Args[i]
+	}
+	switch last := c.Args[len(c.Args)-1]; last {
+	case ArgFetchItem, ArgFlags, ArgSearchKey, ArgStatusItems, ArgCapability:
+		return last
+	}
+	return ArgText
+}

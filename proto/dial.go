@@ -27,6 +27,9 @@ type DialOptions struct {
 	// EHLOName is the name given in EHLO when mailsh must send one itself
 	// (for --starttls); empty means this host's name.
 	EHLOName string
+	// Protocols are the protocols a greeting may be, for a target whose
+	// protocol is not known (HOST PORT); nil means Builtin.
+	Protocols Registry
 }
 
 // ConnectError is a failure to reach a server, with the reason in words.
@@ -68,7 +71,7 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 		tc.SetDeadline(time.Time{})
 		conn = tc
 	}
-	c := NewClient(conn, t.Proto, o.Observe)
+	c := newClient(conn, t.Proto, o.Observe, o.Protocols)
 	c.TLSConfig = cfg
 	c.KeepSecrets = o.KeepSecrets
 	if o.Timeout > 0 {

@@ -164,38 +164,26 @@ func ExplainEnhanced(e EnhancedCode) string {
 	return cls
 }
 
-// ExplainCode explains a code typed by a person: an SMTP code ("550"), an
-// enhanced code ("5.1.1"), both ("550 5.1.1"), a POP3 indicator or
-// response code ("-ERR", "IN-USE"), or an IMAP status or response code
-// ("NO", "TRYCREATE").
-func ExplainCode(s string) (string, error) {
-	var out []string
-	for _, f := range strings.Fields(s) {
-		f = strings.Trim(f, "[]")
-		if e, ok := pop3Codes[strings.ToUpper(f)]; ok {
-			out = append(out, f+": "+e)
-			continue
-		}
-		if e, ok := imapCodes[strings.ToUpper(f)]; ok {
-			out = append(out, strings.ToUpper(f)+": "+e+" (an IMAP response code)")
-			continue
-		}
-		if e, ok := imapStatuses[strings.ToUpper(f)]; ok && f != "+" {
-			out = append(out, strings.ToUpper(f)+": "+e+" (an IMAP status)")
-			continue
-		}
-		if n, err := strconv.Atoi(f); err == nil && len(f) == 3 && n >= 100 && n < 600 {
-			out = append(out, fmt.Sprintf("%d: %s (%s)", n, ExplainSMTPCode(n), smtpClasses[n/100]))
-			continue
-		}
-		if e, rest, ok := ParseEnhancedCode(f); ok && rest == "" {
-			out = append(out, e.String()+": "+ExplainEnhanced(e)+" (RFC 3463)")
-			continue
-		}
-		return "", fmt.Errorf("%q is not a reply code (try 550, 5.1.1, -ERR, IN-USE or TRYCREATE)", f)
+// ExplainCode explains a code typed by a person, as one of the Builtin
+// protocols: an SMTP code ("550"), an enhanced code ("5.1.1"), both ("550
+// 5.1.1"), a POP3 indicator or response code ("-ERR", "IN-USE").
+func ExplainCode(s string) (string, error) { return Builtin.ExplainCode(s) }
+
+// explainSMTPWord explains a reply code or an enhanced status code.
+func explainSMTPWord(f string) (string, bool) {
+	if n, err := strconv.Atoi(f); err == nil && len(f) == 3 && n >= 100 && n < 600 {
+		return fmt.Sprintf("%d: %s (%s)", n, ExplainSMTPCode(n), smtpClasses[n/100]), true
 	}
-	if len(out) == 0 {
-		return "", fmt.Errorf("give a reply code, such as 550, 5.1.1 or -ERR")
+	if e, rest, ok := ParseEnhancedCode(f); ok && rest == "" {
+		return e.String() + ": " + ExplainEnhanced(e) + " (RFC 3463)", true
 	}
-	return strings.Join(out, "\n"), nil
+	return "", false
+}
+
+// explainPOP3Word explains a status indicator or a response code.
+func explainPOP3Word(f string) (string, bool) {
+	if e, ok := pop3Codes[strings.ToUpper(f)]; ok {
+		return f + ": " + e, true
+	}
+	return "", false
 }

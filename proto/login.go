@@ -18,6 +18,9 @@ type Login struct {
 	// IMAP's LOGIN; empty for none.
 	Plain       string
 	PreferPlain bool
+	// PlainLogin runs the protocol's own login, for a protocol of another
+	// package (this package's are known by name).
+	PlainLogin func(c *Client, user, pass string) (*Reply, error)
 	// Digest names a login that keeps the password off the wire with the
 	// greeting's timestamp (POP3's APOP); empty for none.
 	Digest string
@@ -115,10 +118,10 @@ func ClearTextLogin(method string) bool {
 func (c *Client) Login(method, user, secret string, step func(AuthStep)) (*Reply, error) {
 	if l := c.Machine.Protocol().Spec().Login; l != nil {
 		switch {
+		case method == "plain" && l.PlainLogin != nil:
+			return l.PlainLogin(c, user, secret)
 		case method == "plain" && l.Plain == "USER":
 			return c.LoginUserPass(user, secret)
-		case method == "plain" && l.Plain == "LOGIN":
-			return c.LoginIMAP(user, secret)
 		case method == "digest" && l.Digest == "APOP":
 			return c.LoginAPOP(user, secret)
 		}

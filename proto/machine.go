@@ -15,7 +15,13 @@ import (
 // shell's completer reads snapshots.
 type Machine struct {
 	mu sync.Mutex
+	Session
+}
 
+// Session is what a Machine knows, as a protocol's hooks and the effects
+// of its command table see it: they run with the machine locked, and
+// read and change it through these fields and methods.
+type Session struct {
 	proto    Protocol
 	state    State
 	tls      bool
@@ -32,7 +38,8 @@ type Machine struct {
 	recipients []string // of the open transaction
 	used       []string // every address used in MAIL or RCPT
 
-	// POP3 session.
+	// Capabilities (POP3's CAPA, IMAP's CAPABILITY) and the mailbox's
+	// messages (POP3's maildrop, IMAP's selected mailbox).
 	capaKnown bool
 	capa      map[string]string
 	stamp     string
@@ -48,8 +55,8 @@ type Machine struct {
 	msgsGen   uint64
 	msgsValid bool
 
-	// IMAP session.
-	imap imapLearnt
+	// learnt is the protocol's own (Spec.NewLearnt).
+	learnt any
 
 	// pending holds commands sent whose replies have not been read, oldest
 	// first (more than one only when pipelining, RFC 2920).
@@ -89,7 +96,7 @@ type Cmd struct {
 // NewMachine returns a machine for a session that has just connected and
 // waits for the greeting.
 func NewMachine(p Protocol) *Machine {
-	m := &Machine{proto: p, state: StateGreeting, count: -1}
+	m := &Machine{Session: Session{proto: p, state: StateGreeting, count: -1}}
 	m.resetLearnt()
 	if p.Spec().Unframed {
 		m.state = RawOpen // no greeting to wait for
@@ -107,7 +114,9 @@ func (m *Machine) resetLearnt() {
 	m.sizes = map[int]int64{}
 	m.uids = map[int]string{}
 	m.deleted = map[int]bool{}
-	m.imap = imapLearnt{tagN: m.imap.tagN} // tags go on counting after STARTTLS
+	if h := m.proto.Spec().Hooks; h != nil && h.NewLearnt != nil {
+		m.learnt = h.NewLearnt(m.learnt)
+	}
 }
 
 // Protocol returns the machine's protocol.
@@ -133,13 +142,10 @@ func (m *Machine) Snapshot() *Snapshot {
 		Used:       append([]string(nil), m.used...),
 		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
 		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
-		Messages:  m.messagesLocked(),
-		Mailboxes: append([]string(nil), m.imap.mailboxes...), Mailbox: m.imap.selected,
-		ReadOnly: m.imap.readOnly, Flags: append([]string(nil), m.imap.flags...),
-		LiteralLeft: m.imap.litLeft, LiteralSecret: m.imap.litSecret,
+		Messages: m.messagesLocked(),
 	}
-	if m.proto.Spec().Tagged {
-		s.NextTag = m.nextTagLocked()
+	if h := m.proto.Spec().Hooks; h != nil && h.Fill != nil {
+		h.Fill(&m.Session, s)
 	}
 	return s
 }
@@ -160,8 +166,8 @@ func (m *Machine) Classify(line string) *Cmd {
 }
 
 func (m *Machine) classifyLocked(line string) *Cmd {
-	if m.proto.Spec().Tagged {
-		return m.classifyIMAPLocked(line)
+	if h := m.proto.Spec().Hooks; h != nil && h.Classify != nil {
+		return h.Classify(&m.Session, line)
 	}
 	c := &Cmd{Line: line, Shown: line, Valid: true}
 	switch m.state {
@@ -203,14 +209,12 @@ func (m *Machine) classifyLocked(line string) *Cmd {
 // masks from there while the line is typed.
 func (m *Machine) SecretFrom(line string) int {
 	m.mu.Lock()
-	tagged := m.proto.Spec().Tagged
+	p := m.proto
 	m.mu.Unlock()
 	orig, from := line, 0
-	if tagged {
-		if tag, rest := splitIMAPTag(line); tag != "" {
-			from = len(line) - len(rest)
-			line = rest
-		}
+	if tag, rest := SplitTag(p, line); tag != "" {
+		from = len(line) - len(rest)
+		line = rest
 	}
 	verb, rest, ok := strings.Cut(line, " ")
 	if !ok {
@@ -239,8 +243,8 @@ func (m *Machine) Sent(line string) *Cmd {
 	defer m.mu.Unlock()
 	m.gen++
 	c := m.classifyLocked(line)
-	if m.proto.Spec().Tagged {
-		m.sentIMAPLocked(c)
+	if h := m.proto.Spec().Hooks; h != nil && h.Sent != nil {
+		h.Sent(&m.Session, c)
 		return c
 	}
 	if !c.Body {
@@ -289,8 +293,8 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gen++
-	if m.proto.Spec().Tagged {
-		m.receivedIMAPLocked(r)
+	if h := m.proto.Spec().Hooks; h != nil && h.Received != nil {
+		h.Received(&m.Session, r)
 		return false
 	}
 	var c *Cmd
@@ -307,23 +311,8 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 	if c == nil || c.Spec == nil {
 		return false
 	}
-	spec := c.Spec
-	next := Same
-	switch r.Class() {
-	case ClassPositive:
-		next = spec.OnOK
-	case ClassIntermediate:
-		next = spec.OnCont
-	case ClassTransient, ClassPermanent:
-		next = spec.OnFail
-	}
-	if next != Same {
-		m.state = next
-	}
-	if spec.Effect != nil {
-		spec.Effect(m, c.Arg, r)
-	}
-	if r.Class() == ClassPositive && spec.Multi != nil && spec.Multi(c.Arg) {
+	m.Apply(c, r)
+	if spec := c.Spec; r.Class() == ClassPositive && spec.Multi != nil && spec.Multi(c.Arg) {
 		// Keep the command at the head of the queue for BodyLine.
 		m.pending = append([]*Cmd{c}, m.pending...)
 		return true
@@ -340,7 +329,7 @@ func (m *Machine) BodyLine(line []byte) {
 		return
 	}
 	if c := m.pending[0]; c.Spec != nil && c.Spec.Body != nil {
-		c.Spec.Body(m, c.Arg, line)
+		c.Spec.Body(&m.Session, c.Arg, line)
 	}
 }
 

@@ -78,7 +78,7 @@ func redactAPOP(arg string) string {
 // "+OK maildrop has 2 messages (320 octets)" or "Mailbox open, 24 messages".
 var countRE = regexp.MustCompile(`(?i)\b(\d+) messages?\b`)
 
-func learnLogin(m *Machine, _ string, r *Reply) {
+func learnLogin(m *Session, _ string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -90,7 +90,7 @@ func learnLogin(m *Machine, _ string, r *Reply) {
 	}
 }
 
-func learnPOP3Auth(m *Machine, arg string, r *Reply) {
+func learnPOP3Auth(m *Session, arg string, r *Reply) {
 	if arg != "" {
 		learnLogin(m, arg, r)
 	}
@@ -98,7 +98,7 @@ func learnPOP3Auth(m *Machine, arg string, r *Reply) {
 
 // learnAuthList reads the mechanism list of a bare AUTH (RFC 1734 style,
 // still answered by many servers).
-func learnAuthList(m *Machine, _ string, line []byte) {
+func learnAuthList(m *Session, _ string, line []byte) {
 	mech := strings.ToUpper(strings.TrimSpace(string(line)))
 	if mech == "" || len(m.capa["SASL"]) > MaxLine/2 {
 		return
@@ -111,7 +111,7 @@ func learnAuthList(m *Machine, _ string, line []byte) {
 	m.capa["SASL"] = strings.TrimSpace(m.capa["SASL"] + " " + mech)
 }
 
-func startCapa(m *Machine, _ string, r *Reply) {
+func startCapa(m *Session, _ string, r *Reply) {
 	if r.Class() == ClassPositive {
 		m.capa = map[string]string{}
 		m.capaKnown = true
@@ -119,7 +119,7 @@ func startCapa(m *Machine, _ string, r *Reply) {
 }
 
 // learnCapa reads one capability line (RFC 2449 §5): a tag and arguments.
-func learnCapa(m *Machine, _ string, line []byte) {
+func learnCapa(m *Session, _ string, line []byte) {
 	tag, args, _ := strings.Cut(string(line), " ")
 	if tag != "" && len(m.capa) < MaxReplyLines {
 		m.capa[strings.ToUpper(tag)] = args
@@ -142,7 +142,7 @@ func scanListing(s string) (int, string, bool) {
 	return n, f[1], true
 }
 
-func learnStat(m *Machine, _ string, r *Reply) {
+func learnStat(m *Session, _ string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -158,7 +158,7 @@ func learnStat(m *Machine, _ string, r *Reply) {
 	}
 }
 
-func learnListOne(m *Machine, arg string, r *Reply) {
+func learnListOne(m *Session, arg string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -175,7 +175,7 @@ func learnListOne(m *Machine, arg string, r *Reply) {
 	}
 }
 
-func learnListLine(m *Machine, _ string, line []byte) {
+func learnListLine(m *Session, _ string, line []byte) {
 	if n, size, ok := scanListing(string(line)); ok && len(m.sizes) < maxMessages {
 		if v, err := strconv.ParseInt(size, 10, 64); err == nil {
 			m.sizes[n] = v
@@ -183,7 +183,7 @@ func learnListLine(m *Machine, _ string, line []byte) {
 	}
 }
 
-func learnUIDLOne(m *Machine, arg string, r *Reply) {
+func learnUIDLOne(m *Session, arg string, r *Reply) {
 	if r.Class() == ClassPositive && arg != "" {
 		if n, uid, ok := scanListing(r.Message()); ok {
 			m.uids[n] = uid
@@ -191,13 +191,13 @@ func learnUIDLOne(m *Machine, arg string, r *Reply) {
 	}
 }
 
-func learnUIDLLine(m *Machine, _ string, line []byte) {
+func learnUIDLLine(m *Session, _ string, line []byte) {
 	if n, uid, ok := scanListing(string(line)); ok && len(m.uids) < maxMessages {
 		m.uids[n] = uid
 	}
 }
 
-func learnDele(m *Machine, arg string, r *Reply) {
+func learnDele(m *Session, arg string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -206,7 +206,7 @@ func learnDele(m *Machine, arg string, r *Reply) {
 	}
 }
 
-func learnPOP3Rset(m *Machine, _ string, r *Reply) {
+func learnPOP3Rset(m *Session, _ string, r *Reply) {
 	if r.Class() == ClassPositive {
 		m.deleted = map[int]bool{}
 	}

@@ -1,13 +1,18 @@
 package proto
 
-import "strings"
+import (
+	"io"
+	"strings"
+)
 
 // Spec is what the engine knows of one protocol. Everything that differs
-// between SMTP and POP3 — the command table, how a greeting is recognised,
+// between protocols — the command table, how a greeting is recognised,
 // how a reply is read and classed, the TLS upgrade, what the server
-// advertises — is a field here, so that the engine asks the protocol
-// instead of testing which one it is. Adding a protocol means a Spec and
-// one line in specs.
+// advertises, how to log in — is a field here, so that the engine asks
+// the protocol instead of testing which one it is; a protocol whose
+// framing is its own (IMAP's tags and literals) brings Hooks. Adding a
+// protocol means a package with its Spec (as proto/imap) and one line in
+// the registry, package protocols.
 type Spec struct {
 	// Name is the protocol's name in prompts and transcripts: "smtp".
 	Name string
@@ -18,8 +23,10 @@ type Spec struct {
 	// TLS; Scheme and SchemeTLS name a target in a URL.
 	Schemes           map[string]Scheme
 	Scheme, SchemeTLS string
-	// Greets recognises the protocol's greeting.
-	Greets func(line []byte) bool
+	// Greets recognises the protocol's greeting, and GreetingLooks says
+	// what it looks like ("220").
+	Greets        func(line []byte) bool
+	GreetingLooks string
 	// Greeting and SASLAnswer are the rows for the greeting and for a
 	// line answering a SASL challenge, which are not commands.
 	Greeting, SASLAnswer *Command
@@ -41,6 +48,16 @@ type Spec struct {
 	Label     func(r *Reply) string
 	Explain   func(r *Reply) string
 	Temporary func(r *Reply) bool
+	// ExplainWord explains a status or code typed after :explain ("550",
+	// "-ERR", "TRYCREATE"), if it is one of the protocol's.
+	ExplainWord func(w string) (string, bool)
+	// Append adds a message of size octets, read from r, to a mailbox
+	// with flags (IMAP's APPEND, RFC 9051 §6.3.12); nil where there is
+	// none.
+	Append func(c *Client, mailbox string, flags []string, r io.Reader, size int64) (*Reply, error)
+	// Words returns the keywords an argument of the kind may be now (IMAP's
+	// FETCH items, flags, SEARCH keys), for completion.
+	Words func(kind ArgKind, s *Snapshot) []Word
 	// Hello is the command that must come before the TLS upgrade, if
 	// the session has not sent it (SMTP's EHLO, RFC 3207 §4).
 	Hello string
@@ -55,6 +72,9 @@ type Spec struct {
 	// Unframed means no replies: what the server sends is shown line by
 	// line as it arrives, and a line sent waits for nothing.
 	Unframed bool
+	// Hooks is how a protocol whose framing is its own follows the
+	// session; nil for the engine's: one reply per command, in order.
+	Hooks *Hooks
 	// Tagged means IMAP's framing (RFC 9051 §2.2): commands carry tags,
 	// a command is answered by the completion with its tag, untagged data
 	// may come at any time, and any line may end in a literal.
@@ -104,6 +124,38 @@ type Mail struct {
 	Chunks, ChunksExt string
 }
 
+// Hooks are a protocol's own parts of the engine, for framings other
+// than one reply per command in order (IMAP's tags, untagged data and
+// literals). The machine's hooks run with the machine locked.
+type Hooks struct {
+	// NewLearnt makes what the protocol learns of a session (Session's
+	// Learnt); after STARTTLS it gets the old one, to keep what survives.
+	NewLearnt func(old any) any
+	// Classify says what a line is, and Sent records it sent.
+	Classify func(s *Session, line string) *Cmd
+	Sent     func(s *Session, c *Cmd)
+	// Received applies a reply the client waits for.
+	Received func(s *Session, r *Reply)
+	// Fill adds what the protocol learnt to a snapshot.
+	Fill func(s *Session, snap *Snapshot)
+	// SplitTag separates a tag typed before a command.
+	SplitTag func(line string) (tag, rest string)
+	// Read reads a reply that began with first: the one a command waits
+	// for, or nil for data the server sent on its own (shown and learnt
+	// from as it comes).
+	Read func(c *Client, first []byte) (*Reply, error)
+}
+
+// SplitTag separates a tag typed at the start of a line from the command,
+// in a protocol whose commands carry tags; otherwise it returns the line
+// as it is.
+func SplitTag(p Protocol, line string) (tag, rest string) {
+	if h := p.Spec().Hooks; h != nil && h.SplitTag != nil {
+		return h.SplitTag(line)
+	}
+	return "", line
+}
+
 // Scheme is what a URL scheme says besides its protocol: the default
 // port and how TLS starts.
 type Scheme struct {
@@ -124,14 +176,12 @@ var (
 	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
 	// greeting mailsh does not know).
 	RAW Protocol = rawSpec
-	// IMAP is IMAP4 (RFC 9051, RFC 3501): tagged commands, untagged data
-	// and literals.
-	IMAP Protocol = imapSpec
 )
 
-// specs are the protocols the engine speaks, in the order greetings are
-// tried.
-var specs = []*Spec{smtpSpec, pop3Spec, imapSpec, rawSpec}
+// Builtin are the protocols of this package, in the order greetings are
+// tried; raw line mode takes what is left. Other protocols live in
+// packages of their own, and a Registry lists them all.
+var Builtin = Registry{smtpSpec, pop3Spec, rawSpec}
 
 // Spec returns what the engine knows of the protocol; for a protocol not
 // known, replies are read as SMTP's, the protocol of a telnet session to
@@ -158,18 +208,10 @@ func (s *Spec) String() string {
 	return s.Name
 }
 
-// ProtocolOf recognises a protocol from the first line a server sends:
-// three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR" POP3 (RFC 1939
-// §4), "* OK", "* PREAUTH" or "* BYE" IMAP (RFC 9051 §7.1). It returns 0
-// for anything else.
-func ProtocolOf(greeting []byte) Protocol {
-	for _, sp := range specs {
-		if sp.Greets != nil && sp.Greets(greeting) {
-			return sp
-		}
-	}
-	return nil
-}
+// ProtocolOf recognises one of the Builtin protocols from the first line
+// a server sends: three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR"
+// POP3 (RFC 1939 §4). It returns nil for anything else.
+func ProtocolOf(greeting []byte) Protocol { return Builtin.ProtocolOf(greeting) }
 
 // ParseStatusLine reads the status of a reply from one line: a POP3
 // status line, or an SMTP reply line with its enhanced code (RFC 3463).
@@ -197,12 +239,14 @@ var smtpSpec = &Spec{
 	Greets: func(line []byte) bool {
 		return len(line) >= 3 && line[0] >= '0' && line[0] <= '9'
 	},
-	Greeting: smtpGreetingCmd, SASLAnswer: smtpSASLCmd,
+	GreetingLooks: "220",
+	Greeting:      smtpGreetingCmd, SASLAnswer: smtpSASLCmd,
 	StartTLS: "STARTTLS", AfterTLS: SMTPConnected,
 	ParseStatus: parseSMTPStatus,
 	Continues:   (*Reply).addSMTPLine,
 	Class:       smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
-	Hello: "EHLO",
+	ExplainWord: explainSMTPWord,
+	Hello:       "EHLO",
 	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
 	// is "closing the transmission channel" (§4.2.2) whatever it answers:
 	// Postfix gives it to a command it takes for an attack ("221 2.7.0
@@ -247,11 +291,13 @@ var pop3Spec = &Spec{
 	Greets: func(line []byte) bool {
 		return hasPrefixFold(string(line), "+OK") || hasPrefixFold(string(line), "-ERR")
 	},
-	Greeting: pop3GreetingCmd, SASLAnswer: pop3SASLCmd,
+	GreetingLooks: "+OK",
+	Greeting:      pop3GreetingCmd, SASLAnswer: pop3SASLCmd,
 	StartTLS: "STLS", AfterTLS: POP3Authorization,
 	ParseStatus: func(line string) (*Reply, error) { return parsePOP3Status([]byte(line)) },
 	Class:       pop3Class, Label: func(r *Reply) string { return r.Status }, Explain: explainPOP3, Temporary: pop3Temporary,
-	Closes: func(*Reply, *Cmd) bool { return false },
+	ExplainWord: explainPOP3Word,
+	Closes:      func(*Reply, *Cmd) bool { return false },
 	// RFC 2449 §5: CAPA is optional; a server that never answered it is
 	// taken to support everything.
 	Advertised: func(s *Snapshot, ext string) (string, bool) {
@@ -272,50 +318,6 @@ var pop3Spec = &Spec{
 		}},
 	Report:   pop3Report,
 	Retrieve: func(n string) string { return "RETR " + n },
-}
-
-var imapSpec = &Spec{
-	Name:  "imap",
-	Table: IMAPCommands,
-	// RFC 9051 (143), RFC 8314 (993).
-	Schemes: map[string]Scheme{
-		"imap":  {Port: 143},
-		"imaps": {Port: 993, ImplicitTLS: true},
-	},
-	Scheme: "imap", SchemeTLS: "imaps",
-	Greets: func(line []byte) bool {
-		s := string(line)
-		return hasPrefixFold(s, "* OK") || hasPrefixFold(s, "* PREAUTH") || hasPrefixFold(s, "* BYE")
-	},
-	Greeting: imapGreetingCmd,
-	StartTLS: "STARTTLS", AfterTLS: IMAPNotAuth,
-	ParseStatus: func(line string) (*Reply, error) { return parseIMAPStatus([]byte(line)) },
-	Class:       func(r *Reply) Class { return imapClass(r.Status) }, Label: imapLabel, Explain: explainIMAP, Temporary: imapTemporary,
-	Closes: func(*Reply, *Cmd) bool { return false },
-	// RFC 9051 §6.1.1: the capabilities are listed in the greeting or
-	// on request; until then assume nothing is missing.
-	Advertised: func(s *Snapshot, ext string) (string, bool) {
-		if !s.CapaKnown {
-			return "", true
-		}
-		v, ok := s.Capa[strings.ToUpper(ext)]
-		return v, ok
-	},
-	Mechanisms: "AUTH",
-	Tagged:     true,
-	Quit:       "LOGOUT",
-	Login: &Login{States: states(IMAPNotAuth), Where: "log in from the not-authenticated state",
-		Plain:   "LOGIN",
-		Methods: []LoginMethod{{Name: "LOGIN", Help: "IMAP's LOGIN command, or the SASL mechanism if advertised"}}},
-	Report:   imapReport,
-	Retrieve: func(n string) string { return "FETCH " + n + " BODY.PEEK[]" },
-	Quote:    IMAPQuote,
-	IdleEnd:  "DONE",
-	Auth:     "AUTHENTICATE",
-	InitialResponse: func(s *Snapshot) bool {
-		_, ok := s.Capa["SASL-IR"]
-		return ok
-	},
 }
 
 // rawOpenCmd stands for the connection's start in raw line mode.

@@ -18,7 +18,7 @@ func smtpReport(s *Snapshot) []string {
 		out = append(out, "extensions: none (HELO)")
 	default:
 		out = append(out, "extensions:")
-		out = append(out, table(s.Ext)...)
+		out = append(out, ReportTable(s.Ext)...)
 	}
 	if len(s.Recipients) > 0 {
 		out = append(out, "recipients: "+strings.Join(s.Recipients, ", "))
@@ -33,44 +33,19 @@ func pop3Report(s *Snapshot) []string {
 	}
 	if s.CapaKnown {
 		out = append(out, "capabilities:")
-		out = append(out, table(s.Capa)...)
+		out = append(out, ReportTable(s.Capa)...)
 	} else {
 		out = append(out, "capabilities: unknown (send CAPA)")
 	}
 	if s.State == POP3Transaction {
-		out = append(out, messagesLine(s, "unknown (send STAT or LIST)"))
+		out = append(out, ReportMessages(s, "unknown (send STAT or LIST)"))
 	}
 	return out
 }
 
-func imapReport(s *Snapshot) []string {
-	var out []string
-	if s.CapaKnown {
-		out = append(out, "capabilities:")
-		out = append(out, table(s.Capa)...)
-	} else {
-		out = append(out, "capabilities: unknown (send CAPABILITY)")
-	}
-	if len(s.Mailboxes) > 0 {
-		names := make([]string, len(s.Mailboxes))
-		for i, m := range s.Mailboxes {
-			names[i] = IMAPQuote(m)
-		}
-		out = append(out, "mailboxes: "+strings.Join(names, " "))
-	}
-	if s.Mailbox != "" {
-		mode := "read-write"
-		if s.ReadOnly {
-			mode = "read-only"
-		}
-		out = append(out, fmt.Sprintf("selected: %s (%s)", IMAPQuote(s.Mailbox), mode))
-		out = append(out, messagesLine(s, "unknown"))
-	}
-	return out
-}
-
-// table lists a map's keys, sorted, with their values.
-func table(m map[string]string) []string {
+// ReportTable lists a map's keys, sorted, with their values, for a
+// protocol's Report.
+func ReportTable(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -83,7 +58,8 @@ func table(m map[string]string) []string {
 	return out
 }
 
-func messagesLine(s *Snapshot, unknown string) string {
+// ReportMessages is the line of a Report that lists the messages known.
+func ReportMessages(s *Snapshot, unknown string) string {
 	var ms []string
 	for _, m := range s.Messages {
 		if m.Size >= 0 {

@@ -73,7 +73,7 @@ var (
 		OnOK: SMTPConnected, OnFail: SMTPRejected, Effect: learnGreeting}
 	endDataCmd = &Command{Name: ".", RFC: "RFC 5321 §4.1.1.4",
 		Help: "end of message text", OnOK: SMTPReady, OnFail: SMTPReady,
-		Effect: func(m *Machine, _ string, _ *Reply) { m.recipients = m.recipients[:0] }}
+		Effect: func(m *Session, _ string, _ *Reply) { m.recipients = m.recipients[:0] }}
 	smtpSASLCmd = &Command{Name: "(sasl)", RFC: "RFC 4954 §4",
 		OnOK: SMTPReady, OnCont: SMTPAuth, OnFail: SMTPReady, Effect: learnAuth}
 	pop3GreetingCmd = &Command{Name: "(greeting)", RFC: "RFC 1939 §4",
@@ -82,12 +82,12 @@ var (
 		OnOK: POP3Transaction, OnCont: POP3Auth, OnFail: POP3Authorization, Effect: learnAuth}
 )
 
-func learnGreeting(m *Machine, _ string, r *Reply) {
+func learnGreeting(m *Session, _ string, r *Reply) {
 	m.greeting = r.Message()
 }
 
 // learnPOP3Greeting keeps the greeting's APOP timestamp (RFC 1939 §7).
-func learnPOP3Greeting(m *Machine, arg string, r *Reply) {
+func learnPOP3Greeting(m *Session, arg string, r *Reply) {
 	learnGreeting(m, arg, r)
 	if r.Class() == ClassPositive {
 		m.stamp = APOPTimestamp(m.greeting)
@@ -96,7 +96,7 @@ func learnPOP3Greeting(m *Machine, arg string, r *Reply) {
 
 // learnEHLO records the extensions of an EHLO reply (RFC 5321 §4.1.1.1):
 // each line after the first is a keyword and its parameters.
-func learnEHLO(m *Machine, _ string, r *Reply) {
+func learnEHLO(m *Session, _ string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -119,7 +119,7 @@ func learnEHLO(m *Machine, _ string, r *Reply) {
 	m.recipients = m.recipients[:0]
 }
 
-func learnHELO(m *Machine, _ string, r *Reply) {
+func learnHELO(m *Session, _ string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -128,13 +128,13 @@ func learnHELO(m *Machine, _ string, r *Reply) {
 	m.recipients = m.recipients[:0]
 }
 
-func learnAuth(m *Machine, _ string, r *Reply) {
+func learnAuth(m *Session, _ string, r *Reply) {
 	if r.Class() == ClassPositive {
 		m.authed = true
 	}
 }
 
-func learnMail(m *Machine, arg string, r *Reply) {
+func learnMail(m *Session, arg string, r *Reply) {
 	if r.Class() == ClassPositive {
 		addr := PathAddress(arg)
 		m.senders = remember(m.senders, addr)
@@ -143,7 +143,7 @@ func learnMail(m *Machine, arg string, r *Reply) {
 	}
 }
 
-func learnRcpt(m *Machine, arg string, r *Reply) {
+func learnRcpt(m *Session, arg string, r *Reply) {
 	if r.Class() == ClassPositive {
 		addr := PathAddress(arg)
 		m.recipients = remember(m.recipients, addr)
@@ -152,7 +152,7 @@ func learnRcpt(m *Machine, arg string, r *Reply) {
 }
 
 // learnBdat ends the transaction after BDAT ... LAST (RFC 3030 §2).
-func learnBdat(m *Machine, arg string, r *Reply) {
+func learnBdat(m *Session, arg string, r *Reply) {
 	f := strings.Fields(arg)
 	if r.Class() == ClassPositive && len(f) > 1 && strings.EqualFold(f[1], "LAST") {
 		m.state = SMTPReady
@@ -161,7 +161,7 @@ func learnBdat(m *Machine, arg string, r *Reply) {
 }
 
 // learnRset: RSET returns to the state after EHLO (RFC 5321 §4.1.1.5).
-func learnRset(m *Machine, _ string, r *Reply) {
+func learnRset(m *Session, _ string, r *Reply) {
 	if r.Class() != ClassPositive {
 		return
 	}
@@ -244,7 +244,7 @@ func mergeWords(a, b string) string {
 
 // learnQuit records that the server accepted QUIT, so that the close that
 // follows is the session's normal end.
-func learnQuit(m *Machine, _ string, r *Reply) {
+func learnQuit(m *Session, _ string, r *Reply) {
 	if r.Class() == ClassPositive {
 		m.quit = true
 	}

@@ -136,21 +136,3 @@ var (
 // RawOpen: raw line mode, where nothing is framed: every line may be
 // sent, and lines from the server are shown as they arrive.
 var RawOpen = NewState("raw", "raw line mode: each line goes out with CRLF; what arrives is shown as it comes", Commands)
-
-// IMAP's states (RFC 9051 §3).
-var (
-	// IMAPNotAuth: the Not Authenticated state of RFC 9051 §3.1.
-	IMAPNotAuth = NewState("login", "not authenticated: LOGIN or AUTHENTICATE (STARTTLS first on a network)", Commands)
-	// IMAPAuth: the Authenticated state (RFC 9051 §3.2): a mailbox may be
-	// selected.
-	IMAPAuth = NewState("auth", "authenticated: SELECT a mailbox, or LIST, CREATE, STATUS, APPEND, …", Commands)
-	// IMAPSelected: a mailbox is selected (RFC 9051 §3.3).
-	IMAPSelected = NewState("selected", "a mailbox is selected: FETCH, SEARCH, STORE, COPY, EXPUNGE, …; CLOSE leaves it", Commands)
-	// IMAPSASL: in an AUTHENTICATE exchange (RFC 9051 §6.2.2).
-	IMAPSASL = NewState("sasl", "authenticating; answer the server's challenge (\"*\" cancels)", SASLAnswer)
-	// IMAPIdle: IDLE accepted; updates arrive until DONE (RFC 2177).
-	IMAPIdle = NewState("idle", "idling: updates appear as they come; DONE (or Ctrl-C) ends it", Idle)
-	// IMAPLiteral: the server is ready for a literal's octets (RFC 9051
-	// §4.3): what is typed goes as it is until the count runs out.
-	IMAPLiteral = NewState("literal", "sending a literal: what you type goes as it is, each line with CRLF, until its octets are counted out", Literal)
-)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,37 +23,23 @@ type Target struct {
 	User string
 }
 
-// schemes are every protocol's URL schemes with their default ports.
-var schemes = func() map[string]Target {
-	all := map[string]Target{}
-	for _, sp := range specs {
-		for name, sc := range sp.Schemes {
-			all[name] = Target{Proto: sp, Port: sc.Port, ImplicitTLS: sc.ImplicitTLS, StartTLS: sc.StartTLS}
-		}
-	}
-	return all
-}()
-
 // Schemes lists the URL schemes ParseTarget accepts, sorted.
-func Schemes() []string {
-	out := make([]string, 0, len(schemes))
-	for s := range schemes {
-		out = append(out, s)
-	}
-	slices.Sort(out)
-	return out
-}
+func Schemes() []string { return Builtin.Schemes() }
+
+// ParseTarget parses a URL of one of the Builtin protocols, such as
+// smtp://mail.example.com:2525 or pop3s://[::1].
+func ParseTarget(s string) (Target, error) { return Builtin.ParseTarget(s) }
 
 // ParseTarget parses a URL such as smtp://mail.example.com:2525 or
-// pop3s://[::1].
-func ParseTarget(s string) (Target, error) {
+// imaps://[::1] for one of the registry's protocols.
+func (reg Registry) ParseTarget(s string) (Target, error) {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
 		return Target{}, fmt.Errorf("%q is not a URL: write smtp://HOST[:PORT] or pop3://HOST[:PORT], or give HOST PORT", s)
 	}
-	t, ok := schemes[strings.ToLower(scheme)]
+	t, ok := reg.scheme(strings.ToLower(scheme))
 	if !ok {
-		return Target{}, fmt.Errorf("unknown scheme %q: use %s", scheme, strings.Join(Schemes(), ", "))
+		return Target{}, fmt.Errorf("unknown scheme %q: use %s", scheme, strings.Join(reg.Schemes(), ", "))
 	}
 	u, err := url.Parse("x://" + rest)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailsh/mailsh/completions"
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // completer adapts package completions to the line editor. One candidate
@@ -46,6 +47,7 @@ func (c *completer) context() completions.Context {
 	}
 	ctx.EHLONames = []string{proto.DefaultEHLOName(), "localhost"}
 	ctx.Addresses = c.s.Addresses
+	ctx.Schemes = protocols.All.Schemes()
 	return ctx
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/transcript"
 )
 
@@ -225,7 +226,7 @@ func (s *Session) resolveTarget(arg string) (proto.Target, error) {
 			arg = strings.ToLower(strings.SplitN(arg, "://", 2)[0]) + "://[" + h + "]"
 		}
 	}
-	return proto.ParseTarget(arg)
+	return protocols.All.ParseTarget(arg)
 }
 
 func (s *Session) metaState(_ context.Context, _ []string) error {
@@ -261,7 +262,7 @@ func (s *Session) metaExplain(_ context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: :explain CODE (550, 5.1.1, \"550 5.1.1\", -ERR, IN-USE, TRYCREATE)")
 	}
-	out, err := proto.ExplainCode(strings.Join(args, " "))
+	out, err := protocols.All.ExplainCode(strings.Join(args, " "))
 	if err != nil {
 		return err
 	}

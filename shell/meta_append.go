@@ -25,11 +25,11 @@ func (s *Session) metaAppend(_ context.Context, args []string) error {
 		return errors.New("not connected")
 	}
 	snap := s.Client.Machine.Snapshot()
-	cmd := proto.TableFor(snap.Proto).Lookup("APPEND")
-	if cmd == nil {
+	add := snap.Proto.Spec().Append
+	if add == nil {
 		return fmt.Errorf(":append adds a message to a mailbox with APPEND, which %s has not", snap.Proto)
 	}
-	if !cmd.ValidIn(snap.State) {
+	if cmd := proto.TableFor(snap.Proto).Lookup("APPEND"); cmd != nil && !cmd.ValidIn(snap.State) {
 		return fmt.Errorf("APPEND needs a logged-in session (now: %s)", snap.State.Describe())
 	}
 	mailbox, file, flags := args[0], args[1], args[2:]
@@ -50,19 +50,10 @@ func (s *Session) metaAppend(_ context.Context, args []string) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	quote := snap.Proto.Spec().Quote
-	if quote == nil {
-		quote = func(s string) string { return s }
-	}
-	line := "APPEND " + quote(mailbox)
-	if len(flags) > 0 {
-		line += " (" + strings.Join(systemFlags(flags), " ") + ")"
-	}
-	line += fmt.Sprintf(" {%d}", size)
 	prog := s.progress(size)
 	s.P.MuteBody(true)
 	defer s.P.MuteBody(false)
-	rep, err := s.Client.SendLiteral(line, io.TeeReader(newCRLFReader(f), prog), size)
+	rep, err := add(s.Client, mailbox, systemFlags(flags), io.TeeReader(newCRLFReader(f), prog), size)
 	prog.Done()
 	if err == nil && rep != nil && rep.Class() == proto.ClassPositive {
 		s.P.Say("appended %s to %s (%s)", file, mailbox, message.HumanSize(size))

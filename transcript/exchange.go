@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // Exchange is one command and the reply it drew, for tables and diagrams.
@@ -50,12 +51,12 @@ func (x *Exchange) Took() time.Duration {
 // protoOf finds the protocol from the target URL, or else from the
 // session's first line (a telnet-style HOST PORT target).
 func protoOf(target, firstLine string) proto.Protocol {
-	if t, err := proto.ParseTarget(target); err == nil {
+	if t, err := protocols.All.ParseTarget(target); err == nil {
 		return t.Proto
 	}
 	// 0 if the line is none of the protocols: its replies are read as
 	// the engine reads an unknown protocol's.
-	return proto.ProtocolOf([]byte(firstLine))
+	return protocols.All.ProtocolOf([]byte(firstLine))
 }
 
 // continues reports whether the next client line goes on with the IMAP

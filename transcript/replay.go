@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // ReplayOptions configure Replay.
@@ -174,10 +175,10 @@ func (rp *replayer) expect() ([]string, error) {
 var redactedUser = regexp.MustCompile(`\[redacted user=([^\]\s]+)\]`)
 
 func (rp *replayer) session(ctx context.Context, h Header) error {
-	t, err := proto.ParseTarget(h.Target)
+	t, err := protocols.All.ParseTarget(h.Target)
 	if err != nil {
 		if strings.HasPrefix(h.Target, "tcp://") {
-			t, err = proto.ParseTarget("smtp://" + strings.TrimPrefix(h.Target, "tcp://"))
+			t, err = protocols.All.ParseTarget("smtp://" + strings.TrimPrefix(h.Target, "tcp://"))
 			t.Proto = nil
 		}
 		if err != nil {

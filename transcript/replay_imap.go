@@ -27,8 +27,9 @@ func (rp *replayer) imapCommand(line string) error {
 	}
 	rp.tag = tag
 	verb, arg := proto.SplitCommand(rest)
+	sp := c.Machine.Protocol().Spec()
 	switch up := strings.ToUpper(verb); {
-	case up == "LOGIN" && strings.Contains(arg, "[redacted"):
+	case sp.Login != nil && up == sp.Login.Plain && strings.Contains(arg, "[redacted"):
 		user, _, _ := strings.Cut(arg, " ")
 		if strings.HasPrefix(user, `"`) {
 			user = strings.Trim(user, `"`)
@@ -41,10 +42,10 @@ func (rp *replayer) imapCommand(line string) error {
 		if err != nil {
 			return err
 		}
-		rep, cerr := c.LoginIMAP(user, pw)
+		rep, cerr := c.Login("plain", user, pw, nil)
 		rp.result(line, imapWant(want, tag), rep, cerr)
 		return nil
-	case up == "AUTHENTICATE" && arg != "":
+	case up == sp.Auth && arg != "":
 		want, err := rp.expect()
 		if err != nil {
 			return err

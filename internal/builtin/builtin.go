@@ -15,6 +15,7 @@ import (
 	"github.com/mailsh/mailsh/loopback"
 	"github.com/mailsh/mailsh/loopback/imap"
 	"github.com/mailsh/mailsh/proto"
+	imapproto "github.com/mailsh/mailsh/proto/imap"
 )
 
 // Server is the running built-in server: where its four sides listen,
@@ -96,8 +97,8 @@ func Start() (*Server, error) {
 		POP3:     target(proto.POP3, a.POP3, false),
 		SMTPS:    target(proto.SMTP, a.SMTPS, true),
 		POP3S:    target(proto.POP3, a.POP3S, true),
-		IMAP:     target(proto.IMAP, imapAddr, false),
-		IMAPS:    target(proto.IMAP, imapsAddr, true),
+		IMAP:     target(imapproto.Protocol, imapAddr, false),
+		IMAPS:    target(imapproto.Protocol, imapsAddr, true),
 		Cert:     st.cert.Leaf,
 		User:     st.demo.Name,
 		Password: st.demo.Password,

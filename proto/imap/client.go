@@ -1,37 +1,39 @@
-package proto
+package imap
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-// readIMAP reads one IMAP response that began with line. Untagged data is
+// read reads one IMAP response that began with line. Untagged data is
 // shown as it arrives and taught to the machine; it answers no command,
 // so it returns nil. A continuation request or a tagged completion is the
 // reply a command waits for. The greeting is the untagged status that
 // opens the session.
-func (c *Client) readIMAP(first []byte) (*Reply, error) {
+func read(c *proto.Client, first []byte) (*proto.Reply, error) {
 	line := string(first)
-	if strings.HasPrefix(line, "* ") && c.Machine.State() != StateGreeting {
-		return nil, c.readUntagged(line)
+	if strings.HasPrefix(line, "* ") && c.Machine.State() != proto.StateGreeting {
+		return nil, readUntagged(c, line)
 	}
-	rep, err := ParseIMAPStatus(first)
+	rep, err := parseStatus(first)
 	if err != nil {
-		if c.Machine.State() == StateGreeting {
-			return nil, protoErr(first, "the greeting is not IMAP")
+		if c.Machine.State() == proto.StateGreeting {
+			return nil, proto.ProtocolErr(first, "the greeting is not IMAP")
 		}
-		if c.rawWindow.Load() {
-			c.observe(Event{Time: time.Now(), Dir: FromServer, Text: line})
+		if c.Probing() {
+			c.Emit(proto.Event{Time: time.Now(), Dir: proto.FromServer, Text: line})
 			return nil, nil
 		}
 		return nil, err
 	}
-	var pend *Cmd
+	rep.Proto = c.Machine.Protocol()
+	var pend *proto.Cmd
 	if rep.Tag == "+" {
 		pend = c.Machine.Last()
 	} else {
@@ -42,8 +44,8 @@ func (c *Client) readIMAP(first []byte) (*Reply, error) {
 		verb = pend.Verb
 	}
 	c.Machine.Received(rep)
-	c.emitReply(rep, verb, true)
-	return rep, c.afterReply(pend, rep)
+	c.EmitReply(rep, verb)
+	return rep, c.AfterReply(pend, rep)
 }
 
 // literalKeep is the largest literal whose text the machine learns from
@@ -54,52 +56,53 @@ const literalKeep = 1024
 // readUntagged reads an untagged response to its end, literals included:
 // each line is shown as it comes, and each literal's octets are read by
 // count and shown as lines of text.
-func (c *Client) readUntagged(line string) error {
+func readUntagged(c *proto.Client, line string) error {
 	verb := ""
 	if pend := c.Machine.Last(); pend != nil {
 		verb = pend.Verb
 	}
-	class := ClassUnknown
+	cl := proto.ClassUnknown
 	if f := strings.Fields(line); len(f) > 1 {
-		class = imapClass(f[1])
+		cl = class(f[1])
 	}
 	var whole strings.Builder
 	for {
-		n, _, at, lit := imapLiteralAt(line)
-		e := Event{Time: time.Now(), Dir: FromServer, Text: line, Class: class, Verb: verb}
+		n, _, at, lit := literalAt(line)
+		e := proto.Event{Time: time.Now(), Dir: proto.FromServer, Text: line, Class: cl, Verb: verb}
 		if lit {
-			e.Begins = imapMessageItem(line[:at])
+			e.Begins = messageItem(line[:at])
 		}
-		c.observe(e)
+		c.Emit(e)
 		if !lit {
 			whole.WriteString(line)
 			break
 		}
 		whole.WriteString(line[:at])
-		kept, err := c.readLiteral(n, verb)
+		kept, err := readLiteral(c, n, verb)
 		if err != nil {
 			return err
 		}
 		if kept != nil {
-			whole.WriteString(IMAPQuote(string(kept)))
+			whole.WriteString(Quote(string(kept)))
 		} else {
 			whole.WriteString("{" + strconv.FormatInt(n, 10) + "}")
 		}
-		next, err := c.readLine()
+		next, err := c.ReadLine()
 		if err != nil {
 			return err
 		}
 		line = string(next)
 	}
-	c.Machine.Untagged(whole.String())
+	resp := whole.String()
+	c.Machine.Locked(func(s *proto.Session) { untagged(s, resp) })
 	return nil
 }
 
-// imapMessageItem reports whether the literal announced after prefix is a
+// messageItem reports whether the literal announced after prefix is a
 // message, or its header: "BODY[]", "RFC822", "BINARY[]", "BODY[HEADER]",
 // "RFC822.HEADER" (RFC 9051 §7.5.2), not a part or a piece of one
 // ("BODY[]<0>"). :show and :mime read the last one fetched.
-func imapMessageItem(prefix string) bool {
+func messageItem(prefix string) bool {
 	prefix = strings.TrimRight(prefix, " ")
 	i := strings.LastIndexAny(prefix, " (")
 	item := strings.ToUpper(prefix[i+1:])
@@ -114,14 +117,14 @@ func imapMessageItem(prefix string) bool {
 // readLiteral reads a literal of n octets from the server and shows it as
 // lines of text, a buffer at a time, never as a whole. It returns the
 // octets of a small literal, for the machine to learn from.
-func (c *Client) readLiteral(n int64, verb string) ([]byte, error) {
+func readLiteral(c *proto.Client, n int64, verb string) ([]byte, error) {
 	var kept []byte
 	if n <= literalKeep {
 		kept = make([]byte, 0, n)
 	}
 	emit := func(text []byte) {
 		text = bytes.TrimSuffix(text, []byte("\r"))
-		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: string(text), Body: true, Literal: true, Verb: verb})
+		c.Emit(proto.Event{Time: time.Now(), Dir: proto.FromServer, Text: string(text), Body: true, Literal: true, Verb: verb})
 	}
 	var partial []byte
 	buf := make([]byte, 32<<10)
@@ -130,7 +133,7 @@ func (c *Client) readLiteral(n int64, verb string) ([]byte, error) {
 		if left < want {
 			want = left
 		}
-		got, err := io.ReadFull(c.lr.R, buf[:want])
+		got, err := c.ReadFull(buf[:want])
 		data := buf[:got]
 		left -= int64(got)
 		if kept != nil {
@@ -140,7 +143,7 @@ func (c *Client) readLiteral(n int64, verb string) ([]byte, error) {
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
 				partial = append(partial, data...)
-				if len(partial) >= MaxLine {
+				if len(partial) >= proto.MaxLine {
 					emit(partial)
 					partial = partial[:0]
 				}
@@ -156,16 +159,12 @@ func (c *Client) readLiteral(n int64, verb string) ([]byte, error) {
 			data = data[i+1:]
 		}
 		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%w: the connection ended %d octets into a literal of %d", ErrClosed, n-left, n)
-			}
-			return nil, c.mapErr(err)
+			return nil, fmt.Errorf("%w: %d octets into a literal of %d", err, n-left, n)
 		}
 	}
 	if len(partial) > 0 {
 		emit(partial)
 	}
-	c.lastRead.Store(time.Now().UnixNano())
 	return kept, nil
 }
 
@@ -174,32 +173,39 @@ func (c *Client) readLiteral(n int64, verb string) ([]byte, error) {
 // r as they are, never whole in memory, ends the command, and returns the
 // completion. A server that refuses the literal answers at once, and its
 // reply is returned with nothing more sent.
-func (c *Client) SendLiteral(line string, r io.Reader, n int64) (*Reply, error) {
-	if size, nonSync, _, ok := imapLiteralAt(line); !ok || nonSync || size != n {
+func SendLiteral(c *proto.Client, line string, r io.Reader, n int64) (*proto.Reply, error) {
+	if size, nonSync, _, ok := literalAt(line); !ok || nonSync || size != n {
 		return nil, fmt.Errorf("the line must end in {%d}", n)
 	}
 	_, rep, err := c.Command(line)
-	if err != nil || rep == nil || rep.Class() != ClassIntermediate {
+	if err != nil || rep == nil || rep.Class() != proto.ClassIntermediate {
 		return rep, err
 	}
-	if c.Machine.State() != IMAPLiteral {
-		return rep, errors.New("the server's \"+\" did not start the literal")
+	if c.Machine.State() != Literal {
+		return rep, fmt.Errorf("the server's \"+\" did not start the literal")
 	}
-	c.wmu.Lock()
-	c.textPending = false
-	tap := &lineTap{w: c.bw, emit: c.observe, literal: true}
-	sent, err := io.CopyN(&deadlineWriter{c: c, w: tap}, r, n)
-	tap.flushPartial()
-	c.wmu.Unlock()
-	if errors.Is(err, io.EOF) {
-		err = fmt.Errorf("the literal ended after %d of %d octets", sent, n)
-	}
+	sent, err := c.WriteVerbatim(r, n)
 	if err != nil {
-		err = c.mapErr(err)
-		c.botch(err)
 		return nil, err
 	}
-	c.Machine.LiteralSent(sent)
+	literalSent(c.Machine, sent)
 	_, rep, err = c.Command("") // the CRLF that ends the command
 	return rep, err
+}
+
+// Login logs in with LOGIN (RFC 9051 §6.2.3), the user name and password
+// quoted as they need.
+func Login(c *proto.Client, user, pass string) (*proto.Reply, error) {
+	_, rep, err := c.Command("LOGIN " + Quote(user) + " " + Quote(pass))
+	return rep, err
+}
+
+// Append adds a message to a mailbox with APPEND (RFC 9051 §6.3.12): the
+// size octets of r go as a literal, after the server asks for them.
+func Append(c *proto.Client, mailbox string, flags []string, r io.Reader, size int64) (*proto.Reply, error) {
+	line := "APPEND " + Quote(mailbox)
+	if len(flags) > 0 {
+		line += " (" + strings.Join(flags, " ") + ")"
+	}
+	return SendLiteral(c, line+fmt.Sprintf(" {%d}", size), r, size)
 }

@@ -1,4 +1,4 @@
-package proto
+package imap
 
 import (
 	"errors"
@@ -6,9 +6,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-// imapSession is a session against a scripted IMAP server: greeting with
+// imapSession is a session against a scripted Protocol server: greeting with
 // capabilities, LOGIN, LIST, SELECT, a FETCH whose literal holds a line
 // ")" and a dot line, STORE, LOGOUT.
 const imapSession = `
@@ -48,20 +50,20 @@ func TestIMAPClientSession(t *testing.T) {
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Machine.Protocol() != IMAP {
+	if c.Machine.Protocol() != Protocol {
 		t.Fatalf("protocol from greeting: %v", c.Machine.Protocol())
 	}
 	steps := []struct {
 		line  string
-		state State
-		class Class
+		state proto.State
+		class proto.Class
 	}{
-		{"LOGIN vmc secret", IMAPAuth, ClassPositive},
-		{`LIST "" "*"`, IMAPAuth, ClassPositive},
-		{"SELECT INBOX", IMAPSelected, ClassPositive},
-		{"FETCH 2 (UID RFC822.SIZE BODY[])", IMAPSelected, ClassPositive},
-		{`STORE 2 +FLAGS (\Seen)`, IMAPSelected, ClassPositive},
-		{"LOGOUT", StateClosed, ClassPositive},
+		{"LOGIN vmc secret", Auth, proto.ClassPositive},
+		{`LIST "" "*"`, Auth, proto.ClassPositive},
+		{"SELECT INBOX", Selected, proto.ClassPositive},
+		{"FETCH 2 (UID RFC822.SIZE BODY[])", Selected, proto.ClassPositive},
+		{`STORE 2 +FLAGS (\Seen)`, Selected, proto.ClassPositive},
+		{"LOGOUT", proto.StateClosed, proto.ClassPositive},
 	}
 	for _, s := range steps {
 		_, rep, err := c.Command(s.line)
@@ -122,7 +124,7 @@ func TestIMAPClientSession(t *testing.T) {
 // lines go, and the line that ends it ends the command; a LITERAL+
 // literal goes without waiting.
 func TestIMAPLiteralsTyped(t *testing.T) {
-	c, _, errc := newPipeClient(t, IMAP, `
+	c, _, errc := newPipeClient(t, Protocol, `
 S: * OK [CAPABILITY IMAP4rev1 LITERAL+] ready
 C: x9 LOGIN {3}
 S: + go on
@@ -143,16 +145,16 @@ S: a2 OK bye
 	type step struct {
 		line    string
 		replied bool
-		state   State
+		state   proto.State
 		left    int64
 	}
 	for _, s := range []step{
-		{"x9 LOGIN {3}", true, IMAPLiteral, 3},
-		{"vmc {6}", true, IMAPLiteral, 6},
-		{"secret", true, IMAPAuth, 0},
-		{"APPEND INBOX {4+}", false, IMAPLiteral, 4},
-		{"ab", false, IMAPLiteral, 0},
-		{"", true, IMAPAuth, 0},
+		{"x9 LOGIN {3}", true, Literal, 3},
+		{"vmc {6}", true, Literal, 6},
+		{"secret", true, Auth, 0},
+		{"APPEND INBOX {4+}", false, Literal, 4},
+		{"ab", false, Literal, 0},
+		{"", true, Auth, 0},
 	} {
 		cmd, rep, err := c.Command(s.line)
 		if err != nil {
@@ -172,11 +174,11 @@ S: a2 OK bye
 	}
 }
 
-// IDLE: the "+" puts the session in IMAPIdle, updates that arrive are
+// IDLE: the "+" puts the session in Idle, updates that arrive are
 // learnt and shown (not taken for unsolicited replies), DONE ends it and
 // the completion brings the state back.
 func TestIMAPIdle(t *testing.T) {
-	c, rec, errc := newPipeClient(t, IMAP, `
+	c, rec, errc := newPipeClient(t, Protocol, `
 S: * PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready
 C: a1 SELECT INBOX
 S: * 1 EXISTS
@@ -193,11 +195,11 @@ S: a3 OK bye
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Machine.State() != IMAPAuth {
+	if c.Machine.State() != Auth {
 		t.Fatalf("PREAUTH led to %v", c.Machine.State())
 	}
 	run(t, c, "SELECT INBOX", "IDLE")
-	if c.Machine.State() != IMAPIdle {
+	if c.Machine.State() != Idle {
 		t.Fatalf("after + idling: %v", c.Machine.State())
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -211,7 +213,7 @@ S: a3 OK bye
 	if err != nil || rep == nil || rep.Tag != "a2" {
 		t.Fatalf("DONE: %v %v", rep, err)
 	}
-	if c.Machine.State() != IMAPSelected {
+	if c.Machine.State() != Selected {
 		t.Errorf("after IDLE: %v", c.Machine.State())
 	}
 	if strings.Contains(rec.String(), "nobody asked") {
@@ -224,9 +226,9 @@ S: a3 OK bye
 }
 
 // AUTHENTICATE: without SASL-IR the initial response answers the empty
-// challenge; the answer is redacted; the state passes through IMAPSASL.
+// challenge; the answer is redacted; the state passes through SASL.
 func TestIMAPAuthenticate(t *testing.T) {
-	c, rec, errc := newPipeClient(t, IMAP, `
+	c, rec, errc := newPipeClient(t, Protocol, `
 S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready
 C: a1 AUTHENTICATE PLAIN
 S: + 
@@ -238,15 +240,15 @@ S: a2 OK bye
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := NewSASLClient("PLAIN", "vmc", "secret")
+	sc, err := proto.NewSASLClient("PLAIN", "vmc", "secret")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep, err := c.Authenticate(sc, "secret", nil)
-	if err != nil || rep.Class() != ClassPositive {
+	if err != nil || rep.Class() != proto.ClassPositive {
 		t.Fatalf("AUTHENTICATE: %v %v", rep, err)
 	}
-	if st := c.Machine.State(); st != IMAPAuth {
+	if st := c.Machine.State(); st != Auth {
 		t.Errorf("state %v", st)
 	}
 	if got := rec.String(); strings.Contains(got, "AHZtYwBzZWNyZXQ=") || !strings.Contains(got, "C: [redacted]") {
@@ -261,7 +263,7 @@ S: a2 OK bye
 // SendLiteral streams a literal after the server's "+", and a server that
 // refuses it is answered with nothing more.
 func TestIMAPSendLiteral(t *testing.T) {
-	c, _, errc := newPipeClient(t, IMAP, `
+	c, _, errc := newPipeClient(t, Protocol, `
 S: * PREAUTH ready
 C: a1 APPEND INBOX {17}
 S: + ok
@@ -279,15 +281,15 @@ S: a3 OK bye
 		t.Fatal(err)
 	}
 	msg := "Subject: a\r\n\r\n.\r\n"
-	rep, err := c.SendLiteral("APPEND INBOX {17}", strings.NewReader(msg), int64(len(msg)))
-	if err != nil || rep.Class() != ClassPositive {
+	rep, err := SendLiteral(c, "APPEND INBOX {17}", strings.NewReader(msg), int64(len(msg)))
+	if err != nil || rep.Class() != proto.ClassPositive {
 		t.Fatalf("append: %v %v", rep, err)
 	}
-	rep, err = c.SendLiteral("APPEND INBOX {99}", strings.NewReader(strings.Repeat("x", 99)), 99)
-	if err != nil || rep.Status != "NO" || !(&ReplyError{Reply: rep}).Temporary() {
+	rep, err = SendLiteral(c, "APPEND INBOX {99}", strings.NewReader(strings.Repeat("x", 99)), 99)
+	if err != nil || rep.Status != "NO" || !(&proto.ReplyError{Reply: rep}).Temporary() {
 		t.Fatalf("refused append: %v %v", rep, err)
 	}
-	if st := c.Machine.State(); st != IMAPAuth {
+	if st := c.Machine.State(); st != Auth {
 		t.Errorf("state after a refused literal: %v", st)
 	}
 	run(t, c, "LOGOUT")
@@ -299,26 +301,26 @@ S: a3 OK bye
 // The machine matches completions to commands by tag, whatever their
 // order (pipelined commands), and a continuation to the last command.
 func TestIMAPMachineTags(t *testing.T) {
-	m := NewMachine(IMAP)
-	m.Received(&Reply{Proto: IMAP, Tag: "*", Status: "OK"})
+	m := proto.NewMachine(Protocol)
+	m.Received(&proto.Reply{Proto: Protocol, Tag: "*", Status: "OK"})
 	a := m.Sent("NOOP")
 	b := m.Sent("zz CAPABILITY")
 	c := m.Sent("LOGIN u p")
 	if a.Tag != "a1" || b.Tag != "zz" || c.Tag != "a2" || a.Line != "a1 NOOP" || b.Line != "zz CAPABILITY" {
 		t.Fatalf("tags %q %q %q", a.Line, b.Line, c.Line)
 	}
-	m.Received(&Reply{Proto: IMAP, Tag: "a2", Status: "OK"})
-	if m.State() != IMAPAuth {
+	m.Received(&proto.Reply{Proto: Protocol, Tag: "a2", Status: "OK"})
+	if m.State() != Auth {
 		t.Errorf("LOGIN's OK, received first, not applied: %v", m.State())
 	}
-	m.Received(&Reply{Proto: IMAP, Tag: "zz", Status: "OK"})
-	m.Received(&Reply{Proto: IMAP, Tag: "a1", Status: "BAD"})
+	m.Received(&proto.Reply{Proto: Protocol, Tag: "zz", Status: "OK"})
+	m.Received(&proto.Reply{Proto: Protocol, Tag: "a1", Status: "BAD"})
 	if p := m.Pending(); p != nil {
 		t.Errorf("still pending: %+v", p)
 	}
 	// A completion with a tag nobody used changes nothing.
-	m.Received(&Reply{Proto: IMAP, Tag: "q7", Status: "NO"})
-	if m.State() != IMAPAuth {
+	m.Received(&proto.Reply{Proto: Protocol, Tag: "q7", Status: "NO"})
+	if m.State() != Auth {
 		t.Errorf("a stray completion moved the state to %v", m.State())
 	}
 	if got := m.Snapshot().NextTag; got != "a3" {
@@ -329,17 +331,17 @@ func TestIMAPMachineTags(t *testing.T) {
 func TestIMAPGreetings(t *testing.T) {
 	for _, tc := range []struct {
 		greeting string
-		proto    Protocol
+		proto    proto.Protocol
 	}{
-		{"* OK IMAP4rev1 ready", IMAP},
-		{"* ok ready", IMAP},
-		{"* PREAUTH welcome", IMAP},
-		{"* BYE too busy", IMAP},
+		{"* OK IMAP4rev1 ready", Protocol},
+		{"* ok ready", Protocol},
+		{"* PREAUTH welcome", Protocol},
+		{"* BYE too busy", Protocol},
 		{"* NO", nil},
-		{"+OK pop", POP3},
-		{"220 smtp", SMTP},
+		{"+OK pop", proto.POP3},
+		{"220 smtp", proto.SMTP},
 	} {
-		if got := ProtocolOf([]byte(tc.greeting)); got != tc.proto {
+		if got := registry.ProtocolOf([]byte(tc.greeting)); got != tc.proto {
 			t.Errorf("%q: %v, want %v", tc.greeting, got, tc.proto)
 		}
 	}
@@ -362,31 +364,28 @@ func TestIMAPHostile(t *testing.T) {
 		name, script string
 		want         error
 	}{
-		{"literal cut short", "S: * 1 FETCH (BODY[] {100}\nS: only this\nS! close\n", ErrClosed},
-		{"huge literal then close", "S: * 1 FETCH (BODY[] {999999999999999999}\nS! close\n", ErrClosed},
-		{"no tag", "S: garbage\n", ErrProtocol},
-		{"bad status", "S: a1 MAYBE\n", ErrProtocol},
+		{"literal cut short", "S: * 1 FETCH (BODY[] {100}\nS: only this\nS! close\n", proto.ErrClosed},
+		{"huge literal then close", "S: * 1 FETCH (BODY[] {999999999999999999}\nS! close\n", proto.ErrClosed},
+		{"no tag", "S: garbage\n", proto.ErrProtocol},
+		{"bad status", "S: a1 MAYBE\n", proto.ErrProtocol},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _, _ := newPipeClient(t, IMAP, "S: * OK ready\nC: a1 FETCH 1 BODY[]\n"+tc.script)
+			c, _, _ := newPipeClient(t, Protocol, "S: * OK ready\nC: a1 FETCH 1 BODY[]\n"+tc.script)
 			if _, err := c.Greeting(); err != nil {
 				t.Fatal(err)
 			}
-			c.Machine.mu.Lock()
-			c.Machine.state = IMAPSelected
-			c.Machine.mu.Unlock()
+			c.Machine.Locked(func(s *proto.Session) { s.Go(Selected) })
 			_, _, err := c.Command("FETCH 1 BODY[]")
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
-	m := NewMachine(IMAP)
-	m.Untagged("* 99999999999 EXISTS")
-	m.Untagged("* 3 FETCH (UID")
-	m.Untagged("* LIST (")
-	m.Untagged(`* 1 FETCH (RFC822.SIZE x UID "`)
-	if n := m.Snapshot().Count; n > maxMessages {
+	m := proto.NewMachine(Protocol)
+	for _, resp := range []string{"* 99999999999 EXISTS", "* 3 FETCH (UID", "* LIST (", `* 1 FETCH (RFC822.SIZE x UID "`} {
+		m.Locked(func(s *proto.Session) { untagged(s, resp) })
+	}
+	if n := m.Snapshot().Count; n > proto.MaxMessages {
 		t.Errorf("count %d learnt from a hostile EXISTS", n)
 	}
 }
@@ -399,10 +398,10 @@ func TestIMAPQuote(t *testing.T) {
 		"":           `""`,
 		"%":          `"%"`,
 	} {
-		if got := IMAPQuote(in); got != want {
-			t.Errorf("IMAPQuote(%q) = %s, want %s", in, got, want)
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
-		if f := imapFields(IMAPQuote(in)); in != "" && (len(f) != 1 || f[0] != in) {
+		if f := fields(Quote(in)); in != "" && (len(f) != 1 || f[0] != in) {
 			t.Errorf("%q does not read back: %q", in, f)
 		}
 	}

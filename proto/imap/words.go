@@ -1,15 +1,9 @@
-package proto
+package imap
 
-// Word is a keyword an argument may be, with a hint for completion.
-type Word struct {
-	Text, Help string
-	// Ext is the capability the server must advertise for the word to be
-	// offered; empty for base words.
-	Ext string
-}
+import "github.com/mailsh/mailsh/proto"
 
-// imapFetchItems are FETCH's data items and macros (RFC 9051 §6.4.5).
-var imapFetchItems = []Word{
+// fetchItems are FETCH's data items and macros (RFC 9051 §6.4.5).
+var fetchItems = []proto.Word{
 	{Text: "FLAGS", Help: "the message's flags"},
 	{Text: "UID", Help: "the message's unique id"},
 	{Text: "RFC822.SIZE", Help: "the size in octets"},
@@ -32,8 +26,8 @@ var imapFetchItems = []Word{
 	{Text: "FULL", Help: "macro: ALL and BODY"},
 }
 
-// imapStoreOps are STORE's ways of changing flags (RFC 9051 §6.4.6).
-var imapStoreOps = []Word{
+// storeOps are STORE's ways of changing flags (RFC 9051 §6.4.6).
+var storeOps = []proto.Word{
 	{Text: "+FLAGS", Help: "add these flags"},
 	{Text: "-FLAGS", Help: "remove these flags"},
 	{Text: "FLAGS", Help: "replace the flags with these"},
@@ -42,8 +36,8 @@ var imapStoreOps = []Word{
 	{Text: "FLAGS.SILENT", Help: "replace, without the FETCH in reply"},
 }
 
-// imapSystemFlags are the flags every server knows (RFC 9051 §2.3.2).
-var imapSystemFlags = []Word{
+// systemFlags are the flags every server knows (RFC 9051 §2.3.2).
+var systemFlags = []proto.Word{
 	{Text: `\Seen`, Help: "read"},
 	{Text: `\Answered`, Help: "replied to"},
 	{Text: `\Flagged`, Help: "marked for attention"},
@@ -51,8 +45,8 @@ var imapSystemFlags = []Word{
 	{Text: `\Draft`, Help: "not yet sent"},
 }
 
-// imapSearchKeys are SEARCH's keys (RFC 9051 §6.4.4, with RFC 3501's).
-var imapSearchKeys = []Word{
+// searchKeys are SEARCH's keys (RFC 9051 §6.4.4, with RFC 3501's).
+var searchKeys = []proto.Word{
 	{Text: "ALL", Help: "every message"},
 	{Text: "UNSEEN", Help: "not read"}, {Text: "SEEN", Help: "read"},
 	{Text: "FLAGGED", Help: "flagged"}, {Text: "UNFLAGGED", Help: "not flagged"},
@@ -79,8 +73,8 @@ var imapSearchKeys = []Word{
 	{Text: "RETURN", Help: "RETURN (MIN MAX COUNT ALL): ESEARCH's answer", Ext: "ESEARCH"},
 }
 
-// imapStatusItems are STATUS's data items (RFC 9051 §6.3.11).
-var imapStatusItems = []Word{
+// statusItems are STATUS's data items (RFC 9051 §6.3.11).
+var statusItems = []proto.Word{
 	{Text: "MESSAGES", Help: "how many messages"},
 	{Text: "UNSEEN", Help: "how many not read"},
 	{Text: "UIDNEXT", Help: "the next UID"},
@@ -90,62 +84,62 @@ var imapStatusItems = []Word{
 	{Text: "RECENT", Help: "how many \\Recent (IMAP4rev1)"},
 }
 
-// imapEnable are the capabilities ENABLE may turn on (RFC 5161).
-var imapEnable = []Word{
+// enableWords are the capabilities ENABLE may turn on (RFC 5161).
+var enableWords = []proto.Word{
 	{Text: "CONDSTORE", Help: "modification sequences (RFC 7162)", Ext: "CONDSTORE"},
 	{Text: "QRESYNC", Help: "quick resynchronisation (RFC 7162)", Ext: "QRESYNC"},
 	{Text: "UTF8=ACCEPT", Help: "UTF-8 mailbox names and headers (RFC 6855)", Ext: "UTF8=ACCEPT"},
 	{Text: "IMAP4rev2", Help: "IMAP4rev2's behaviour (RFC 9051)", Ext: "IMAP4rev2"},
 }
 
-// imapListReturn are LIST's RETURN options, each with its extension.
-var imapListReturn = []Word{
+// listReturn are LIST's RETURN options, each with its extension.
+var listReturn = []proto.Word{
 	{Text: "RETURN (SPECIAL-USE)", Help: "mark \\Sent, \\Trash, \\Drafts, … (RFC 6154)", Ext: "SPECIAL-USE"},
 	{Text: "RETURN (STATUS (MESSAGES UNSEEN))", Help: "each mailbox's counts (RFC 5819)", Ext: "LIST-STATUS"},
 	{Text: "RETURN (CHILDREN)", Help: "say which mailboxes have children (RFC 5258)", Ext: "LIST-EXTENDED"},
 	{Text: "RETURN (SUBSCRIBED)", Help: "say which are subscribed (RFC 5258)", Ext: "LIST-EXTENDED"},
 }
 
-// ArgWords returns the keywords an argument of the kind may be, as far as
+// words returns the keywords an argument of the kind may be, as far as
 // the server advertised what they need: FETCH items, STORE operations,
 // flags, SEARCH keys, STATUS items, what ENABLE turns on, and the
 // commands UID prefixes. Nil for kinds that are not keywords.
-func ArgWords(kind ArgKind, s *Snapshot) []Word {
-	var all []Word
+func words(kind proto.ArgKind, s *proto.Snapshot) []proto.Word {
+	var all []proto.Word
 	switch kind {
-	case ArgFetchItem:
-		all = imapFetchItems
-	case ArgStoreOp:
-		all = imapStoreOps
-	case ArgFlags:
-		all = imapSystemFlags
+	case proto.ArgFetchItem:
+		all = fetchItems
+	case proto.ArgStoreOp:
+		all = storeOps
+	case proto.ArgFlags:
+		all = systemFlags
 		for _, f := range s.Flags {
 			if !containsWord(all, f) {
-				all = append(all, Word{Text: f, Help: "a keyword of this mailbox"})
+				all = append(all, proto.Word{Text: f, Help: "a keyword of this mailbox"})
 			}
 		}
-	case ArgSearchKey:
-		all = imapSearchKeys
-	case ArgStatusItems:
-		all = imapStatusItems
-	case ArgCapability:
-		all = imapEnable
-	case ArgListReturn:
-		all = imapListReturn
-	case ArgSubcommand:
-		for _, name := range imapUIDCommands {
-			if c := IMAPCommands.Lookup(name); c != nil && s.Offers(c) {
-				all = append(all, Word{Text: c.Name, Help: c.Help})
+	case proto.ArgSearchKey:
+		all = searchKeys
+	case proto.ArgStatusItems:
+		all = statusItems
+	case proto.ArgCapability:
+		all = enableWords
+	case proto.ArgListReturn:
+		all = listReturn
+	case proto.ArgSubcommand:
+		for _, name := range uidCommands {
+			if c := Commands.Lookup(name); c != nil && s.Offers(c) {
+				all = append(all, proto.Word{Text: c.Name, Help: c.Help})
 			}
 		}
 		if s.Has("UIDPLUS") || s.Has("IMAP4rev2") {
-			all = append(all, Word{Text: "EXPUNGE", Help: "expunge only these UIDs (RFC 4315)"})
+			all = append(all, proto.Word{Text: "EXPUNGE", Help: "expunge only these UIDs (RFC 4315)"})
 		}
 		return all
 	default:
 		return nil
 	}
-	out := make([]Word, 0, len(all))
+	out := make([]proto.Word, 0, len(all))
 	for _, w := range all {
 		if w.Ext == "" || s.Has(w.Ext) {
 			out = append(out, w)
@@ -154,40 +148,11 @@ func ArgWords(kind ArgKind, s *Snapshot) []Word {
 	return out
 }
 
-func containsWord(ws []Word, text string) bool {
+func containsWord(ws []proto.Word, text string) bool {
 	for _, w := range ws {
 		if w.Text == text {
 			return true
 		}
 	}
 	return false
-}
-
-// ArgsAt returns the kind of a command's argument at position i (0 for
-// the first), the last kind repeating for lists (SEARCH keys, FETCH items,
-// flags).
-func (c *Command) ArgsAt(i int) ArgKind {
-	if len(c.Args) == 0 {
-		if i == 0 {
-			return c.ArgKind
-		}
-		return ArgText
-	}
-	if i < len(c.Args) {
-		return c.Args[i]
-	}
-	switch last := c.Args[len(c.Args)-1]; last {
-	case ArgFetchItem, ArgFlags, ArgSearchKey, ArgStatusItems, ArgCapability:
-		return last
-	}
-	return ArgText
-}
-
-// SplitTag separates a tag typed at the start of an IMAP line from the
-// command; for other protocols it returns the line as it is.
-func SplitTag(p Protocol, line string) (tag, rest string) {
-	if !p.Spec().Tagged {
-		return "", line
-	}
-	return splitIMAPTag(line)
 }

@@ -1,8 +1,10 @@
-package proto
+package imap
 
 import (
 	"strconv"
 	"strings"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
 // IMAP responses (RFC 9051 §2.2.2, §7): a line starting "* " is untagged
@@ -11,25 +13,25 @@ import (
 // command with that tag. Any line may end in a literal, "{n}", whose n
 // octets follow the CRLF and are read by count, never as lines.
 
-// imapClass classes an IMAP status: OK and PREAUTH succeed, "+" asks for
+// class classes an IMAP status: OK and PREAUTH succeed, "+" asks for
 // more, NO is an operational failure (RFC 9051 §7.1.2) and BAD a protocol
 // error (§7.1.3); BYE ends the session.
-func imapClass(status string) Class {
+func class(status string) proto.Class {
 	switch strings.ToUpper(status) {
 	case "OK", "PREAUTH":
-		return ClassPositive
+		return proto.ClassPositive
 	case "+":
-		return ClassIntermediate
+		return proto.ClassIntermediate
 	case "NO":
-		return ClassTransient
+		return proto.ClassTransient
 	case "BAD", "BYE":
-		return ClassPermanent
+		return proto.ClassPermanent
 	}
-	return ClassUnknown
+	return proto.ClassUnknown
 }
 
-// imapLabel is the status and the response code's name: "NO [TRYCREATE]".
-func imapLabel(r *Reply) string {
+// label is the status and the response code's name: "NO [TRYCREATE]".
+func label(r *proto.Reply) string {
 	if r.RespCode != "" {
 		code, _, _ := strings.Cut(r.RespCode, " ")
 		return r.Status + " [" + code + "]"
@@ -37,9 +39,9 @@ func imapLabel(r *Reply) string {
 	return r.Status
 }
 
-// imapTemporary says whether a NO may work later: RFC 5530's UNAVAILABLE,
+// temporary says whether a NO may work later: RFC 5530's UNAVAILABLE,
 // INUSE, OVERQUOTA, LIMIT and a server that is EXPUNGEISSUED.
-func imapTemporary(r *Reply) bool {
+func temporary(r *proto.Reply) bool {
 	code, _, _ := strings.Cut(strings.ToUpper(r.RespCode), " ")
 	switch code {
 	case "UNAVAILABLE", "INUSE", "LIMIT", "OVERQUOTA", "SERVERBUG":
@@ -48,21 +50,21 @@ func imapTemporary(r *Reply) bool {
 	return false
 }
 
-// ParseIMAPStatus is parseIMAPStatus, for a reply known to be IMAP's.
-func ParseIMAPStatus(line []byte) (*Reply, error) {
-	r, err := parseIMAPStatus(line)
+// ParseStatus is parseStatus, for a reply known to be IMAP's.
+func ParseStatus(line []byte) (*proto.Reply, error) {
+	r, err := parseStatus(line)
 	if r != nil {
-		r.Proto = IMAP
+		r.Proto = Protocol
 	}
 	return r, err
 }
 
-// parseIMAPStatus reads an IMAP continuation request ("+ text"), a tagged
+// parseStatus reads an IMAP continuation request ("+ text"), a tagged
 // completion ("a1 OK [CODE] text"), or an untagged status response ("* OK
 // …", "* PREAUTH …", "* BYE …", which is how a greeting looks).
-func parseIMAPStatus(line []byte) (*Reply, error) {
+func parseStatus(line []byte) (*proto.Reply, error) {
 	s := string(line)
-	rep := &Reply{Lines: []string{s}}
+	rep := &proto.Reply{Lines: []string{s}}
 	if s == "+" || strings.HasPrefix(s, "+ ") {
 		rep.Tag, rep.Status = "+", "+"
 		rep.Text = []string{strings.TrimPrefix(strings.TrimPrefix(s, "+"), " ")}
@@ -70,17 +72,17 @@ func parseIMAPStatus(line []byte) (*Reply, error) {
 	}
 	tag, rest, ok := strings.Cut(s, " ")
 	if !ok || tag == "" {
-		return rep, protoErr(line, "IMAP response has no tag")
+		return rep, proto.ProtocolErr(line, "IMAP response has no tag")
 	}
 	status, text, _ := strings.Cut(rest, " ")
 	switch up := strings.ToUpper(status); up {
 	case "OK", "NO", "BAD":
 	case "PREAUTH", "BYE":
 		if tag != "*" {
-			return rep, protoErr(line, "%s is only untagged", up)
+			return rep, proto.ProtocolErr(line, "%s is only untagged", up)
 		}
 	default:
-		return rep, protoErr(line, "IMAP status is not OK, NO or BAD")
+		return rep, proto.ProtocolErr(line, "IMAP status is not OK, NO or BAD")
 	}
 	rep.Tag, rep.Status = tag, strings.ToUpper(status)
 	if strings.HasPrefix(text, "[") {
@@ -93,11 +95,11 @@ func parseIMAPStatus(line []byte) (*Reply, error) {
 	return rep, nil
 }
 
-// imapLiteralAt reports whether line ends in a literal's announcement:
+// literalAt reports whether line ends in a literal's announcement:
 // "{n}", "{n+}" (LITERAL+, RFC 7888) or "~{n}" (BINARY, RFC 3516). It
 // returns the octet count, whether the sender waits for no "+", and where
 // the announcement starts.
-func imapLiteralAt(line string) (n int64, nonSync bool, at int, ok bool) {
+func literalAt(line string) (n int64, nonSync bool, at int, ok bool) {
 	if !strings.HasSuffix(line, "}") {
 		return 0, false, 0, false
 	}
@@ -125,10 +127,10 @@ func imapLiteralAt(line string) (n int64, nonSync bool, at int, ok bool) {
 	return n, nonSync, at, true
 }
 
-// IMAPQuote writes s as an IMAP string: an atom when it may be one, a
+// Quote writes s as an IMAP string: an atom when it may be one, a
 // quoted string otherwise (RFC 9051 §4.3), for a password or a mailbox
 // name typed without quotes.
-func IMAPQuote(s string) string {
+func Quote(s string) string {
 	if s != "" && !strings.ContainsAny(s, " (){%*\"\\]\x7f") && isPrintASCII(s) {
 		return s
 	}
@@ -153,29 +155,29 @@ func isPrintASCII(s string) bool {
 	return true
 }
 
-// imapFields splits an IMAP response into its top-level tokens: atoms,
+// fields splits an IMAP response into its top-level tokens: atoms,
 // quoted strings (unquoted), and parenthesised lists (kept whole, with
 // their parentheses). It is forgiving: mailsh learns from responses, and
 // a token it cannot read is skipped rather than fatal.
-func imapFields(s string) []string {
+func fields(s string) []string {
 	var out []string
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c == ' ':
 			i++
 		case c == '"':
-			str, n := imapQuoted(s[i:])
+			str, n := quoted(s[i:])
 			out = append(out, str)
 			i += n
 		case c == '(' || c == '[':
-			n := imapGroup(s[i:])
+			n := group(s[i:])
 			out = append(out, s[i:i+n])
 			i += n
 		default:
 			j := i
 			for j < len(s) && s[j] != ' ' && s[j] != '(' && s[j] != '"' {
 				if s[j] == '[' {
-					j += imapGroup(s[j:])
+					j += group(s[j:])
 					continue
 				}
 				j++
@@ -187,9 +189,9 @@ func imapFields(s string) []string {
 	return out
 }
 
-// imapQuoted reads a quoted string at the start of s and returns its
+// quoted reads a quoted string at the start of s and returns its
 // value and its length in s.
-func imapQuoted(s string) (string, int) {
+func quoted(s string) (string, int) {
 	var b strings.Builder
 	for i := 1; i < len(s); i++ {
 		switch s[i] {
@@ -207,9 +209,9 @@ func imapQuoted(s string) (string, int) {
 	return b.String(), len(s)
 }
 
-// imapGroup returns the length of the parenthesised or bracketed group at
+// group returns the length of the parenthesised or bracketed group at
 // the start of s, quoted strings inside it included.
-func imapGroup(s string) int {
+func group(s string) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -221,15 +223,15 @@ func imapGroup(s string) int {
 				return i + 1
 			}
 		case '"':
-			_, n := imapQuoted(s[i:])
+			_, n := quoted(s[i:])
 			i += n - 1
 		}
 	}
 	return len(s)
 }
 
-// imapList returns the items of a parenthesised list "(a b c)".
-func imapList(s string) []string {
+// list returns the items of a parenthesised list "(a b c)".
+func list(s string) []string {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
-	return imapFields(s)
+	return fields(s)
 }

@@ -1,9 +1,13 @@
-package proto
+package imap
 
-import "strings"
+import (
+	"strings"
 
-// imapStatuses explain IMAP's status responses (RFC 9051 §7.1).
-var imapStatuses = map[string]string{
+	"github.com/mailsh/mailsh/proto"
+)
+
+// statuses explain IMAP's status responses (RFC 9051 §7.1).
+var statuses = map[string]string{
 	"OK":      "the command completed",
 	"NO":      "the command failed: the server understood it but could not or would not do it",
 	"BAD":     "protocol error: the command is not valid (syntax, or not allowed in this state)",
@@ -12,8 +16,8 @@ var imapStatuses = map[string]string{
 	"+":       "the server waits for the rest of the command (a literal's octets, a SASL answer, or IDLE's DONE)",
 }
 
-// imapCodes explain IMAP response codes: RFC 9051 §7.1 and RFC 5530.
-var imapCodes = map[string]string{
+// codes explain IMAP response codes: RFC 9051 §7.1 and RFC 5530.
+var codes = map[string]string{
 	"ALERT":                "a message the server says must be shown to you",
 	"ALREADYEXISTS":        "a mailbox of that name exists already (RFC 5530)",
 	"AUTHENTICATIONFAILED": "wrong user name or password, or the mechanism failed (RFC 5530)",
@@ -56,14 +60,26 @@ var imapCodes = map[string]string{
 	"TOOBIG":               "the message is too big (RFC 4469, RFC 7889)",
 }
 
-// explainIMAP says what an IMAP status and its response code mean.
-func explainIMAP(r *Reply) string {
-	s := imapStatuses[r.Status]
+// explain says what an IMAP status and its response code mean.
+func explain(r *proto.Reply) string {
+	s := statuses[r.Status]
 	if r.RespCode != "" {
 		code, _, _ := strings.Cut(strings.ToUpper(r.RespCode), " ")
-		if e, ok := imapCodes[code]; ok {
+		if e, ok := codes[code]; ok {
 			s += "; [" + code + "] " + e
 		}
 	}
 	return s
+}
+
+// explainWord explains a status or a response code typed after :explain.
+func explainWord(w string) (string, bool) {
+	up := strings.ToUpper(w)
+	if e, ok := codes[up]; ok {
+		return up + ": " + e + " (an IMAP response code)", true
+	}
+	if e, ok := statuses[up]; ok && w != "+" {
+		return up + ": " + e + " (an IMAP status)", true
+	}
+	return "", false
 }

@@ -1,12 +1,14 @@
-package proto
+package imap
 
 import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-// FuzzIMAPClient plays any bytes as an IMAP server's answers to a SELECT,
+// FuzzIMAPClient plays any bytes as an Protocol server's answers to a SELECT,
 // a FETCH and a typed literal: the client must end with a reply or an
 // error, never a panic or a hang, and learn no count past its cap.
 func FuzzIMAPClient(f *testing.F) {
@@ -37,7 +39,7 @@ func FuzzIMAPClient(f *testing.F) {
 			}()
 			sc.Write(data)
 		}()
-		c := NewClient(cc, IMAP, nil)
+		c := proto.NewClient(cc, Protocol, nil)
 		c.Timeout = 200 * time.Millisecond
 		defer c.Close()
 		if _, err := c.Greeting(); err != nil {
@@ -48,7 +50,7 @@ func FuzzIMAPClient(f *testing.F) {
 				return
 			}
 		}
-		if n := c.Machine.Snapshot().Count; n > maxMessages {
+		if n := c.Machine.Snapshot().Count; n > proto.MaxMessages {
 			t.Fatalf("count %d", n)
 		}
 	})
@@ -64,13 +66,13 @@ func FuzzIMAPParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		if rep, err := ParseIMAPStatus([]byte(line)); err == nil && rep.Class() == ClassUnknown {
+		if rep, err := ParseStatus([]byte(line)); err == nil && rep.Class() == proto.ClassUnknown {
 			t.Fatalf("accepted %q without a class", line)
 		}
-		imapLiteralAt(line)
-		m := NewMachine(IMAP)
-		m.Untagged(line)
-		if n := m.Snapshot().Count; n > maxMessages {
+		literalAt(line)
+		m := proto.NewMachine(Protocol)
+		m.Locked(func(s *proto.Session) { untagged(s, line) })
+		if n := m.Snapshot().Count; n > proto.MaxMessages {
 			t.Fatalf("count %d", n)
 		}
 	})
