@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/imap"
+	"github.com/mailsh/mailsh/proto/raw"
 )
 
 // machine builds a state machine by replaying an exchange.
@@ -271,7 +272,7 @@ func TestOtherStates(t *testing.T) {
 // line offers mailsh's commands.
 func TestRawOffersMeta(t *testing.T) {
 	t.Parallel()
-	ctx := Context{Snap: proto.NewMachine(proto.RAW).Snapshot(), Meta: []Meta{{Name: "connect"}, {Name: "help"}}}
+	ctx := Context{Snap: proto.NewMachine(raw.Protocol).Snapshot(), Meta: []Meta{{Name: "connect"}, {Name: "help"}}}
 	r := Complete(ctx, "", 0)
 	var got []string
 	for _, c := range r.Candidates {

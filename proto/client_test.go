@@ -257,16 +257,3 @@ S! close
 	}
 }
 
-// A greeting that is neither SMTP nor POP3 turns the session into raw
-// line mode, as telnet would carry on, and says so.
-func TestClientGreetingNotMail(t *testing.T) {
-	c, rec, _ := newPipeClient(t, nil, `
-S: SSH-2.0-OpenSSH_9.2
-`)
-	if _, err := c.Greeting(); err != nil {
-		t.Fatalf("err = %v, want raw line mode", err)
-	}
-	if c.Machine.Protocol() != RAW || !strings.Contains(rec.String(), "raw line mode") {
-		t.Fatalf("protocol %v, state %v, events:\n%s", c.Machine.Protocol(), c.Machine.State(), rec)
-	}
-}

@@ -99,7 +99,7 @@ func NewMachine(p Protocol) *Machine {
 	m := &Machine{Session: Session{proto: p, state: StateGreeting, count: -1}}
 	m.resetLearnt()
 	if p.Spec().Unframed {
-		m.state = RawOpen // no greeting to wait for
+		m.state = p.Spec().AfterTLS // no greeting to wait for
 		return m
 	}
 	m.pending = []*Cmd{{Spec: p.Spec().Greeting, Verb: "", Valid: true}}

@@ -70,7 +70,8 @@ type Spec struct {
 	Advertised func(s *Snapshot, ext string) (string, bool)
 	Mechanisms string
 	// Unframed means no replies: what the server sends is shown line by
-	// line as it arrives, and a line sent waits for nothing.
+	// line as it arrives, and a line sent waits for nothing. The session
+	// starts in AfterTLS, with no greeting to wait for.
 	Unframed bool
 	// Hooks is how a protocol whose framing is its own follows the
 	// session; nil for the engine's: one reply per command, in order.
@@ -172,16 +173,12 @@ type Protocol = *Spec
 var (
 	SMTP Protocol = smtpSpec
 	POP3 Protocol = pop3Spec
-	// RAW is raw line mode: lines go out with CRLF, and whatever arrives
-	// is shown as it comes (an HTTP, LMTP or ManageSieve server, or any
-	// greeting mailsh does not know).
-	RAW Protocol = rawSpec
 )
 
 // Builtin are the protocols of this package, in the order greetings are
-// tried; raw line mode takes what is left. Other protocols live in
-// packages of their own, and a Registry lists them all.
-var Builtin = Registry{smtpSpec, pop3Spec, rawSpec}
+// tried. Other protocols live in packages of their own, and a Registry
+// lists them all.
+var Builtin = Registry{smtpSpec, pop3Spec}
 
 // Spec returns what the engine knows of the protocol; for a protocol not
 // known, replies are read as SMTP's, the protocol of a telnet session to
@@ -318,27 +315,4 @@ var pop3Spec = &Spec{
 		}},
 	Report:   pop3Report,
 	Retrieve: func(n string) string { return "RETR " + n },
-}
-
-// rawOpenCmd stands for the connection's start in raw line mode.
-var rawOpenCmd = &Command{Name: "(open)", OnOK: RawOpen, OnCont: RawOpen, OnFail: RawOpen}
-
-var rawSpec = &Spec{
-	Name:  "raw",
-	Table: Table{},
-	// Any port: raw://HOST:PORT, rawtls://HOST:PORT (TLS from the start).
-	Schemes: map[string]Scheme{
-		"raw":    {},
-		"rawtls": {ImplicitTLS: true},
-	},
-	Scheme: "raw", SchemeTLS: "rawtls",
-	// No greeting is recognised as raw: it is what is left.
-	Greeting: rawOpenCmd, SASLAnswer: rawOpenCmd,
-	AfterTLS:    RawOpen,
-	ParseStatus: func(line string) (*Reply, error) { return nil, protoErr([]byte(line), "raw line mode has no replies") },
-	Class:       func(*Reply) Class { return ClassUnknown }, Label: func(r *Reply) string { return "" },
-	Explain: func(*Reply) string { return "" }, Temporary: func(*Reply) bool { return false },
-	Closes:     func(*Reply, *Cmd) bool { return false },
-	Advertised: func(*Snapshot, string) (string, bool) { return "", false },
-	Unframed:   true,
 }

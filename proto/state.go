@@ -132,7 +132,3 @@ var (
 	// POP3Transaction: the TRANSACTION state of RFC 1939 §5.
 	POP3Transaction = NewState("trans", "TRANSACTION: STAT, LIST, RETR, DELE, …; QUIT applies deletions", Commands)
 )
-
-// RawOpen: raw line mode, where nothing is framed: every line may be
-// sent, and lines from the server are shown as they arrive.
-var RawOpen = NewState("raw", "raw line mode: each line goes out with CRLF; what arrives is shown as it comes", Commands)

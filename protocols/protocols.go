@@ -6,6 +6,7 @@ package protocols
 import (
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/imap"
+	"github.com/mailsh/mailsh/proto/raw"
 )
 
 // All are the protocols mailsh speaks; raw line mode takes a greeting
@@ -14,5 +15,5 @@ var All = proto.Registry{
 	proto.SMTP,
 	proto.POP3,
 	imap.Protocol,
-	proto.RAW,
+	raw.Protocol,
 }

@@ -10,10 +10,11 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/prototest"
+	"github.com/mailsh/mailsh/proto/raw"
 )
 
 // registry is the engine's own protocols and IMAP, for greetings.
-var registry = proto.Registry{proto.SMTP, proto.POP3, Protocol, proto.RAW}
+var registry = proto.Registry{proto.SMTP, proto.POP3, Protocol, raw.Protocol}
 
 type recorder struct {
 	mu     sync.Mutex
