@@ -256,4 +256,3 @@ S! close
 		t.Fatal("command on a closed session")
 	}
 }
-
