@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // The keystroke matrix: the real binary at a pseudo-terminal, typed into
@@ -365,7 +366,7 @@ func TestKeysPOP3States(t *testing.T) {
 	t.Parallel()
 	const pw = "pop3-keys"
 	tt, _ := startBuiltin(t, pw)
-	pop3 := proto.POP3
+	p := pop3.Protocol
 	// Two messages to list.
 	tt.command("EHLO me", "250 HELP", "mail>")
 	for _, subj := range []string{"one", "two"} {
@@ -383,7 +384,7 @@ func TestKeysPOP3States(t *testing.T) {
 
 	// AUTHORIZATION, before CAPA: what the table offers with the
 	// greeting's APOP timestamp.
-	tt.tabEmpty("auth>", offered(pop3, proto.POP3Authorization, greeted))
+	tt.tabEmpty("auth>", offered(p, pop3.Authorization, greeted))
 	tt.tabLine("auth>", "U\t", "USER")
 	tt.tabLine("auth>", "ap\t", "apop")
 	// After CAPA, AUTH offers the mechanisms the server listed.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // BenchmarkComplete measures one TAB press in the cases a user meets most:
@@ -16,14 +17,14 @@ func BenchmarkComplete(b *testing.B) {
 	smtp.Sent("EHLO me")
 	smtp.Received(&proto.Reply{Proto: proto.SMTP, Code: 250,
 		Text: []string{"x", "SIZE 1000", "8BITMIME", "DSN", "AUTH PLAIN LOGIN", "STARTTLS", "CHUNKING", "SMTPUTF8"}})
-	pop := proto.NewMachine(proto.POP3)
-	pop.Received(&proto.Reply{Proto: proto.POP3, Status: "+OK", Text: []string{"ready"}})
+	pop := proto.NewMachine(pop3.Protocol)
+	pop.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+OK", Text: []string{"ready"}})
 	pop.Sent("USER a")
-	pop.Received(&proto.Reply{Proto: proto.POP3, Status: "+OK"})
+	pop.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+OK"})
 	pop.Sent("PASS b")
-	pop.Received(&proto.Reply{Proto: proto.POP3, Status: "+OK", Text: []string{"10000 messages"}})
+	pop.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+OK", Text: []string{"10000 messages"}})
 	pop.Sent("LIST")
-	pop.Received(&proto.Reply{Proto: proto.POP3, Status: "+OK"})
+	pop.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+OK"})
 	for i := 1; i <= 10000; i++ {
 		pop.BodyLine([]byte(fmt.Sprintf("%d %d", i, i*10)))
 	}

@@ -49,8 +49,8 @@ type Context struct {
 	// Addresses are known mailboxes offered in MAIL and RCPT besides those
 	// used before (the built-in server's accounts).
 	Addresses []string
-	// Schemes are the URL schemes :connect takes (nil: those of the
-	// engine's own protocols, proto.Builtin).
+	// Schemes are the URL schemes :connect takes (nil: those of every
+	// protocol of the registry).
 	Schemes []string
 }
 

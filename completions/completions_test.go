@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/imap"
+	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/raw"
 )
 
@@ -31,8 +32,8 @@ func machine(t *testing.T, p proto.Protocol, script ...string) *proto.Machine {
 			}
 			continue
 		}
-		if p == proto.POP3 {
-			r, err := proto.ParsePOP3Status([]byte(text))
+		if p == pop3.Protocol {
+			r, err := pop3.ParseStatus([]byte(text))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,30 +193,30 @@ S: STLS
 S: .`
 
 func TestPOP3Authorization(t *testing.T) {
-	m := machine(t, proto.POP3, "S: +OK ready <1.2@host>")
+	m := machine(t, pop3.Protocol, "S: +OK ready <1.2@host>")
 	check(t, m, []struct{ line, want string }{
 		{"", "APOP AUTH CAPA QUIT STLS USER"},
 		{"PA", ""}, // PASS only right after USER
 		{"RE", ""},
 		{"us", "user"},
 	})
-	m = machine(t, proto.POP3, "S: +OK ready")
+	m = machine(t, pop3.Protocol, "S: +OK ready")
 	check(t, m, []struct{ line, want string }{
 		{"", "AUTH CAPA QUIT STLS USER"}, // no APOP without a timestamp
 	})
-	m = machine(t, proto.POP3, append([]string{"S: +OK ready", "C: CAPA"}, strings.Split(capa, "\n")...)...)
+	m = machine(t, pop3.Protocol, append([]string{"S: +OK ready", "C: CAPA"}, strings.Split(capa, "\n")...)...)
 	check(t, m, []struct{ line, want string }{
 		{"AUTH ", "LOGIN PLAIN"},
 		{":auth ", "LOGIN PLAIN USER"},
 	})
-	m = machine(t, proto.POP3, "S: +OK ready", "C: USER vmc", "S: +OK")
+	m = machine(t, pop3.Protocol, "S: +OK ready", "C: USER vmc", "S: +OK")
 	check(t, m, []struct{ line, want string }{
 		{"", "PASS QUIT"},
 	})
 }
 
 func TestPOP3Transaction(t *testing.T) {
-	m := machine(t, proto.POP3, "S: +OK ready", "C: USER vmc", "S: +OK", "C: PASS x", "S: +OK Mailbox open, 24 messages",
+	m := machine(t, pop3.Protocol, "S: +OK ready", "C: USER vmc", "S: +OK", "C: PASS x", "S: +OK Mailbox open, 24 messages",
 		"C: LIST", "S: +OK", "S: 1 100", "S: 2 397", "S: 10 5000", "S: .", "C: DELE 2", "S: +OK deleted")
 	check(t, m, []struct{ line, want string }{
 		{"", "CAPA DELE LIST NOOP QUIT RETR RSET STAT TOP UIDL"},
@@ -246,11 +247,11 @@ func TestOtherStates(t *testing.T) {
 		{"", ""},
 		{":q", ":quit"},
 	})
-	check(t, proto.NewMachine(proto.POP3), []struct{ line, want string }{
+	check(t, proto.NewMachine(pop3.Protocol), []struct{ line, want string }{
 		{"", ""},
 	})
 	// A POP3 SASL exchange: only the way out.
-	check(t, machine(t, proto.POP3, "S: +OK ready", "C: AUTH LOGIN", "S: + VXNlcm5hbWU6"), []struct{ line, want string }{
+	check(t, machine(t, pop3.Protocol, "S: +OK ready", "C: AUTH LOGIN", "S: + VXNlcm5hbWU6"), []struct{ line, want string }{
 		{"", "*"},
 		{"US", ""},
 	})

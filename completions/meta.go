@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // metaArgs completes the arguments of ":" commands.
@@ -73,7 +74,7 @@ func metaArgs(ctx Context, words []string, word string) []Candidate {
 			}
 			schemes := ctx.Schemes
 			if schemes == nil {
-				schemes = proto.Schemes() // the engine's own protocols
+				schemes = protocols.All.Schemes()
 			}
 			for _, s := range schemes {
 				out = append(out, Candidate{Text: s + "://", Final: true})

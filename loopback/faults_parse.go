@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // ParseFaults parses --fault SPECs (FaultHelp documents the syntax).
@@ -141,7 +142,7 @@ func faultPoints() []string {
 		pts = append(pts, strings.ToLower(c.Name))
 	}
 	pts = append(pts, "pop3.connect", "pop3.login", "pop3.any")
-	for _, c := range proto.POP3Commands {
+	for _, c := range pop3.Commands {
 		pts = append(pts, "pop3."+strings.ToLower(c.Name))
 	}
 	pts = append(pts, "imap.connect", "imap.any")

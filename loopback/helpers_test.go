@@ -174,7 +174,7 @@ func readOnly(t testing.TB, root, account string) string {
 	return string(b)
 }
 
-// apopDigest is computed here independently of proto.APOPDigest.
+// apopDigest is computed here independently of pop3.APOPDigest.
 func apopDigest(stamp, pass string) string {
 	sum := md5.Sum([]byte(stamp + pass))
 	return hex.EncodeToString(sum[:])

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // pop3Handler runs one command whose state and syntax were checked.
 type pop3Handler func(s *pop3Session, arg string) error
 
 // pop3HandlerFor is the dispatch: the handler of each command of
-// proto.POP3Commands, which says in which states each is valid.
+// pop3.Commands, which says in which states each is valid.
 func pop3HandlerFor(name string) pop3Handler {
 	switch name {
 	case "USER":
@@ -83,7 +84,7 @@ func (s *pop3Session) pass(arg string) error {
 }
 
 // apop checks an APOP digest (RFC 1939 §7): the MD5 of the greeting's
-// timestamp and the password, computed by proto.APOPDigest as the client
+// timestamp and the password, computed by pop3.APOPDigest as the client
 // does.
 func (s *pop3Session) apop(arg string) error {
 	if !s.loginAllowed() {
@@ -96,7 +97,7 @@ func (s *pop3Session) apop(arg string) error {
 	a, known := s.srv.account(name)
 	want := "\x00unknown"
 	if known {
-		want = proto.APOPDigest(s.stamp, a.Password)
+		want = pop3.APOPDigest(s.stamp, a.Password)
 	}
 	ok, delay, err := s.checkLogin(func() bool {
 		return known && subtle.ConstantTimeCompare([]byte(strings.ToLower(strings.TrimSpace(digest))), []byte(want)) == 1
@@ -225,7 +226,7 @@ func (s *pop3Session) capa(string) error {
 	if s.loginAllowed() {
 		caps = append(caps, "USER", "SASL "+strings.Join(saslMechanisms, " "))
 	}
-	if s.tls == nil && s.srv.cfg.TLS != nil && s.state() == proto.POP3Authorization {
+	if s.tls == nil && s.srv.cfg.TLS != nil && s.state() == pop3.Authorization {
 		caps = append(caps, "STLS")
 	}
 	dw := proto.NewDotWriter(s.bw)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // pop3Session is the state of one POP3 connection.
@@ -34,11 +35,11 @@ type pop3Session struct {
 func (s *pop3Session) state() proto.State {
 	switch {
 	case s.account != "":
-		return proto.POP3Transaction
+		return pop3.Transaction
 	case s.userGiven:
-		return proto.POP3User
+		return pop3.User
 	}
-	return proto.POP3Authorization
+	return pop3.Authorization
 }
 
 // servePOP3 runs a POP3 session from greeting to close.
@@ -119,7 +120,7 @@ func (s *pop3Session) applyFault(o outcome) error {
 // dispatch runs one command line through proto's table.
 func (s *pop3Session) dispatch(line string) error {
 	verb, arg := proto.SplitCommand(line)
-	cmd := proto.POP3Commands.Lookup(verb)
+	cmd := pop3.Commands.Lookup(verb)
 	if cmd == nil {
 		return s.send(pUnknownCommand(verb))
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // Every command of proto's tables has a handler: one list of commands.
@@ -23,7 +24,7 @@ func TestSMTPHandlersCoverTable(t *testing.T) {
 			t.Errorf("no handler for %s", c.Name)
 		}
 	}
-	for _, c := range proto.POP3Commands {
+	for _, c := range pop3.Commands {
 		if pop3HandlerFor(c.Name) == nil {
 			t.Errorf("no POP3 handler for %s", c.Name)
 		}

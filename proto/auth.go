@@ -1,7 +1,6 @@
 package proto
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -93,25 +92,4 @@ func mask(msg []byte, secret string) string {
 		}
 	}
 	return b.String()
-}
-
-// LoginUserPass logs in to POP3 with USER and PASS (RFC 1939 §7).
-func (c *Client) LoginUserPass(user, pass string) (*Reply, error) {
-	_, rep, err := c.Command("USER " + user)
-	if err != nil || rep.Class() != ClassPositive {
-		return rep, err
-	}
-	_, rep, err = c.Command("PASS " + pass)
-	return rep, err
-}
-
-// LoginAPOP logs in to POP3 with APOP (RFC 1939 §7), using the timestamp
-// from the greeting.
-func (c *Client) LoginAPOP(user, pass string) (*Reply, error) {
-	stamp := c.Machine.Snapshot().APOPStamp
-	if stamp == "" {
-		return nil, errors.New("the server's greeting has no timestamp, so it does not offer APOP")
-	}
-	_, rep, err := c.Command("APOP " + user + " " + APOPDigest(stamp, pass))
-	return rep, err
 }

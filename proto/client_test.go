@@ -80,24 +80,6 @@ func TestClientLectureSMTP(t *testing.T) {
 	}
 }
 
-func TestClientLecturePOP3(t *testing.T) {
-	c, rec, errc := newPipeClient(t, nil, lecturePOP3)
-	if _, err := c.Greeting(); err != nil {
-		t.Fatal(err)
-	}
-	run(t, c, "USER vmc", "PASS secret", "STAT", "LIST 22", "RETR 22", "QUIT")
-	if err := <-errc; err != nil {
-		t.Fatal(err)
-	}
-	got := rec.String()
-	if strings.Contains(got, "secret") || !strings.Contains(got, "C: PASS [redacted]\n") {
-		t.Errorf("password not redacted:\n%s", got)
-	}
-	if !strings.Contains(got, "S: mensagem de teste\nS: .\nC: QUIT\n") {
-		t.Errorf("RETR body not reported line by line:\n%s", got)
-	}
-}
-
 func TestClientDataStuffing(t *testing.T) {
 	c, rec, errc := newPipeClient(t, SMTP, `
 S: 220 x

@@ -152,7 +152,9 @@ func ValidateLine(line string) error {
 	return nil
 }
 
-func redactArg(verb string) func(string) string {
+// RedactArg shows a command with its whole argument hidden: "PASS
+// [redacted]".
+func RedactArg(verb string) func(string) string {
 	return func(string) string { return verb + " [redacted]" }
 }
 

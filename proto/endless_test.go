@@ -1,48 +1,20 @@
 package proto
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"net"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/proto/prototest"
 )
 
-// endlessPeer plays a hostile server over conn: it sends head, answers
-// one command with reply if reply is set, and then up to total bytes of
-// "x" without a line feed. It reports how many of those bytes the client
-// took before it stopped reading.
+// endlessPeer plays a hostile server that sends an endless line (see
+// prototest.Endless).
 func endlessPeer(conn net.Conn, head, reply string, total int) <-chan int {
-	taken := make(chan int, 1)
-	go func() {
-		defer conn.Close()
-		sent := 0
-		defer func() { taken <- sent }()
-		conn.SetDeadline(time.Now().Add(20 * time.Second))
-		if _, err := conn.Write([]byte(head)); err != nil {
-			return
-		}
-		if reply != "" {
-			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
-				return
-			}
-			if _, err := conn.Write([]byte(reply)); err != nil {
-				return
-			}
-		}
-		chunk := bytes.Repeat([]byte("x"), 64<<10)
-		for sent < total {
-			n, err := conn.Write(chunk)
-			sent += n
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return taken
+	return prototest.Endless(conn, head, reply, total)
 }
 
 // TestEndlessLine: a server that sends 50 MB without a line feed — in the
@@ -58,8 +30,6 @@ func TestEndlessLine(t *testing.T) {
 	}{
 		{name: "SMTP greeting", head: "220 "},
 		{name: "SMTP continuation", head: "220-first\r\n220 "},
-		{name: "POP3 greeting", head: "+OK "},
-		{name: "POP3 body", p: POP3, head: "+OK ready\r\n", reply: "+OK 52428800 octets\r\n", command: "RETR 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

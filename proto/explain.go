@@ -3,7 +3,6 @@ package proto
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // smtpCodes explains the reply codes of RFC 5321 §4.2.2 and §4.2.3, with
@@ -95,19 +94,6 @@ var enhancedDetails = map[[2]int]string{
 	{7, 14}: "trust relationship required",
 }
 
-// pop3Codes explains POP3's indicators (RFC 1939 §3, RFC 5034 §4) and the
-// response codes of RFC 2449 §8 and RFC 3206.
-var pop3Codes = map[string]string{
-	"+OK":         "positive: the command succeeded",
-	"-ERR":        "negative: the command failed (POP3 has no separate temporary failures; see the response code)",
-	"+":           "SASL continuation: send the next response, base64-encoded (RFC 5034)",
-	"IN-USE":      "the mailbox is locked by another session; try later (RFC 2449 §8.1.1)",
-	"LOGIN-DELAY": "logging in again so soon is not allowed; wait (RFC 2449 §8.1.2)",
-	"SYS/TEMP":    "a temporary system problem, not your fault; retry later (RFC 3206)",
-	"SYS/PERM":    "a permanent system problem; retrying will not help (RFC 3206)",
-	"AUTH":        "the credentials were wrong (RFC 3206)",
-}
-
 // Explain says in words what a reply means: its code or indicator, its
 // enhanced status code and its POP3 response code.
 func Explain(r *Reply) string { return r.Proto.Spec().Explain(r) }
@@ -117,25 +103,6 @@ func explainSMTP(r *Reply) string {
 	s := ExplainSMTPCode(r.Code)
 	if !r.Enhanced.IsZero() {
 		s += "; " + r.Enhanced.String() + " " + ExplainEnhanced(r.Enhanced)
-	}
-	return s
-}
-
-// explainPOP3 explains a status and its response code.
-func explainPOP3(r *Reply) string {
-	s := pop3Codes[r.Status]
-	if r.RespCode != "" {
-		// RFC 2449 §8: codes are hierarchical ("SYS/TEMP"); fall back
-		// on the first level.
-		code := strings.ToUpper(r.RespCode)
-		e, ok := pop3Codes[code]
-		if !ok {
-			top, _, _ := strings.Cut(code, "/")
-			e, ok = pop3Codes[top]
-		}
-		if ok {
-			s += "; [" + r.RespCode + "] " + e
-		}
 	}
 	return s
 }
@@ -176,14 +143,6 @@ func explainSMTPWord(f string) (string, bool) {
 	}
 	if e, rest, ok := ParseEnhancedCode(f); ok && rest == "" {
 		return e.String() + ": " + ExplainEnhanced(e) + " (RFC 3463)", true
-	}
-	return "", false
-}
-
-// explainPOP3Word explains a status indicator or a response code.
-func explainPOP3Word(f string) (string, bool) {
-	if e, ok := pop3Codes[strings.ToUpper(f)]; ok {
-		return f + ": " + e, true
 	}
 	return "", false
 }

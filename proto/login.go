@@ -18,12 +18,13 @@ type Login struct {
 	// IMAP's LOGIN; empty for none.
 	Plain       string
 	PreferPlain bool
-	// PlainLogin runs the protocol's own login, for a protocol of another
-	// package (this package's are known by name).
+	// PlainLogin runs the protocol's own login.
 	PlainLogin func(c *Client, user, pass string) (*Reply, error)
 	// Digest names a login that keeps the password off the wire with the
-	// greeting's timestamp (POP3's APOP); empty for none.
-	Digest string
+	// greeting's timestamp (POP3's APOP); empty for none. DigestLogin
+	// runs it.
+	Digest      string
+	DigestLogin func(c *Client, user, pass string) (*Reply, error)
 	// NeedMechanisms: SASL is refused when the server lists no
 	// mechanism (SMTP, where AUTH is an extension).
 	NeedMechanisms bool
@@ -120,10 +121,8 @@ func (c *Client) Login(method, user, secret string, step func(AuthStep)) (*Reply
 		switch {
 		case method == "plain" && l.PlainLogin != nil:
 			return l.PlainLogin(c, user, secret)
-		case method == "plain" && l.Plain == "USER":
-			return c.LoginUserPass(user, secret)
-		case method == "digest" && l.Digest == "APOP":
-			return c.LoginAPOP(user, secret)
+		case method == "digest" && l.DigestLogin != nil:
+			return l.DigestLogin(c, user, secret)
 		}
 	}
 	sc, err := NewSASLClient(method, user, secret)

@@ -42,7 +42,6 @@ type Session struct {
 	// messages (POP3's maildrop, IMAP's selected mailbox).
 	capaKnown bool
 	capa      map[string]string
-	stamp     string
 	count     int
 	sizes     map[int]int64
 	uids      map[int]string
@@ -141,7 +140,7 @@ func (m *Machine) Snapshot() *Snapshot {
 		Recipients: append([]string(nil), m.recipients...),
 		Used:       append([]string(nil), m.used...),
 		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
-		APOPStamp: m.stamp, Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
+		Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
 		Messages: m.messagesLocked(),
 	}
 	if h := m.proto.Spec().Hooks; h != nil && h.Fill != nil {
@@ -170,15 +169,16 @@ func (m *Machine) classifyLocked(line string) *Cmd {
 		return h.Classify(&m.Session, line)
 	}
 	c := &Cmd{Line: line, Shown: line, Valid: true}
-	switch m.state {
-	case SMTPData:
-		if line == "." {
-			c.Spec, c.Verb = endDataCmd, "."
+	switch sp := m.proto.Spec(); {
+	case m.state.TakesText():
+		// Message text, up to the line that ends it (SMTP's lone ".").
+		if end := sp.EndText; end != nil && line == end.Name {
+			c.Spec, c.Verb = end, end.Name
 		} else {
 			c.Body = true
 		}
 		return c
-	case SMTPAuth, POP3Auth:
+	case m.state.InSASL():
 		c.Spec = m.proto.Spec().SASLAnswer
 		// RFC 4954 §4, RFC 5034 §4: "*" cancels the exchange.
 		if line != "*" {

@@ -37,16 +37,7 @@ func feed(t *testing.T, p Protocol, script string) []string {
 				}
 				continue
 			}
-			if p == POP3 {
-				rep, err := ParsePOP3Status([]byte(text))
-				if err != nil {
-					t.Fatalf("%q: %v", text, err)
-				}
-				if m.Received(rep) {
-					inBody = true
-					continue
-				}
-			} else {
+			{
 				if smtpRep == nil {
 					smtpRep = &Reply{Proto: SMTP}
 				}
@@ -106,42 +97,6 @@ func TestMachineLectureSMTP(t *testing.T) {
 		quit -> closed`)
 }
 
-// The lecture's POP3 session (login, STAT, LIST, RETR).
-const lecturePOP3 = `
-S: +OK POP3 localhost.localdomain v2001.78rh server ready
-C: USER vmc
-S: +OK User name accepted, password please
-C: PASS secret
-S: +OK Mailbox open, 24 messages
-C: STAT
-S: +OK 24 512235
-C: LIST 22
-S: +OK 22 397
-C: RETR 22
-S: +OK 397 octets
-S: Return-Path: <batatas@quintal.net>
-S: Date: Thu, 12 Dec 2002 20:13:17 GMT
-S: From: batatas@quintal.net
-S:
-S: Ola,
-S:
-S: mensagem de teste
-S: .
-C: QUIT
-S: +OK Sayonara
-`
-
-func TestMachineLecturePOP3(t *testing.T) {
-	expect(t, feed(t, POP3, lecturePOP3), `
-		(greeting) -> auth
-		USER vmc -> pass
-		PASS secret -> trans
-		STAT -> trans
-		LIST 22 -> trans
-		RETR 22 -> trans
-		QUIT -> closed`)
-}
-
 func TestMachineSMTPLearning(t *testing.T) {
 	m := NewMachine(SMTP)
 	recv := func(text string) {
@@ -196,86 +151,5 @@ func TestMachineSMTPLearning(t *testing.T) {
 	recv("421 4.4.2 idle timeout")
 	if m.State() != StateClosed {
 		t.Errorf("after 421: %v", m.State())
-	}
-}
-
-func TestMachineSecrets(t *testing.T) {
-	m := NewMachine(POP3)
-	m.Received(&Reply{Proto: POP3, Status: "+OK", Text: []string{"ready <1.2@host>"}})
-	for _, tt := range []struct{ line, shown string }{
-		{"APOP vmc c4c9334bac560ecc979e58001b3e22fb", "APOP vmc [redacted]"},
-		{"AUTH PLAIN AHZtYwBzZWNyZXQ=", "AUTH PLAIN [redacted user=vmc]"},
-		{"AUTH LOGIN dm1j", "AUTH LOGIN [redacted]"},
-		{"AUTH LOGIN", "AUTH LOGIN"},
-		{"USER vmc", "USER vmc"},
-	} {
-		if c := m.Classify(tt.line); c.Shown != tt.shown || c.Secret != (tt.shown != tt.line) {
-			t.Errorf("%q: shown %q secret %v", tt.line, c.Shown, c.Secret)
-		}
-	}
-	m.Sent("USER vmc")
-	m.Received(&Reply{Proto: POP3, Status: "+OK"})
-	if c := m.Classify("pass tanstaaf"); c.Shown != "PASS [redacted]" || !c.Secret {
-		t.Errorf("PASS: %+v", c)
-	}
-	m.Sent("PASS tanstaaf")
-	m.Received(&Reply{Proto: POP3, Status: "-ERR"})
-	m.Sent("AUTH LOGIN")
-	m.Received(&Reply{Proto: POP3, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
-	if c := m.Classify("dmNt"); !c.Secret || c.Shown != "[redacted]" {
-		t.Errorf("SASL answer: %+v", c)
-	}
-	if c := m.Classify("*"); c.Secret {
-		t.Errorf("SASL cancel is not secret: %+v", c)
-	}
-}
-
-func TestMachinePOP3Messages(t *testing.T) {
-	m := NewMachine(POP3)
-	ok := func(text string) bool { return m.Received(&Reply{Proto: POP3, Status: "+OK", Text: []string{text}}) }
-	ok("ready")
-	m.Sent("USER a")
-	ok("")
-	m.Sent("PASS b")
-	ok("maildrop has 3 messages (900 octets)")
-	if got := m.Snapshot().Messages; len(got) != 3 || got[0].Size != -1 {
-		t.Fatalf("after login: %+v", got)
-	}
-	m.Sent("LIST")
-	if !ok("3 messages") {
-		t.Fatal("LIST without argument is multi-line")
-	}
-	for _, l := range []string{"1 100", "2 300", "3 500"} {
-		m.BodyLine([]byte(l))
-	}
-	m.BodyDone()
-	m.Sent("DELE 2")
-	ok("message 2 deleted")
-	got := m.Snapshot().Messages
-	if len(got) != 2 || got[0] != (MessageInfo{Num: 1, Size: 100}) || got[1].Num != 3 || got[1].Size != 500 {
-		t.Fatalf("after DELE 2: %+v", got)
-	}
-	m.Sent("RSET")
-	ok("")
-	if got := m.Snapshot().Messages; len(got) != 3 {
-		t.Fatalf("after RSET: %+v", got)
-	}
-	m.Sent("CAPA")
-	if !ok("") {
-		t.Fatal("CAPA is multi-line")
-	}
-	m.BodyLine([]byte("TOP"))
-	m.BodyLine([]byte("SASL PLAIN"))
-	m.BodyDone()
-	s := m.Snapshot()
-	if s.Has("UIDL") || !s.Has("TOP") {
-		t.Errorf("capabilities: %v", s.Capa)
-	}
-	var names []string
-	for _, c := range s.Commands() {
-		names = append(names, c.Name)
-	}
-	if got := strings.Join(names, " "); got != "CAPA STAT LIST RETR TOP DELE NOOP RSET QUIT" {
-		t.Errorf("transaction commands: %s", got)
 	}
 }

@@ -112,33 +112,3 @@ func TestParseEnhancedCode(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePOP3Status(t *testing.T) {
-	tests := []struct {
-		in, status, resp, text string
-		class                  Class
-		bad                    bool
-	}{
-		{"+OK POP3 localhost.localdomain v2001.78rh server ready", "+OK", "", "POP3 localhost.localdomain v2001.78rh server ready", ClassPositive, false},
-		{"+OK", "+OK", "", "", ClassPositive, false},
-		{"-ERR [IN-USE] mailbox locked", "-ERR", "IN-USE", "mailbox locked", ClassPermanent, false},
-		{"-ERR [SYS/TEMP] try later", "-ERR", "SYS/TEMP", "try later", ClassPermanent, false},
-		{"+ VXNlcm5hbWU6", "+", "", "VXNlcm5hbWU6", ClassIntermediate, false},
-		{"+", "+", "", "", ClassIntermediate, false},
-		{"+ok lower case", "+OK", "", "lower case", ClassPositive, false},
-		{"+OKAY", "", "", "", ClassUnknown, true},
-		{"220 smtp", "", "", "", ClassUnknown, true},
-	}
-	for _, tt := range tests {
-		rep, err := ParsePOP3Status([]byte(tt.in))
-		if tt.bad {
-			if !errors.Is(err, ErrProtocol) {
-				t.Errorf("%q: err = %v, want ErrProtocol", tt.in, err)
-			}
-			continue
-		}
-		if err != nil || rep.Status != tt.status || rep.RespCode != tt.resp || rep.Message() != tt.text || rep.Class() != tt.class {
-			t.Errorf("%q: got %+v, %v", tt.in, rep, err)
-		}
-	}
-}

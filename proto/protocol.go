@@ -28,8 +28,9 @@ type Spec struct {
 	Greets        func(line []byte) bool
 	GreetingLooks string
 	// Greeting and SASLAnswer are the rows for the greeting and for a
-	// line answering a SASL challenge, which are not commands.
-	Greeting, SASLAnswer *Command
+	// line answering a SASL challenge, which are not commands; EndText
+	// is the row of the line that ends message text (SMTP's ".").
+	Greeting, SASLAnswer, EndText *Command
 	// StartTLS is the verb that upgrades to TLS, and AfterTLS the state
 	// the session is in once upgraded (RFC 3207 §4.2, RFC 2595 §4).
 	StartTLS string
@@ -172,13 +173,12 @@ type Protocol = *Spec
 // The protocols the engine speaks.
 var (
 	SMTP Protocol = smtpSpec
-	POP3 Protocol = pop3Spec
 )
 
 // Builtin are the protocols of this package, in the order greetings are
 // tried. Other protocols live in packages of their own, and a Registry
 // lists them all.
-var Builtin = Registry{smtpSpec, pop3Spec}
+var Builtin = Registry{smtpSpec}
 
 // Spec returns what the engine knows of the protocol; for a protocol not
 // known, replies are read as SMTP's, the protocol of a telnet session to
@@ -237,7 +237,7 @@ var smtpSpec = &Spec{
 		return len(line) >= 3 && line[0] >= '0' && line[0] <= '9'
 	},
 	GreetingLooks: "220",
-	Greeting:      smtpGreetingCmd, SASLAnswer: smtpSASLCmd,
+	Greeting:      smtpGreetingCmd, SASLAnswer: smtpSASLCmd, EndText: endDataCmd,
 	StartTLS: "STARTTLS", AfterTLS: SMTPConnected,
 	ParseStatus: parseSMTPStatus,
 	Continues:   (*Reply).addSMTPLine,
@@ -272,47 +272,4 @@ var smtpSpec = &Spec{
 		Ready: SMTPReady, Data: "DATA", Reset: "RSET", Chunks: "BDAT", ChunksExt: "CHUNKING",
 		NotReady: `needs the "mail" state after EHLO or HELO`, Recipient: "an accepted RCPT",
 	},
-}
-
-var pop3Spec = &Spec{
-	Name:  "pop3",
-	Table: POP3Commands,
-	// RFC 1939 (110), RFC 8314 (995).
-	Schemes: map[string]Scheme{
-		"pop3":  {Port: 110},
-		"pop":   {Port: 110},
-		"pop3s": {Port: 995, ImplicitTLS: true},
-		"pops":  {Port: 995, ImplicitTLS: true},
-	},
-	Scheme: "pop3", SchemeTLS: "pop3s",
-	Greets: func(line []byte) bool {
-		return hasPrefixFold(string(line), "+OK") || hasPrefixFold(string(line), "-ERR")
-	},
-	GreetingLooks: "+OK",
-	Greeting:      pop3GreetingCmd, SASLAnswer: pop3SASLCmd,
-	StartTLS: "STLS", AfterTLS: POP3Authorization,
-	ParseStatus: func(line string) (*Reply, error) { return parsePOP3Status([]byte(line)) },
-	Class:       pop3Class, Label: func(r *Reply) string { return r.Status }, Explain: explainPOP3, Temporary: pop3Temporary,
-	ExplainWord: explainPOP3Word,
-	Closes:      func(*Reply, *Cmd) bool { return false },
-	// RFC 2449 §5: CAPA is optional; a server that never answered it is
-	// taken to support everything.
-	Advertised: func(s *Snapshot, ext string) (string, bool) {
-		if !s.CapaKnown {
-			return "", true
-		}
-		v, ok := s.Capa[strings.ToUpper(ext)]
-		return v, ok
-	},
-	Mechanisms: "SASL",
-	Quit:       "QUIT",
-	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
-	Login: &Login{States: states(POP3Authorization), Where: "log in from the AUTHORIZATION state",
-		Plain: "USER", PreferPlain: true, Digest: "APOP",
-		Methods: []LoginMethod{
-			{Name: "USER", Help: "USER and PASS (RFC 1939)"},
-			{Name: "APOP", Help: "MD5 digest of the greeting's timestamp and the password", Offer: func(s *Snapshot) bool { return s.APOPStamp != "" }},
-		}},
-	Report:   pop3Report,
-	Retrieve: func(n string) string { return "RETR " + n },
 }

@@ -26,23 +26,6 @@ func smtpReport(s *Snapshot) []string {
 	return out
 }
 
-func pop3Report(s *Snapshot) []string {
-	var out []string
-	if s.APOPStamp != "" {
-		out = append(out, fmt.Sprintf("APOP:     offered (timestamp %s)", s.APOPStamp))
-	}
-	if s.CapaKnown {
-		out = append(out, "capabilities:")
-		out = append(out, ReportTable(s.Capa)...)
-	} else {
-		out = append(out, "capabilities: unknown (send CAPA)")
-	}
-	if s.State == POP3Transaction {
-		out = append(out, ReportMessages(s, "unknown (send STAT or LIST)"))
-	}
-	return out
-}
-
 // ReportTable lists a map's keys, sorted, with their values, for a
 // protocol's Report.
 func ReportTable(m map[string]string) []string {

@@ -128,32 +128,6 @@ func (c *xoauth2Client) Start() ([]byte, bool) {
 // failure reply.
 func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) { return []byte{}, nil }
 
-// APOPDigest is the RFC 1939 §7 digest: the lower-case hex MD5 of the
-// greeting's timestamp followed by the shared secret.
-func APOPDigest(timestamp, secret string) string {
-	sum := md5.Sum([]byte(timestamp + secret))
-	return hex.EncodeToString(sum[:])
-}
-
-// APOPTimestamp finds the RFC 1939 §7 timestamp in a POP3 greeting: a
-// msg-id such as <1896.697170952@dbc.mtview.ca.us>. It returns "" if the
-// greeting has none, in which case the server does not offer APOP.
-func APOPTimestamp(greeting string) string {
-	start := strings.IndexByte(greeting, '<')
-	if start < 0 {
-		return ""
-	}
-	end := strings.IndexByte(greeting[start:], '>')
-	if end < 0 {
-		return ""
-	}
-	ts := greeting[start : start+end+1]
-	if !strings.Contains(ts, "@") || strings.ContainsAny(ts[1:len(ts)-1], "<> ") {
-		return ""
-	}
-	return ts
-}
-
 // B64 encodes data in standard base64, as SMTP AUTH and POP3 AUTH use.
 func B64(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
 

@@ -77,9 +77,6 @@ func (s *Session) SetMessages(n int) {
 // SetMessage records message n's unique id and size (size < 0, uid ""
 // leave what is known).
 func (s *Session) SetMessage(n int, uid string, size int64) {
-	if n > s.count {
-		s.count = n
-	}
 	if uid != "" {
 		s.uids[n] = uid
 	}
@@ -144,4 +141,25 @@ func (m *Machine) Locked(f func(s *Session)) {
 }
 
 // MaxMessages caps the message numbers learnt, against a hostile server.
-const MaxMessages = maxMessages
+const MaxMessages = 1 << 22
+
+// Greeting returns the greeting's text.
+func (s *Session) Greeting() string { return s.greeting }
+
+// Sizes, UIDs and Deleted are the session's own maps of what is known of
+// each message by number: its size, its unique id, and whether it is
+// marked deleted. Change them in place, or start afresh with
+// ForgetSizes and Undelete.
+func (s *Session) Sizes() map[int]int64  { return s.sizes }
+func (s *Session) UIDs() map[int]string  { return s.uids }
+func (s *Session) Deleted() map[int]bool { return s.deleted }
+
+// SetCount records how many messages there are (-1: not known), and
+// nothing else.
+func (s *Session) SetCount(n int) { s.count = n }
+
+// ForgetSizes forgets the sizes and the count, before a full listing.
+func (s *Session) ForgetSizes() { s.sizes, s.count = map[int]int64{}, -1 }
+
+// Undelete forgets the marks of deletion.
+func (s *Session) Undelete() { s.deleted = map[int]bool{} }

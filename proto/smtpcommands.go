@@ -76,22 +76,10 @@ var (
 		Effect: func(m *Session, _ string, _ *Reply) { m.recipients = m.recipients[:0] }}
 	smtpSASLCmd = &Command{Name: "(sasl)", RFC: "RFC 4954 §4",
 		OnOK: SMTPReady, OnCont: SMTPAuth, OnFail: SMTPReady, Effect: learnAuth}
-	pop3GreetingCmd = &Command{Name: "(greeting)", RFC: "RFC 1939 §4",
-		OnOK: POP3Authorization, OnFail: StateClosed, Effect: learnPOP3Greeting}
-	pop3SASLCmd = &Command{Name: "(sasl)", RFC: "RFC 5034 §4",
-		OnOK: POP3Transaction, OnCont: POP3Auth, OnFail: POP3Authorization, Effect: learnAuth}
 )
 
 func learnGreeting(m *Session, _ string, r *Reply) {
 	m.greeting = r.Message()
-}
-
-// learnPOP3Greeting keeps the greeting's APOP timestamp (RFC 1939 §7).
-func learnPOP3Greeting(m *Session, arg string, r *Reply) {
-	learnGreeting(m, arg, r)
-	if r.Class() == ClassPositive {
-		m.stamp = APOPTimestamp(m.greeting)
-	}
 }
 
 // learnEHLO records the extensions of an EHLO reply (RFC 5321 §4.1.1.1):

@@ -120,15 +120,3 @@ var (
 	// SMTPAuth: in a SASL exchange; the next line is a response (RFC 4954).
 	SMTPAuth = NewState("auth", "authenticating; answer the server's challenge (\"*\" cancels)", SASLAnswer)
 )
-
-// POP3's states (RFC 1939).
-var (
-	// POP3Authorization: the AUTHORIZATION state of RFC 1939 §3.
-	POP3Authorization = NewState("auth", "AUTHORIZATION: log in with USER/PASS, APOP or AUTH", Commands)
-	// POP3User: USER accepted; PASS comes next (RFC 1939 §7).
-	POP3User = NewState("pass", "user name accepted; send PASS", Commands)
-	// POP3Auth: in a SASL exchange (RFC 5034).
-	POP3Auth = NewState("sasl", "authenticating; answer the server's challenge (\"*\" cancels)", SASLAnswer)
-	// POP3Transaction: the TRANSACTION state of RFC 1939 §5.
-	POP3Transaction = NewState("trans", "TRANSACTION: STAT, LIST, RETR, DELE, …; QUIT applies deletions", Commands)
-)

@@ -6,6 +6,7 @@ package protocols
 import (
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/imap"
+	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/raw"
 )
 
@@ -13,7 +14,7 @@ import (
 // none of the others knows.
 var All = proto.Registry{
 	proto.SMTP,
-	proto.POP3,
+	pop3.Protocol,
 	imap.Protocol,
 	raw.Protocol,
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // peer is a scripted server on the far end of a pipe: answer gives the
@@ -162,7 +163,7 @@ func TestShowRetrievesAndDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, out, _ := testSession(t, proto.POP3, "+OK ready", pop3Answer(string(raw)))
+	s, out, _ := testSession(t, pop3.Protocol, "+OK ready", pop3Answer(string(raw)))
 	if err := s.Handle(context.Background(), ":mime"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf(":mime before RETR: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/transcript"
 )
 
@@ -153,7 +154,7 @@ func TestRefusedAuthKeepsAnswers(t *testing.T) {
 			want:    "EHLO me\nAUTH LOGIN\n" + user + "\nQUIT",
 		},
 		{
-			name: "POP3 -ERR to AUTH PLAIN", proto: proto.POP3, greeting: "+OK ready",
+			name: "POP3 -ERR to AUTH PLAIN", proto: pop3.Protocol, greeting: "+OK ready",
 			replies: map[string]string{"AUTH PLAIN": "-ERR [AUTH] mechanism not available"},
 			other:   "+OK", bye: "+OK bye",
 			script:  "AUTH PLAIN\n" + ir + "\nUSER alice\nQUIT\n",
@@ -204,9 +205,9 @@ func TestIsSASLAnswer(t *testing.T) {
 		{proto.SMTP, "RSET", false},
 		{proto.SMTP, "MAIL FROM:<a@b>", false},
 		{proto.SMTP, ":state", false},
-		{proto.POP3, "STAT", false},
-		{proto.POP3, "USER alice", false},
-		{proto.POP3, "AGFsaWNlAHMzY3JldC1QdzE=", true},
+		{pop3.Protocol, "STAT", false},
+		{pop3.Protocol, "USER alice", false},
+		{pop3.Protocol, "AGFsaWNlAHMzY3JldC1QdzE=", true},
 	} {
 		if got := isSASLAnswer(proto.TableFor(tt.p), tt.line); got != tt.want {
 			t.Errorf("%v %q: %v, want %v", tt.p, tt.line, got, tt.want)

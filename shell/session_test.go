@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // pop3Peer answers like a POP3 server: USER and PASS succeed; it records
@@ -52,12 +53,12 @@ func newTestSession(t *testing.T, host string) (*Session, *bytes.Buffer, <-chan 
 	var out bytes.Buffer
 	p := NewPrinter(&out, false)
 	p.Prefix, p.Echo = true, true
-	c := proto.NewClient(cc, proto.POP3, p.Event)
+	c := proto.NewClient(cc, pop3.Protocol, p.Event)
 	c.Timeout = 5 * time.Second
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	s := &Session{Client: c, P: p, Target: proto.Target{Proto: proto.POP3, Host: host, Port: 110}, Secrets: fixedSecret("tanstaaf")}
+	s := &Session{Client: c, P: p, Target: proto.Target{Proto: pop3.Protocol, Host: host, Port: 110}, Secrets: fixedSecret("tanstaaf")}
 	t.Cleanup(func() { c.Close() })
 	return s, &out, got
 }
@@ -223,7 +224,7 @@ func TestQuitCancelsSASL(t *testing.T) {
 	// The peer answers "+OK" to everything, so fake the state: an AUTH
 	// that drew a continuation.
 	s.Client.Machine.Sent("AUTH LOGIN")
-	s.Client.Machine.Received(&proto.Reply{Proto: proto.POP3, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
+	s.Client.Machine.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+", Text: []string{"VXNlcm5hbWU6"}})
 	s.Quit()
 	lines := <-got
 	if strings.Join(lines, "|") != "*|QUIT" {

@@ -296,18 +296,29 @@ func (rp *replayer) command(line string) error {
 	}
 	verb, arg := proto.SplitCommand(line)
 	up := strings.ToUpper(verb)
+	sp := c.Machine.Protocol().Spec()
+	cmd := sp.Table.Lookup(verb)
 	switch {
-	case up == "PASS" && strings.Contains(arg, "[redacted"):
+	case cmd != nil && cmd.AskSecret != "" && strings.Contains(arg, "[redacted"):
+		// A password typed on the line (PASS): the same words before it,
+		// then the password afresh.
+		shown := strings.Fields(arg)
+		shown = shown[:min(cmd.SecretAfter, len(shown))]
 		return rp.withPassword(line, func(pw string) (*proto.Reply, error) {
-			_, rep, err := c.Command("PASS " + pw)
+			if cmd.SecretForm != nil {
+				pw = cmd.SecretForm(pw)
+			}
+			_, rep, err := c.Command(strings.Join(append(append([]string{verb}, shown...), pw), " "))
 			return rep, err
 		})
-	case up == "APOP":
+	case sp.Login != nil && sp.Login.Digest != "" && up == sp.Login.Digest:
+		// A digest of the password and the greeting's timestamp (APOP),
+		// computed afresh for this greeting.
 		user, _, _ := strings.Cut(arg, " ")
 		return rp.withPassword(line, func(pw string) (*proto.Reply, error) {
-			return c.LoginAPOP(user, pw)
+			return c.Login("digest", user, pw, nil)
 		})
-	case up == "AUTH" && arg != "":
+	case up == sp.Auth && arg != "":
 		want, err := rp.expect()
 		if err != nil {
 			return err

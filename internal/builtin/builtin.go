@@ -16,6 +16,7 @@ import (
 	"github.com/mailsh/mailsh/loopback/imap"
 	"github.com/mailsh/mailsh/proto"
 	imapproto "github.com/mailsh/mailsh/proto/imap"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // Server is the running built-in server: where its four sides listen,
@@ -94,9 +95,9 @@ func Start() (*Server, error) {
 	}
 	return &Server{
 		SMTP:     target(proto.SMTP, a.SMTP, false),
-		POP3:     target(proto.POP3, a.POP3, false),
+		POP3:     target(pop3.Protocol, a.POP3, false),
 		SMTPS:    target(proto.SMTP, a.SMTPS, true),
-		POP3S:    target(proto.POP3, a.POP3S, true),
+		POP3S:    target(pop3.Protocol, a.POP3S, true),
 		IMAP:     target(imapproto.Protocol, imapAddr, false),
 		IMAPS:    target(imapproto.Protocol, imapsAddr, true),
 		Cert:     st.cert.Leaf,

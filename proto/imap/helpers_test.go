@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/prototest"
 	"github.com/mailsh/mailsh/proto/raw"
 )
 
 // registry is the engine's own protocols and IMAP, for greetings.
-var registry = proto.Registry{proto.SMTP, proto.POP3, Protocol, raw.Protocol}
+var registry = proto.Registry{proto.SMTP, pop3.Protocol, Protocol, raw.Protocol}
 
 type recorder struct {
 	mu     sync.Mutex

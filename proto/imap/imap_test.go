@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 )
 
 // imapSession is a session against a scripted Protocol server: greeting with
@@ -338,7 +339,7 @@ func TestIMAPGreetings(t *testing.T) {
 		{"* PREAUTH welcome", Protocol},
 		{"* BYE too busy", Protocol},
 		{"* NO", nil},
-		{"+OK pop", proto.POP3},
+		{"+OK pop", pop3.Protocol},
 		{"220 smtp", proto.SMTP},
 	} {
 		if got := registry.ProtocolOf([]byte(tc.greeting)); got != tc.proto {

@@ -107,6 +107,9 @@ func learnFetch(s *proto.Session, n int, items []string) {
 			}
 		}
 	}
+	if n > s.Messages() {
+		s.SetMessages(n)
+	}
 	s.SetMessage(n, uid, size)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/prototest"
 )
 
@@ -28,7 +29,7 @@ S: Protocol mismatch.
 		mu.Lock()
 		fmt.Fprintf(&got, "%c: %s\n", e.Dir, e.Text)
 		mu.Unlock()
-	}, proto.Registry{proto.SMTP, proto.POP3, Protocol})
+	}, proto.Registry{proto.SMTP, pop3.Protocol, Protocol})
 	c.Timeout = 2 * time.Second
 	defer c.Close()
 	if _, err := c.Greeting(); err != nil {

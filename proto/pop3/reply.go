@@ -1,24 +1,26 @@
-package proto
+package pop3
 
 import (
 	"strings"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-// ParsePOP3Status is parsePOP3Status, for a reply known to be POP3's.
-func ParsePOP3Status(line []byte) (*Reply, error) {
-	r, err := parsePOP3Status(line)
+// ParseStatus is parseStatus, for a reply known to be POP3's.
+func ParseStatus(line []byte) (*proto.Reply, error) {
+	r, err := parseStatus(line)
 	if r != nil {
-		r.Proto = POP3
+		r.Proto = Protocol
 	}
 	return r, err
 }
 
-// parsePOP3Status parses a POP3 status line: "+OK" or "-ERR" followed by
+// parseStatus parses a POP3 status line: "+OK" or "-ERR" followed by
 // optional text (RFC 1939 §3), or a SASL continuation "+" followed by a
 // space and base64 data (RFC 5034 §4). RFC 1939 says the indicators are
 // upper case; lower case is accepted, since some servers send it.
-func parsePOP3Status(line []byte) (*Reply, error) {
-	rep := &Reply{Lines: []string{string(line)}}
+func parseStatus(line []byte) (*proto.Reply, error) {
+	rep := &proto.Reply{Lines: []string{string(line)}}
 	s := string(line)
 	var rest string
 	switch {
@@ -31,7 +33,7 @@ func parsePOP3Status(line []byte) (*Reply, error) {
 		rep.Text = []string{rest}
 		return rep, nil
 	default:
-		return rep, protoErr(line, "POP3 reply does not start with +OK or -ERR")
+		return rep, proto.ProtocolErr(line, "POP3 reply does not start with +OK or -ERR")
 	}
 	// RFC 2449 §8: resp-code = "[" resp-level *("/" resp-level) "]".
 	if strings.HasPrefix(rest, "[") {
@@ -48,22 +50,22 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// pop3Class: "+OK" is positive, "-ERR" a failure (RFC 1939 has no
+// class: "+OK" is positive, "-ERR" a failure (RFC 1939 has no
 // transient ones), "+" a SASL continuation (RFC 5034 §4).
-func pop3Class(r *Reply) Class {
+func class(r *proto.Reply) proto.Class {
 	switch r.Status {
 	case "+OK":
-		return ClassPositive
+		return proto.ClassPositive
 	case "+":
-		return ClassIntermediate
+		return proto.ClassIntermediate
 	case "-ERR":
-		return ClassPermanent
+		return proto.ClassPermanent
 	}
-	return ClassUnknown
+	return proto.ClassUnknown
 }
 
-// pop3Temporary: RFC 2449 §8.1's IN-USE and LOGIN-DELAY, RFC 3206's
+// temporary: RFC 2449 §8.1's IN-USE and LOGIN-DELAY, RFC 3206's
 // SYS/TEMP.
-func pop3Temporary(r *Reply) bool {
+func temporary(r *proto.Reply) bool {
 	return r.RespCode == "IN-USE" || r.RespCode == "LOGIN-DELAY" || r.RespCode == "SYS/TEMP"
 }
