@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // The keystroke matrix: the real binary at a pseudo-terminal, typed into
@@ -121,10 +122,10 @@ func ehloExtensions(screen string) map[string]string {
 func TestKeysSMTPStates(t *testing.T) {
 	t.Parallel()
 	tt, _ := startBuiltin(t, "pw-for-keys")
-	smtp := proto.SMTP
+	p := smtp.Protocol
 
 	// The greeting: TAB on the empty line, on a partial verb, after a verb.
-	tt.tabEmpty("helo>", offered(smtp, proto.SMTPConnected, proto.Snapshot{}))
+	tt.tabEmpty("helo>", offered(p, smtp.Connected, proto.Snapshot{}))
 	tt.tabLine("helo>", "N\t", "NOOP")
 	tt.tabLine("helo>", "eh\t", "ehlo")
 	tt.send("EHLO \t")
@@ -146,18 +147,18 @@ func TestKeysSMTPStates(t *testing.T) {
 		t.Fatalf("no AUTH in the EHLO reply: %v", ext)
 	}
 	after := proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}
-	tt.tabEmpty("mail>", offered(smtp, proto.SMTPReady, after))
+	tt.tabEmpty("mail>", offered(p, smtp.Ready, after))
 	tt.tabLine("mail>", "MA\t\t", "MAIL FROM:<")
 	tt.tabLine("mail>", "mail \t", "mail from:<")
 	tt.tabLine("mail>", "AUTH C\t", "AUTH CRAM-MD5")
 
 	tt.command("mail from:<a@b.example>", "250 2.1.0", "rcpt>")
-	tt.tabEmpty("rcpt>", offered(smtp, proto.SMTPMail, after))
+	tt.tabEmpty("rcpt>", offered(p, smtp.Mail, after))
 	tt.tabLine("rcpt>", "RC\t\t", "RCPT TO:<")
 	tt.tabLine("rcpt>", "rcpt \t", "rcpt to:<")
 
 	tt.command("RCPT TO:<demo@localhost>", "250 2.1.5", "rcpt/data>")
-	tt.tabEmpty("rcpt/data>", offered(smtp, proto.SMTPRcpt, after))
+	tt.tabEmpty("rcpt/data>", offered(p, smtp.Rcpt, after))
 	tt.tabLine("rcpt/data>", "DA\t", "DATA")
 	tt.tabLine("rcpt/data>", "BDAT 5 \t", "BDAT 5 LAST")
 
@@ -443,10 +444,10 @@ func TestKeysSMTPWithoutExtensions(t *testing.T) {
 	tt := startTTY(t, nil, "smtp://"+srv.Addr)
 	tt.waitPrompt("helo>")
 	tt.command("HELO me", "250 fake.example", "mail>")
-	tt.tabEmpty("mail>", offered(proto.SMTP, proto.SMTPReady, proto.Snapshot{Greeted: true}))
+	tt.tabEmpty("mail>", offered(smtp.Protocol, smtp.Ready, proto.Snapshot{Greeted: true}))
 	tt.command("EHLO me", "250 8BITMIME", "mail>")
 	ext := ehloExtensions(tt.screen())
-	tt.tabEmpty("mail>", offered(proto.SMTP, proto.SMTPReady, proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}))
+	tt.tabEmpty("mail>", offered(smtp.Protocol, smtp.Ready, proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}))
 	for _, absent := range []string{"AUTH", "STARTTLS"} {
 		if slices.Contains(tt.listed(), absent) {
 			t.Errorf("%s offered by a server that did not advertise it", absent)

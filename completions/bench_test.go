@@ -6,16 +6,17 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // BenchmarkComplete measures one TAB press in the cases a user meets most:
 // the first word, an ESMTP parameter, and a message number in a mailbox of
 // 10,000 messages. Completion must feel instant: well under a millisecond.
 func BenchmarkComplete(b *testing.B) {
-	smtp := proto.NewMachine(proto.SMTP)
-	smtp.Received(&proto.Reply{Proto: proto.SMTP, Code: 220, Lines: []string{"220 x"}, Text: []string{"x"}})
-	smtp.Sent("EHLO me")
-	smtp.Received(&proto.Reply{Proto: proto.SMTP, Code: 250,
+	sm := proto.NewMachine(smtp.Protocol)
+	sm.Received(&proto.Reply{Proto: smtp.Protocol, Code: 220, Lines: []string{"220 x"}, Text: []string{"x"}})
+	sm.Sent("EHLO me")
+	sm.Received(&proto.Reply{Proto: smtp.Protocol, Code: 250,
 		Text: []string{"x", "SIZE 1000", "8BITMIME", "DSN", "AUTH PLAIN LOGIN", "STARTTLS", "CHUNKING", "SMTPUTF8"}})
 	pop := proto.NewMachine(pop3.Protocol)
 	pop.Received(&proto.Reply{Proto: pop3.Protocol, Status: "+OK", Text: []string{"ready"}})
@@ -34,8 +35,8 @@ func BenchmarkComplete(b *testing.B) {
 		m    *proto.Machine
 		line string
 	}{
-		{"first-word", smtp, "R"},
-		{"mail-params", smtp, "MAIL FROM:<a@b> "},
+		{"first-word", sm, "R"},
+		{"mail-params", sm, "MAIL FROM:<a@b> "},
 		{"retr-10000", pop, "RETR 99"},
 	} {
 		b.Run(c.name, func(b *testing.B) {

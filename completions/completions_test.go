@@ -9,6 +9,7 @@ import (
 	"github.com/mailsh/mailsh/proto/imap"
 	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/raw"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // machine builds a state machine by replaying an exchange.
@@ -41,9 +42,9 @@ func machine(t *testing.T, p proto.Protocol, script ...string) *proto.Machine {
 			continue
 		}
 		if rep == nil {
-			rep = &proto.Reply{Proto: proto.SMTP}
+			rep = &proto.Reply{Proto: smtp.Protocol}
 		}
-		code, more, txt, err := proto.ParseSMTPLine([]byte(text))
+		code, more, txt, err := smtp.ParseLine([]byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,11 +90,11 @@ S: 250 SMTPUTF8`
 
 func smtpAfterEHLO(t *testing.T, extra ...string) *proto.Machine {
 	script := append([]string{"S: 220 x", "C: EHLO me"}, strings.Split(ehlo, "\n")...)
-	return machine(t, proto.SMTP, append(script, extra...)...)
+	return machine(t, smtp.Protocol, append(script, extra...)...)
 }
 
 func TestSMTPGreeted(t *testing.T) {
-	check(t, machine(t, proto.SMTP, "S: 220 x"), []struct{ line, want string }{
+	check(t, machine(t, smtp.Protocol, "S: 220 x"), []struct{ line, want string }{
 		{"", "EHLO EXPN HELO HELP NOOP QUIT RSET VRFY"},
 		{"EH", "EHLO"},
 		{"eh", "ehlo"},
@@ -106,7 +107,7 @@ func TestSMTPGreeted(t *testing.T) {
 }
 
 func TestSMTPRejected(t *testing.T) {
-	check(t, machine(t, proto.SMTP, "S: 554 no service"), []struct{ line, want string }{
+	check(t, machine(t, smtp.Protocol, "S: 554 no service"), []struct{ line, want string }{
 		{"", "QUIT"},
 	})
 }
@@ -129,7 +130,7 @@ func TestSMTPReady(t *testing.T) {
 	})
 	// After STARTTLS the advertised set is forgotten, then re-learnt.
 	m.Sent("STARTTLS")
-	m.Received(&proto.Reply{Proto: proto.SMTP, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
+	m.Received(&proto.Reply{Proto: smtp.Protocol, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
 	m.StartedTLS()
 	check(t, m, []struct{ line, want string }{
 		{"STA", ""},
@@ -137,10 +138,10 @@ func TestSMTPReady(t *testing.T) {
 	})
 	m2 := smtpAfterEHLO(t)
 	m2.Sent("STARTTLS")
-	m2.Received(&proto.Reply{Proto: proto.SMTP, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
+	m2.Received(&proto.Reply{Proto: smtp.Protocol, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
 	m2.StartedTLS()
 	m2.Sent("EHLO me")
-	m2.Received(&proto.Reply{Proto: proto.SMTP, Code: 250, Lines: []string{"250-x", "250 AUTH PLAIN"}, Text: []string{"x", "AUTH PLAIN"}})
+	m2.Received(&proto.Reply{Proto: smtp.Protocol, Code: 250, Lines: []string{"250-x", "250 AUTH PLAIN"}, Text: []string{"x", "AUTH PLAIN"}})
 	check(t, m2, []struct{ line, want string }{
 		{"STA", ""}, // not offered again on TLS
 		{"AUTH ", "PLAIN"},
@@ -167,7 +168,7 @@ func TestSMTPTransaction(t *testing.T) {
 		{"MA", ""},
 	})
 	m.Sent("DATA")
-	m.Received(&proto.Reply{Proto: proto.SMTP, Code: 354})
+	m.Received(&proto.Reply{Proto: smtp.Protocol, Code: 354})
 	check(t, m, []struct{ line, want string }{
 		{"", ""},
 		{"Subj", ""},
@@ -243,7 +244,7 @@ func TestCommonPrefix(t *testing.T) {
 
 func TestOtherStates(t *testing.T) {
 	// Waiting for the greeting: nothing is valid yet but the meta-commands.
-	check(t, proto.NewMachine(proto.SMTP), []struct{ line, want string }{
+	check(t, proto.NewMachine(smtp.Protocol), []struct{ line, want string }{
 		{"", ""},
 		{":q", ":quit"},
 	})
@@ -262,7 +263,7 @@ func TestOtherStates(t *testing.T) {
 		{"DA", ""},
 	})
 	// Closed: only the meta-commands, offered on an empty line too.
-	m = machine(t, proto.SMTP, "S: 220 x", "C: QUIT", "S: 221 bye")
+	m = machine(t, smtp.Protocol, "S: 220 x", "C: QUIT", "S: 221 bye")
 	check(t, m, []struct{ line, want string }{
 		{"", ":auth :connect :data :help :quit"},
 		{":c", ":connect"},

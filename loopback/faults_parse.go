@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // ParseFaults parses --fault SPECs (FaultHelp documents the syntax).
@@ -138,7 +139,7 @@ func validPoint(p string) bool {
 
 func faultPoints() []string {
 	pts := []string{"connect", "dot", "any"}
-	for _, c := range proto.SMTPCommands {
+	for _, c := range smtp.Commands {
 		pts = append(pts, strings.ToLower(c.Name))
 	}
 	pts = append(pts, "pop3.connect", "pop3.login", "pop3.any")

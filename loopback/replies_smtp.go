@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // The SMTP side's replies, in one place: their codes, enhanced codes and
@@ -291,7 +292,7 @@ func faultText(code int, point string) (enh, text string) {
 	case code == 555:
 		return "5.5.4", "Parameter not recognized or not implemented"
 	}
-	return fmt.Sprintf("%d.0.0", code/100), upperFirst(proto.ExplainSMTPCode(code))
+	return fmt.Sprintf("%d.0.0", code/100), upperFirst(smtp.ExplainCode(code))
 }
 
 func upperFirst(s string) string {

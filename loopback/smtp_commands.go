@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // smtpHandler runs one command whose sequence and syntax were checked.
 type smtpHandler func(s *smtpSession, arg string) error
 
 // smtpHandlerFor is the server's dispatch: the handler of each command of
-// proto.SMTPCommands, which says when each is valid (a test checks that
+// smtp.Commands, which says when each is valid (a test checks that
 // every command has one). BDAT has none here: dispatch reads its chunk
 // whatever the reply (RFC 3030 §2).
 func smtpHandlerFor(name string) smtpHandler {
@@ -142,7 +143,7 @@ func (s *smtpSession) quit(string) error {
 func (s *smtpSession) help(arg string) error {
 	arg = strings.TrimSpace(arg)
 	if arg != "" {
-		cmd := proto.SMTPCommands.Lookup(arg)
+		cmd := smtp.Commands.Lookup(arg)
 		if cmd == nil {
 			return s.send(rHelpUnknown(arg))
 		}
@@ -154,7 +155,7 @@ func (s *smtpSession) help(arg string) error {
 	}
 	st := s.state()
 	var valid []string
-	for _, c := range proto.SMTPCommands {
+	for _, c := range smtp.Commands {
 		if c.ValidIn(st) && s.offered(c) {
 			valid = append(valid, c.Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // smtpSession is the state of one SMTP connection.
@@ -60,17 +61,17 @@ func (s *smtpSession) reset() {
 func (s *smtpSession) state() proto.State {
 	switch {
 	case s.rejected:
-		return proto.SMTPRejected
+		return smtp.Rejected
 	case !s.greeted:
-		return proto.SMTPConnected
+		return smtp.Connected
 	case s.tx.bdat != nil:
-		return proto.SMTPBdat
+		return smtp.Bdat
 	case len(s.tx.rcpts) > 0:
-		return proto.SMTPRcpt
+		return smtp.Rcpt
 	case s.tx.active:
-		return proto.SMTPMail
+		return smtp.Mail
 	}
-	return proto.SMTPReady
+	return smtp.Ready
 }
 
 // serveSMTP runs an SMTP session from greeting to close.
@@ -171,7 +172,7 @@ func (s *smtpSession) applyFault(o outcome) error {
 // and the rest their handler, after the fault rules had their say.
 func (s *smtpSession) dispatch(line string) error {
 	verb, arg := proto.SplitCommand(line)
-	cmd := proto.SMTPCommands.Lookup(verb)
+	cmd := smtp.Commands.Lookup(verb)
 	if cmd == nil {
 		if verb == "" {
 			return s.send(reply(500, "5.5.2", "Empty command line: type a command, such as HELP"))
@@ -190,7 +191,7 @@ func (s *smtpSession) dispatch(line string) error {
 	}
 	subject := arg
 	if cmd.Name == "MAIL" || cmd.Name == "RCPT" {
-		subject = proto.PathAddress(arg)
+		subject = smtp.PathAddress(arg)
 	}
 	if o := s.fault(strings.ToLower(cmd.Name), subject, arg); o.decided() {
 		return s.applyFault(o)

@@ -11,15 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // Every command of proto's tables has a handler: one list of commands.
 // BDAT is dispatched with its rejection, since its chunk follows whatever
 // the reply (RFC 3030 §2).
 func TestSMTPHandlersCoverTable(t *testing.T) {
-	for _, c := range proto.SMTPCommands {
+	for _, c := range smtp.Commands {
 		if smtpHandlerFor(c.Name) == nil && c.Name != "BDAT" {
 			t.Errorf("no handler for %s", c.Name)
 		}

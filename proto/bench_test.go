@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"io"
 	"net/textproto"
-	"strings"
 	"testing"
 )
 
@@ -72,30 +71,3 @@ func BenchmarkDotReader(b *testing.B) {
 }
 
 // An EHLO reply of a dozen lines, as Postfix sends.
-var ehloReply = strings.Repeat("250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n", 1)
-
-func BenchmarkReadSMTPReply(b *testing.B) {
-	wire := []byte(strings.Repeat(ehloReply, 1000))
-	b.Run("mailsh", func(b *testing.B) {
-		b.SetBytes(int64(len(wire)))
-		for b.Loop() {
-			lr := NewLineReader(bytes.NewReader(wire))
-			for range 1000 {
-				if _, err := ReadSMTPReply(lr); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-	})
-	b.Run("textproto", func(b *testing.B) {
-		b.SetBytes(int64(len(wire)))
-		for b.Loop() {
-			tr := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(wire), 64<<10))
-			for range 1000 {
-				if _, _, err := tr.ReadResponse(250); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-	})
-}

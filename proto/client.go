@@ -74,16 +74,13 @@ func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 	return newClient(conn, p, observe, nil)
 }
 
-// NewClientOf is NewClient with the protocols a greeting may be (nil:
-// Builtin).
+// NewClientOf is NewClient with the protocols a greeting may be (for p
+// nil).
 func NewClientOf(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Client {
 	return newClient(conn, p, observe, reg)
 }
 
 func newClient(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Client {
-	if reg == nil {
-		reg = Builtin
-	}
 	c := &Client{
 		Timeout:   30 * time.Second,
 		conn:      conn,
@@ -207,7 +204,11 @@ func (c *Client) readReply() (*Reply, error) {
 	if c.proto == nil {
 		if c.proto = c.protocols.ProtocolOf(line); c.proto == nil {
 			if c.proto = c.protocols.Fallback(); c.proto == nil {
-				return nil, protoErr(line, "the greeting is none of %s", strings.Join(c.protocols.Schemes(), ", "))
+				known := "of no protocol the client was given"
+				if names := c.protocols.Schemes(); len(names) > 0 {
+					known = "none of " + strings.Join(names, ", ")
+				}
+				return nil, protoErr(line, "the greeting is %s", known)
 			}
 			return c.becomeRaw(line), nil
 		}
@@ -622,11 +623,12 @@ func (c *Client) handshake() error {
 	return nil
 }
 
-// SendMessage streams a whole message as SMTP DATA text: after DATA's 354
-// it dot-stuffs r (bare LF becomes CRLF), ends it with ".", and returns the
-// final reply. The message is never held in memory.
+// SendMessage streams a whole message as message text (SMTP's DATA):
+// once the server waits for text it dot-stuffs r (bare LF becomes CRLF),
+// ends it with ".", and returns the final reply. The message is never
+// held in memory.
 func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
-	if c.Machine == nil || c.Machine.State() != SMTPData {
+	if c.Machine == nil || !c.Machine.State().TakesText() {
 		return nil, 0, errors.New("not in DATA: send DATA first and wait for 354")
 	}
 	if err := c.Err(); err != nil {
@@ -635,7 +637,7 @@ func (c *Client) SendMessage(r io.Reader) (*Reply, int64, error) {
 	c.mu.Lock()
 	c.waiting++
 	c.mu.Unlock()
-	c.Machine.Sent(".")
+	c.Machine.Sent(c.Machine.Protocol().Spec().EndText.Name)
 	c.wmu.Lock()
 	c.textPending = false
 	tap := &lineTap{w: c.bw, emit: c.observe}

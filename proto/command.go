@@ -190,3 +190,22 @@ func (c *Command) ArgsAt(i int) ArgKind {
 	}
 	return ArgText
 }
+
+// redactAuth hides an AUTH command's initial response (RFC 4954 §4). For
+// PLAIN it keeps the user name, which is no secret, so that a transcript
+// says who logged in and a replay knows whom to log in as.
+func redactAuth(arg string) string {
+	mech, ir, ok := strings.Cut(arg, " ")
+	ir = strings.TrimSpace(ir)
+	if !ok || ir == "" || ir == "=" {
+		return ""
+	}
+	if strings.EqualFold(mech, "PLAIN") {
+		if b, err := UnB64(ir); err == nil {
+			if f := strings.Split(string(b), "\x00"); len(f) == 3 && f[1] != "" && !strings.ContainsAny(f[1], " \r\n[]") {
+				return "AUTH " + mech + " [redacted user=" + f[1] + "]"
+			}
+		}
+	}
+	return "AUTH " + mech + " [redacted]"
+}

@@ -28,7 +28,7 @@ type DialOptions struct {
 	// (for --starttls); empty means this host's name.
 	EHLOName string
 	// Protocols are the protocols a greeting may be, for a target whose
-	// protocol is not known (HOST PORT); nil means Builtin.
+	// protocol is not known (HOST PORT).
 	Protocols Registry
 }
 

@@ -108,3 +108,5 @@ func TestDotRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func lines(s string) *LineReader { return NewLineReader(strings.NewReader(s)) }

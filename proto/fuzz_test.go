@@ -5,33 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 )
-
-func FuzzReadSMTPReply(f *testing.F) {
-	for _, s := range []string{"220 x\r\n", "250-a\r\n250-b\r\n250 c\r\n", "550 5.1.1 no\r\n", "25", "250-x\n251 y\n", ""} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		lr := NewLineReader(bytes.NewReader(data))
-		lr.Max = 512
-		for i := 0; i < 100; i++ {
-			rep, err := ReadSMTPReply(lr)
-			if err != nil {
-				return
-			}
-			if rep.Code < 100 || rep.Code > 599 || len(rep.Lines) == 0 || len(rep.Lines) != len(rep.Text) {
-				t.Fatalf("bad reply %+v", rep)
-			}
-			for _, l := range rep.Lines {
-				if len(l) > 512 {
-					t.Fatalf("line over cap: %d", len(l))
-				}
-			}
-		}
-	})
-}
 
 // normalize is what the dot codec promises to deliver: CRLF line endings
 // and a final line ending.
@@ -90,53 +65,6 @@ func FuzzDotReader(f *testing.F) {
 		out, _ := io.ReadAll(dr)
 		if len(out) > 1024+258 {
 			t.Fatalf("read %d bytes past the limit", len(out))
-		}
-	})
-}
-
-// FuzzMachine feeds the SMTP state machine an arbitrary exchange: lines
-// that begin with "C" are sent, others are replies. It must never panic,
-// and what it learns stays bounded. (POP3's is in package pop3.)
-func FuzzMachine(f *testing.F) {
-	f.Add(lectureSMTP)
-	f.Add("S: 220 x\nC: EHLO x\nS: 250-x\nS: 250 AUTH=PLAIN\nC: AUTH PLAIN\nS: 334 \nC: abc\nS: 235 ok")
-	f.Fuzz(func(t *testing.T, script string) {
-		p := SMTP
-		m := NewMachine(p)
-		var rep *Reply
-		body := false
-		for _, l := range strings.Split(script, "\n") {
-			if strings.HasPrefix(l, "C") {
-				m.Sent(strings.TrimPrefix(strings.TrimPrefix(l, "C"), ": "))
-				continue
-			}
-			l = strings.TrimPrefix(strings.TrimPrefix(l, "S"), ": ")
-			if body {
-				if l == "." {
-					m.BodyDone()
-					body = false
-				} else {
-					m.BodyLine([]byte(l))
-				}
-				continue
-			}
-			if rep == nil {
-				rep = &Reply{Proto: SMTP}
-			}
-			more, err := rep.addSMTPLine([]byte(l))
-			if err != nil {
-				rep = nil
-				continue
-			}
-			if !more {
-				m.Received(rep)
-				rep = nil
-			}
-		}
-		s := m.Snapshot()
-		_ = s.Commands()
-		if len(s.Ext) > MaxReplyLines || len(s.Capa) > MaxReplyLines || len(s.Used) > 64 {
-			t.Fatalf("unbounded learning: %d %d %d", len(s.Ext), len(s.Capa), len(s.Used))
 		}
 	})
 }

@@ -30,14 +30,6 @@ type Session struct {
 	quit     bool   // QUIT was accepted
 	closedBy *Reply // the 421 or 221 with which the server ended the session
 
-	// SMTP session.
-	greeted    bool
-	esmtp      bool
-	ext        map[string]string
-	senders    []string
-	recipients []string // of the open transaction
-	used       []string // every address used in MAIL or RCPT
-
 	// Capabilities (POP3's CAPA, IMAP's CAPABILITY) and the mailbox's
 	// messages (POP3's maildrop, IMAP's selected mailbox).
 	capaKnown bool
@@ -106,10 +98,8 @@ func NewMachine(p Protocol) *Machine {
 }
 
 func (m *Machine) resetLearnt() {
-	m.ext = map[string]string{}
 	m.capa = map[string]string{}
 	m.capaKnown = false
-	m.greeted, m.esmtp = false, false
 	m.sizes = map[int]int64{}
 	m.uids = map[int]string{}
 	m.deleted = map[int]bool{}
@@ -134,12 +124,8 @@ func (m *Machine) Snapshot() *Snapshot {
 	defer m.mu.Unlock()
 	s := &Snapshot{
 		Proto: m.proto, State: m.state, TLS: m.tls, Authenticated: m.authed,
-		Greeting: m.greeting, Greeted: m.greeted, ESMTP: m.esmtp,
-		Ext:        copyMap(m.ext),
-		Senders:    append([]string(nil), m.senders...),
-		Recipients: append([]string(nil), m.recipients...),
-		Used:       append([]string(nil), m.used...),
-		CapaKnown:  m.capaKnown, Capa: copyMap(m.capa),
+		Greeting:  m.greeting,
+		CapaKnown: m.capaKnown, Capa: copyMap(m.capa),
 		Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
 		Messages: m.messagesLocked(),
 	}

@@ -1,8 +1,8 @@
 package proto
 
 import (
+	"fmt"
 	"io"
-	"strings"
 )
 
 // Spec is what the engine knows of one protocol. Everything that differs
@@ -170,19 +170,9 @@ type Scheme struct {
 // known yet (to be taken from the greeting).
 type Protocol = *Spec
 
-// The protocols the engine speaks.
-var (
-	SMTP Protocol = smtpSpec
-)
-
-// Builtin are the protocols of this package, in the order greetings are
-// tried. Other protocols live in packages of their own, and a Registry
-// lists them all.
-var Builtin = Registry{smtpSpec}
-
 // Spec returns what the engine knows of the protocol; for a protocol not
-// known, replies are read as SMTP's, the protocol of a telnet session to
-// port 25.
+// known, a reply is read by its code's first digit, as SMTP's and most
+// line protocols' are.
 func (s *Spec) Spec() *Spec {
 	if s == nil {
 		return unknownSpec
@@ -192,8 +182,10 @@ func (s *Spec) Spec() *Spec {
 
 // unknownSpec reads the replies of a protocol not known.
 var unknownSpec = &Spec{
-	Name: "unknown", Table: Table{}, ParseStatus: parseSMTPStatus,
-	Class: smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
+	Name: "unknown", Table: Table{},
+	ParseStatus: func(line string) (*Reply, error) { return nil, protoErr([]byte(line), "the protocol is not known") },
+	Class:       CodeClass, Label: func(r *Reply) string { return fmt.Sprintf("%03d", r.Code) },
+	Explain: func(*Reply) string { return "" }, Temporary: func(r *Reply) bool { return CodeClass(r) == ClassTransient },
 	Closes:     func(*Reply, *Cmd) bool { return false },
 	Advertised: func(*Snapshot, string) (string, bool) { return "", false },
 }
@@ -204,11 +196,6 @@ func (s *Spec) String() string {
 	}
 	return s.Name
 }
-
-// ProtocolOf recognises one of the Builtin protocols from the first line
-// a server sends: three digits are SMTP (RFC 5321 §4.2), "+OK" or "-ERR"
-// POP3 (RFC 1939 §4). It returns nil for anything else.
-func ProtocolOf(greeting []byte) Protocol { return Builtin.ProtocolOf(greeting) }
 
 // ParseStatusLine reads the status of a reply from one line: a POP3
 // status line, or an SMTP reply line with its enhanced code (RFC 3463).
@@ -223,53 +210,18 @@ func ParseStatusLine(p Protocol, line string) (*Reply, error) {
 // TableFor returns the command table of a protocol.
 func TableFor(p Protocol) Table { return p.Spec().Table }
 
-var smtpSpec = &Spec{
-	Name:  "smtp",
-	Table: SMTPCommands,
-	// RFC 5321 §4.5.4.2 (25), RFC 8314 (465), RFC 6409 (587).
-	Schemes: map[string]Scheme{
-		"smtp":       {Port: 25},
-		"smtps":      {Port: 465, ImplicitTLS: true},
-		"submission": {Port: 587, StartTLS: true},
-	},
-	Scheme: "smtp", SchemeTLS: "smtps",
-	Greets: func(line []byte) bool {
-		return len(line) >= 3 && line[0] >= '0' && line[0] <= '9'
-	},
-	GreetingLooks: "220",
-	Greeting:      smtpGreetingCmd, SASLAnswer: smtpSASLCmd, EndText: endDataCmd,
-	StartTLS: "STARTTLS", AfterTLS: SMTPConnected,
-	ParseStatus: parseSMTPStatus,
-	Continues:   (*Reply).addSMTPLine,
-	Class:       smtpClass, Label: smtpLabel, Explain: explainSMTP, Temporary: smtpTemporary,
-	ExplainWord: explainSMTPWord,
-	Hello:       "EHLO",
-	// RFC 5321 §3.8: 421 may come at any time and ends the session. 221
-	// is "closing the transmission channel" (§4.2.2) whatever it answers:
-	// Postfix gives it to a command it takes for an attack ("221 2.7.0
-	// Error: I can break rules, too. Goodbye.").
-	Closes: func(r *Reply, c *Cmd) bool {
-		return r.Code == 421 || r.Code == 221 && (c == nil || c.Spec == nil || c.Spec.Name != "QUIT")
-	},
-	Advertised: func(s *Snapshot, ext string) (string, bool) {
-		v, ok := s.Ext[strings.ToUpper(ext)]
-		return v, ok
-	},
-	Mechanisms: "AUTH",
-	Quit:       "QUIT",
-	Auth:       "AUTH", InitialResponse: func(*Snapshot) bool { return true },
-	Login: &Login{States: states(SMTPReady), NeedMechanisms: true,
-		Where: "AUTH is sent after EHLO and outside a transaction"},
-	Report: smtpReport,
-	Mail: &Mail{
-		Envelope: func(from string, rcpts []string) []string {
-			lines := []string{"MAIL FROM:<" + from + ">"}
-			for _, r := range rcpts {
-				lines = append(lines, "RCPT TO:<"+r+">")
-			}
-			return lines
-		},
-		Ready: SMTPReady, Data: "DATA", Reset: "RSET", Chunks: "BDAT", ChunksExt: "CHUNKING",
-		NotReady: `needs the "mail" state after EHLO or HELO`, Recipient: "an accepted RCPT",
-	},
+// CodeClass reads a reply's class from its code's first digit (RFC 5321
+// §4.2.1), as SMTP's and most line protocols' replies say it.
+func CodeClass(r *Reply) Class {
+	switch r.Code / 100 {
+	case 2:
+		return ClassPositive
+	case 3:
+		return ClassIntermediate
+	case 4:
+		return ClassTransient
+	case 5:
+		return ClassPermanent
+	}
+	return ClassUnknown
 }

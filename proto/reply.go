@@ -86,3 +86,7 @@ func (e *ReplyError) Error() string {
 // IN-USE and LOGIN-DELAY response codes, or IMAP's UNAVAILABLE and
 // INUSE).
 func (e *ReplyError) Temporary() bool { return e.Reply.Proto.Spec().Temporary(e.Reply) }
+
+// MaxReplyLines caps the lines of one multi-line SMTP reply. EHLO replies
+// run to a few dozen lines; the cap only stops a hostile server.
+const MaxReplyLines = 4096

@@ -6,26 +6,6 @@ import (
 	"strings"
 )
 
-// The reports of :state: what each protocol's session has learnt, one
-// line (or an indented list) at a time.
-
-func smtpReport(s *Snapshot) []string {
-	var out []string
-	switch {
-	case !s.Greeted:
-		out = append(out, "extensions: unknown until EHLO")
-	case !s.ESMTP:
-		out = append(out, "extensions: none (HELO)")
-	default:
-		out = append(out, "extensions:")
-		out = append(out, ReportTable(s.Ext)...)
-	}
-	if len(s.Recipients) > 0 {
-		out = append(out, "recipients: "+strings.Join(s.Recipients, ", "))
-	}
-	return out
-}
-
 // ReportTable lists a map's keys, sorted, with their values, for a
 // protocol's Report.
 func ReportTable(m map[string]string) []string {

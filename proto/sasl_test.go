@@ -70,20 +70,3 @@ func TestUnB64Tolerant(t *testing.T) {
 		t.Error("garbage decoded")
 	}
 }
-
-func TestExplainCode(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"550", "550: mailbox unavailable"},
-		{"5.1.1", "5.1.1: permanent failure: bad destination mailbox address"},
-		{"354", "354: start mail input"},
-		{"599", "599: permanent negative"},
-	} {
-		got, err := ExplainCode(tt.in)
-		if err != nil || len(got) < len(tt.want) || got[:len(tt.want)] != tt.want {
-			t.Errorf("%q: %q %v", tt.in, got, err)
-		}
-	}
-	if _, err := ExplainCode("hello"); err == nil {
-		t.Error("nonsense explained")
-	}
-}

@@ -100,23 +100,3 @@ func (s *StateInfo) InLiteral() bool { return s.is(Literal) }
 // message text or a literal's octets, where TAB is a character and blanks
 // count.
 func (s *StateInfo) Verbatim() bool { return s.TakesText() || s.InLiteral() }
-
-// SMTP's states (RFC 5321).
-var (
-	// SMTPConnected: greeted with 220; EHLO or HELO comes next (RFC 5321 §4.1.4).
-	SMTPConnected = NewState("helo", "connected; introduce yourself with EHLO or HELO", Commands)
-	// SMTPRejected: greeted with 554; only QUIT is useful (RFC 5321 §3.1).
-	SMTPRejected = NewState("rejected", "the server refused the session (554); send QUIT", Commands)
-	// SMTPReady: after EHLO/HELO or a finished transaction; MAIL may start one.
-	SMTPReady = NewState("mail", "ready for a new message: MAIL FROM:<address>", Commands)
-	// SMTPMail: MAIL accepted; RCPT comes next.
-	SMTPMail = NewState("rcpt", "sender accepted; add recipients with RCPT TO:<address>", Transaction)
-	// SMTPRcpt: at least one RCPT accepted; more RCPT, DATA or BDAT.
-	SMTPRcpt = NewState("rcpt/data", "recipients accepted; add more, or send the message with DATA", Transaction)
-	// SMTPData: after 354; the message is being sent, up to a lone ".".
-	SMTPData = NewState("data", "sending the message; end it with a line holding only \".\"", Text)
-	// SMTPBdat: in a sequence of BDAT chunks, before the LAST one (RFC 3030).
-	SMTPBdat = NewState("bdat", "sending the message in BDAT chunks; finish with BDAT n LAST", Transaction)
-	// SMTPAuth: in a SASL exchange; the next line is a response (RFC 4954).
-	SMTPAuth = NewState("auth", "authenticating; answer the server's challenge (\"*\" cancels)", SASLAnswer)
-)

@@ -23,13 +23,6 @@ type Target struct {
 	User string
 }
 
-// Schemes lists the URL schemes ParseTarget accepts, sorted.
-func Schemes() []string { return Builtin.Schemes() }
-
-// ParseTarget parses a URL of one of the Builtin protocols, such as
-// smtp://mail.example.com:2525 or pop3s://[::1].
-func ParseTarget(s string) (Target, error) { return Builtin.ParseTarget(s) }
-
 // ParseTarget parses a URL such as smtp://mail.example.com:2525 or
 // imaps://[::1] for one of the registry's protocols.
 func (reg Registry) ParseTarget(s string) (Target, error) {

@@ -8,12 +8,13 @@ import (
 	"github.com/mailsh/mailsh/proto/imap"
 	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/raw"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // All are the protocols mailsh speaks; raw line mode takes a greeting
 // none of the others knows.
 var All = proto.Registry{
-	proto.SMTP,
+	smtp.Protocol,
 	pop3.Protocol,
 	imap.Protocol,
 	raw.Protocol,

@@ -19,6 +19,7 @@ import (
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // peer is a scripted server on the far end of a pipe: answer gives the
@@ -222,7 +223,7 @@ func TestMessageCommandsOnFiles(t *testing.T) {
 	src, _ := os.ReadFile("../message/testdata/corpus/lecture-ppt.eml")
 	msg := filepath.Join(dir, "a lecture message.eml")
 	os.WriteFile(msg, src, 0o600)
-	s, out, _ := testSession(t, proto.SMTP, "220 fake ESMTP", smtpAnswer)
+	s, out, _ := testSession(t, smtp.Protocol, "220 fake ESMTP", smtpAnswer)
 	must(t, s, `:mime "`+msg+`"`)
 	must(t, s, `:hops '`+msg+`'`)
 	must(t, s, `:show -f "`+msg+`"`)
@@ -252,7 +253,7 @@ func TestComposeSends(t *testing.T) {
 	data := make([]byte, 50_000)
 	rand.New(rand.NewSource(3)).Read(data)
 	os.WriteFile(att, data, 0o600)
-	s, out, p := testSession(t, proto.SMTP, "220 fake ESMTP", smtpAnswer)
+	s, out, p := testSession(t, smtp.Protocol, "220 fake ESMTP", smtpAnswer)
 	if err := s.Handle(context.Background(), ":compose --from a@example.org --to b@example.org --subject x --body y"); err == nil || !strings.Contains(err.Error(), `"mail" state after EHLO or HELO`) {
 		t.Fatalf("before EHLO: %v", err)
 	}
@@ -283,7 +284,7 @@ func TestComposeSends(t *testing.T) {
 	if n := strings.Count(shown, "\nC: "); n > 40 {
 		t.Errorf("%d client lines echoed: the attachment scrolled past", n)
 	}
-	if s.Client.Machine.State() != proto.SMTPReady {
+	if s.Client.Machine.State() != smtp.Ready {
 		t.Errorf("state %v after sending", s.Client.Machine.State())
 	}
 }
@@ -291,7 +292,7 @@ func TestComposeSends(t *testing.T) {
 // TestComposeStopsAtFailure: a refused recipient stops the transaction,
 // which is reset; nothing is sent in DATA.
 func TestComposeStopsAtFailure(t *testing.T) {
-	s, out, p := testSession(t, proto.SMTP, "220 fake ESMTP", smtpAnswer)
+	s, out, p := testSession(t, smtp.Protocol, "220 fake ESMTP", smtpAnswer)
 	must(t, s, "EHLO me")
 	must(t, s, ":compose --from a@example.org --to b@example.org,x@refused.example,c@example.org --subject x --body y")
 	if got := strings.Join(p.got(), "|"); got != "EHLO me|MAIL FROM:<a@example.org>|RCPT TO:<b@example.org>|RCPT TO:<x@refused.example>|RSET" {

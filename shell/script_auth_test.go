@@ -14,6 +14,8 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
+	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/transcript"
 )
 
@@ -94,7 +96,7 @@ func runScriptAgainst(t *testing.T, p proto.Protocol, addr, script string) (int,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := proto.Dial(ctx, s.Target, proto.DialOptions{Timeout: 5 * time.Second, Observe: s.Observe})
+	c, _, err := proto.Dial(ctx, s.Target, proto.DialOptions{Timeout: 5 * time.Second, Observe: s.Observe, Protocols: protocols.All})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +132,7 @@ func TestRefusedAuthKeepsAnswers(t *testing.T) {
 		want     string   // what the server must have received
 	}{
 		{
-			name: "538 to AUTH LOGIN", proto: proto.SMTP, greeting: "220 fake ESMTP",
+			name: "538 to AUTH LOGIN", proto: smtp.Protocol, greeting: "220 fake ESMTP",
 			replies: map[string]string{"AUTH LOGIN": "538 5.7.11 Encryption required for requested authentication mechanism"},
 			other:   "250 ok", bye: "221 bye",
 			script:  "EHLO me\nAUTH LOGIN\n" + user + "\n" + pass + "\nNOOP\nQUIT\n",
@@ -138,7 +140,7 @@ func TestRefusedAuthKeepsAnswers(t *testing.T) {
 			want:    "EHLO me\nAUTH LOGIN\nNOOP\nQUIT",
 		},
 		{
-			name: "503 to AUTH LOGIN", proto: proto.SMTP, greeting: "220 fake ESMTP",
+			name: "503 to AUTH LOGIN", proto: smtp.Protocol, greeting: "220 fake ESMTP",
 			replies: map[string]string{"AUTH LOGIN": "503 5.5.1 Already authenticated"},
 			other:   "250 ok", bye: "221 bye",
 			script:  "EHLO me\nAUTH LOGIN\n" + user + "\r\n" + pass + "\r\nMAIL FROM:<a@example.com>\nQUIT\n",
@@ -146,7 +148,7 @@ func TestRefusedAuthKeepsAnswers(t *testing.T) {
 			want:    "EHLO me\nAUTH LOGIN\nMAIL FROM:<a@example.com>\nQUIT",
 		},
 		{
-			name: "535 after the user name", proto: proto.SMTP, greeting: "220 fake ESMTP",
+			name: "535 after the user name", proto: smtp.Protocol, greeting: "220 fake ESMTP",
 			replies: map[string]string{"AUTH LOGIN": "334 VXNlcm5hbWU6", user: "535 5.7.8 no such user"},
 			other:   "250 ok", bye: "221 bye",
 			script:  "EHLO me\nAUTH LOGIN\n" + user + "\n" + pass + "\nQUIT\n",
@@ -195,16 +197,16 @@ func TestIsSASLAnswer(t *testing.T) {
 		line string
 		want bool
 	}{
-		{proto.SMTP, "YWxpY2U=", true},
-		{proto.SMTP, "czNjcmV0LVB3", true},
-		{proto.SMTP, "", true},
-		{proto.SMTP, "*", true},
-		{proto.SMTP, "=", true},
-		{proto.SMTP, "QUIT", false},
-		{proto.SMTP, "quit", false},
-		{proto.SMTP, "RSET", false},
-		{proto.SMTP, "MAIL FROM:<a@b>", false},
-		{proto.SMTP, ":state", false},
+		{smtp.Protocol, "YWxpY2U=", true},
+		{smtp.Protocol, "czNjcmV0LVB3", true},
+		{smtp.Protocol, "", true},
+		{smtp.Protocol, "*", true},
+		{smtp.Protocol, "=", true},
+		{smtp.Protocol, "QUIT", false},
+		{smtp.Protocol, "quit", false},
+		{smtp.Protocol, "RSET", false},
+		{smtp.Protocol, "MAIL FROM:<a@b>", false},
+		{smtp.Protocol, ":state", false},
 		{pop3.Protocol, "STAT", false},
 		{pop3.Protocol, "USER alice", false},
 		{pop3.Protocol, "AGFsaWNlAHMzY3JldC1QdzE=", true},

@@ -17,6 +17,7 @@ import (
 	"github.com/mailsh/mailsh/proto"
 	imapproto "github.com/mailsh/mailsh/proto/imap"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // Server is the running built-in server: where its four sides listen,
@@ -94,9 +95,9 @@ func Start() (*Server, error) {
 		return proto.Target{Proto: p, Host: host, Port: n, ImplicitTLS: implicit}
 	}
 	return &Server{
-		SMTP:     target(proto.SMTP, a.SMTP, false),
+		SMTP:     target(smtp.Protocol, a.SMTP, false),
 		POP3:     target(pop3.Protocol, a.POP3, false),
-		SMTPS:    target(proto.SMTP, a.SMTPS, true),
+		SMTPS:    target(smtp.Protocol, a.SMTPS, true),
 		POP3S:    target(pop3.Protocol, a.POP3S, true),
 		IMAP:     target(imapproto.Protocol, imapAddr, false),
 		IMAPS:    target(imapproto.Protocol, imapsAddr, true),

@@ -12,10 +12,11 @@ import (
 	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/prototest"
 	"github.com/mailsh/mailsh/proto/raw"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // registry is the engine's own protocols and IMAP, for greetings.
-var registry = proto.Registry{proto.SMTP, pop3.Protocol, Protocol, raw.Protocol}
+var registry = proto.Registry{smtp.Protocol, pop3.Protocol, Protocol, raw.Protocol}
 
 type recorder struct {
 	mu     sync.Mutex

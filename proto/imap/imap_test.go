@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // imapSession is a session against a scripted Protocol server: greeting with
@@ -340,7 +341,7 @@ func TestIMAPGreetings(t *testing.T) {
 		{"* BYE too busy", Protocol},
 		{"* NO", nil},
 		{"+OK pop", pop3.Protocol},
-		{"220 smtp", proto.SMTP},
+		{"220 smtp", smtp.Protocol},
 	} {
 		if got := registry.ProtocolOf([]byte(tc.greeting)); got != tc.proto {
 			t.Errorf("%q: %v, want %v", tc.greeting, got, tc.proto)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/prototest"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // feed drives a machine through a script of "C: " and "S: " lines, as if
@@ -93,7 +94,7 @@ func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client
 	cc, sc := net.Pipe()
 	errc := prototest.Serve(sc, script)
 	rec := &recorder{}
-	c := proto.NewClientOf(cc, p, rec.add, proto.Registry{proto.SMTP, Protocol})
+	c := proto.NewClientOf(cc, p, rec.add, proto.Registry{smtp.Protocol, Protocol})
 	c.Timeout = 2 * time.Second
 	t.Cleanup(func() { c.Close() })
 	return c, rec, errc
@@ -383,7 +384,7 @@ func TestEndlessLine(t *testing.T) {
 
 // :explain knows POP3's indicators and response codes beside SMTP's.
 func TestExplainCode(t *testing.T) {
-	reg := proto.Registry{proto.SMTP, Protocol}
+	reg := proto.Registry{smtp.Protocol, Protocol}
 	for _, tt := range []struct{ in, want string }{
 		{"-ERR", "-ERR: negative"},
 		{"[IN-USE]", "IN-USE: the mailbox is locked"},

@@ -11,6 +11,7 @@ import (
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/prototest"
+	"github.com/mailsh/mailsh/proto/smtp"
 )
 
 // A greeting that is none of the registry's protocols turns the session
@@ -29,7 +30,7 @@ S: Protocol mismatch.
 		mu.Lock()
 		fmt.Fprintf(&got, "%c: %s\n", e.Dir, e.Text)
 		mu.Unlock()
-	}, proto.Registry{proto.SMTP, pop3.Protocol, Protocol})
+	}, proto.Registry{smtp.Protocol, pop3.Protocol, Protocol})
 	c.Timeout = 2 * time.Second
 	defer c.Close()
 	if _, err := c.Greeting(); err != nil {

@@ -1,4 +1,4 @@
-package proto
+package smtp
 
 import (
 	"bufio"
@@ -6,10 +6,12 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
-func lines(s string) *LineReader {
-	return NewLineReader(bufio.NewReader(strings.NewReader(s)))
+func lines(s string) *proto.LineReader {
+	return proto.NewLineReader(bufio.NewReader(strings.NewReader(s)))
 }
 
 func TestReadSMTPReply(t *testing.T) {
@@ -27,16 +29,16 @@ func TestReadSMTPReply(t *testing.T) {
 		{"250\r\n", 250, "", []string{""}, nil},
 		{"250 OK\n", 250, "", []string{"OK"}, nil}, // bare LF tolerated
 		{"550 2.1.1 class disagrees\r\n", 550, "", []string{"2.1.1 class disagrees"}, nil},
-		{"250-a\r\n251 b\r\n", 0, "", nil, ErrProtocol},
-		{"2x0 nope\r\n", 0, "", nil, ErrProtocol},
-		{"650 out of range\r\n", 0, "", nil, ErrProtocol},
-		{"25\r\n", 0, "", nil, ErrProtocol},
-		{"250_x\r\n", 0, "", nil, ErrProtocol},
+		{"250-a\r\n251 b\r\n", 0, "", nil, proto.ErrProtocol},
+		{"2x0 nope\r\n", 0, "", nil, proto.ErrProtocol},
+		{"650 out of range\r\n", 0, "", nil, proto.ErrProtocol},
+		{"25\r\n", 0, "", nil, proto.ErrProtocol},
+		{"250_x\r\n", 0, "", nil, proto.ErrProtocol},
 		{"250-only continuation\r\n", 0, "", nil, io.EOF},
 		{"250 cut off", 0, "", nil, io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {
-		rep, err := ReadSMTPReply(lines(tt.in))
+		rep, err := ReadReply(lines(tt.in))
 		if tt.err != nil {
 			if !errors.Is(err, tt.err) {
 				t.Errorf("%q: err = %v, want %v", tt.in, err, tt.err)
@@ -57,9 +59,9 @@ func TestLineTooLong(t *testing.T) {
 	lr := lines(strings.Repeat("a", 100) + "\r\nnext\r\n")
 	lr.Max = 50
 	_, err := lr.ReadLine()
-	var e *LineTooLongError
-	if !errors.As(err, &e) || !errors.Is(err, ErrLineTooLong) {
-		t.Fatalf("err = %v, want LineTooLongError", err)
+	var e *proto.LineTooLongError
+	if !errors.As(err, &e) || !errors.Is(err, proto.ErrLineTooLong) {
+		t.Fatalf("err = %v, want proto.LineTooLongError", err)
 	}
 	// The reader skips the rest of the long line and stays in step.
 	l, err := lr.ReadLine()
@@ -81,10 +83,10 @@ func TestLineTooLong(t *testing.T) {
 }
 
 func TestReplyTooManyLines(t *testing.T) {
-	in := strings.Repeat("250-x\r\n", MaxReplyLines+5) + "250 end\r\n"
-	_, err := ReadSMTPReply(lines(in))
-	if !errors.Is(err, ErrReplyTooLong) {
-		t.Fatalf("err = %v, want ErrReplyTooLong", err)
+	in := strings.Repeat("250-x\r\n", proto.MaxReplyLines+5) + "250 end\r\n"
+	_, err := ReadReply(lines(in))
+	if !errors.Is(err, proto.ErrReplyTooLong) {
+		t.Fatalf("err = %v, want proto.ErrReplyTooLong", err)
 	}
 }
 
@@ -106,7 +108,7 @@ func TestParseEnhancedCode(t *testing.T) {
 		{"", "", "", false},
 	}
 	for _, tt := range tests {
-		ec, rest, ok := ParseEnhancedCode(tt.in)
+		ec, rest, ok := proto.ParseEnhancedCode(tt.in)
 		if ok != tt.ok || (ok && (ec.String() != tt.code || rest != tt.rest)) {
 			t.Errorf("%q: got %v %q %v", tt.in, ec, rest, ok)
 		}

@@ -1,4 +1,4 @@
-package proto
+package smtp
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsh/mailsh/proto"
+
 	"github.com/mailsh/mailsh/proto/prototest"
 )
 
@@ -17,10 +19,10 @@ func serve(conn net.Conn, script string) <-chan error { return prototest.Serve(c
 
 type recorder struct {
 	mu     sync.Mutex
-	events []Event
+	events []proto.Event
 }
 
-func (r *recorder) add(e Event) {
+func (r *recorder) add(e proto.Event) {
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	r.mu.Unlock()
@@ -36,18 +38,18 @@ func (r *recorder) String() string {
 	return b.String()
 }
 
-func newPipeClient(t *testing.T, p Protocol, script string) (*Client, *recorder, <-chan error) {
+func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client, *recorder, <-chan error) {
 	t.Helper()
 	cc, sc := net.Pipe()
 	errc := serve(sc, script)
 	rec := &recorder{}
-	c := NewClient(cc, p, rec.add)
+	c := proto.NewClientOf(cc, p, rec.add, proto.Registry{Protocol})
 	c.Timeout = 2 * time.Second
 	t.Cleanup(func() { c.Close() })
 	return c, rec, errc
 }
 
-func run(t *testing.T, c *Client, cmds ...string) {
+func run(t *testing.T, c *proto.Client, cmds ...string) {
 	t.Helper()
 	for _, l := range cmds {
 		if _, _, err := c.Command(l); err != nil {
@@ -63,7 +65,7 @@ func TestClientLectureSMTP(t *testing.T) {
 	if _, err := c.Greeting(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Machine.Protocol() != SMTP {
+	if c.Machine.Protocol() != Protocol {
 		t.Fatalf("protocol from greeting: %v", c.Machine.Protocol())
 	}
 	run(t, c, "helo mail", "mail from: antunes@ipleiria.pt", "rcpt to: antunes@ipleiria.pt", "data", "Teste do mail", ".", "quit")
@@ -75,13 +77,13 @@ func TestClientLectureSMTP(t *testing.T) {
 	if got := rec.String(); got != want {
 		t.Errorf("events:\n%s\nwant:\n%s", got, want)
 	}
-	if c.Machine.State() != StateClosed {
+	if c.Machine.State() != proto.StateClosed {
 		t.Errorf("state %v", c.Machine.State())
 	}
 }
 
 func TestClientDataStuffing(t *testing.T) {
-	c, rec, errc := newPipeClient(t, SMTP, `
+	c, rec, errc := newPipeClient(t, Protocol, `
 S: 220 x
 C: EHLO me
 S: 250 x
@@ -100,7 +102,7 @@ S: 503 no
 `)
 	c.Greeting()
 	run(t, c, "EHLO me", "MAIL FROM:<a@x>", "RCPT TO:<b@x>", "DATA", ".hidden", "visible", ".")
-	if c.Machine.State() != SMTPReady {
+	if c.Machine.State() != Ready {
 		t.Fatalf("state after message: %v", c.Machine.State())
 	}
 	// DATA out of sequence is still sent: the server has the last word.
@@ -117,7 +119,7 @@ S: 503 no
 }
 
 func TestClientSendMessageStreams(t *testing.T) {
-	c, _, errc := newPipeClient(t, SMTP, `
+	c, _, errc := newPipeClient(t, Protocol, `
 S: 220 x
 C: HELO me
 S: 250 x
@@ -146,18 +148,18 @@ S: 250 2.0.0 queued
 }
 
 func TestClientRejectsInjection(t *testing.T) {
-	c, _, _ := newPipeClient(t, SMTP, `
+	c, _, _ := newPipeClient(t, Protocol, `
 S: 220 x
 C: CRLF
 `)
 	c.Greeting()
-	if _, _, err := c.Command("NOOP\r\nRSET"); !errors.Is(err, ErrBadCommand) {
+	if _, _, err := c.Command("NOOP\r\nRSET"); !errors.Is(err, proto.ErrBadCommand) {
 		t.Fatalf("CR LF in a command: %v", err)
 	}
 }
 
 func TestClientSTARTTLSInjection(t *testing.T) {
-	c, _, _ := newPipeClient(t, SMTP, `
+	c, _, _ := newPipeClient(t, Protocol, `
 S: 220 x
 C: EHLO me
 S: 250-x
@@ -181,7 +183,7 @@ S: 250 injected
 }
 
 func TestClientTimeout(t *testing.T) {
-	c, _, _ := newPipeClient(t, SMTP, `
+	c, _, _ := newPipeClient(t, Protocol, `
 S: 220 x
 C: NOOP
 S! 3s
@@ -190,19 +192,19 @@ S! 3s
 	c.Greeting()
 	start := time.Now()
 	_, _, err := c.Command("NOOP")
-	if !errors.Is(err, ErrTimeout) {
-		t.Fatalf("err = %v, want ErrTimeout", err)
+	if !errors.Is(err, proto.ErrTimeout) {
+		t.Fatalf("err = %v, want proto.ErrTimeout", err)
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Fatal("timeout not honoured")
 	}
-	if _, _, err := c.Command("NOOP"); !errors.Is(err, ErrBotched) {
+	if _, _, err := c.Command("NOOP"); !errors.Is(err, proto.ErrBotched) {
 		t.Fatalf("command after timeout: %v", err)
 	}
 }
 
 func TestClientServerDropsMidReply(t *testing.T) {
-	c, rec, _ := newPipeClient(t, SMTP, `
+	c, rec, _ := newPipeClient(t, Protocol, `
 S: 220 x
 C: EHLO me
 S: 250-x
@@ -210,8 +212,8 @@ S! close
 `)
 	c.Greeting()
 	_, _, err := c.Command("EHLO me")
-	if !errors.Is(err, ErrClosed) {
-		t.Fatalf("err = %v, want ErrClosed", err)
+	if !errors.Is(err, proto.ErrClosed) {
+		t.Fatalf("err = %v, want proto.ErrClosed", err)
 	}
 	if !strings.Contains(rec.String(), "*: connection closed by server") {
 		t.Errorf("no note of the close:\n%s", rec)
@@ -219,7 +221,7 @@ S! close
 }
 
 func TestClientUnsolicited421(t *testing.T) {
-	c, rec, _ := newPipeClient(t, SMTP, `
+	c, rec, _ := newPipeClient(t, Protocol, `
 S: 220 x
 S! 50ms
 S: 421 4.4.2 idle too long
@@ -231,7 +233,7 @@ S! close
 	case <-time.After(2 * time.Second):
 		t.Fatal("client did not see the close")
 	}
-	if c.Machine.State() != StateClosed || !strings.Contains(rec.String(), "S: 421 4.4.2 idle too long") {
+	if c.Machine.State() != proto.StateClosed || !strings.Contains(rec.String(), "S: 421 4.4.2 idle too long") {
 		t.Fatalf("state %v, events:\n%s", c.Machine.State(), rec)
 	}
 	if _, _, err := c.Command("NOOP"); err == nil {

@@ -1,4 +1,4 @@
-package proto
+package smtp
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
 func TestUnquoteRaw(t *testing.T) {
@@ -26,17 +28,17 @@ func TestUnquoteRaw(t *testing.T) {
 		{in: `\xZZ`, err: `\xZZ: not two hex digits`},
 		{in: `\x4`, err: `\x needs two hex digits`},
 	} {
-		got, err := UnquoteRaw(tt.in)
+		got, err := proto.UnquoteRaw(tt.in)
 		switch {
 		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
-			t.Errorf("UnquoteRaw(%q): error %v, want %q", tt.in, err, tt.err)
+			t.Errorf("proto.UnquoteRaw(%q): error %v, want %q", tt.in, err, tt.err)
 		case tt.err == "" && (err != nil || string(got) != tt.want):
-			t.Errorf("UnquoteRaw(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("proto.UnquoteRaw(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
 
-// TestQuoteRawRoundTrip: every byte survives QuoteRaw and UnquoteRaw.
+// TestQuoteRawRoundTrip: every byte survives proto.QuoteRaw and proto.UnquoteRaw.
 func TestQuoteRawRoundTrip(t *testing.T) {
 	t.Parallel()
 	all := make([]byte, 256)
@@ -44,11 +46,11 @@ func TestQuoteRawRoundTrip(t *testing.T) {
 		all[i] = byte(i)
 	}
 	for _, b := range [][]byte{all, []byte("first\n.\nMAIL FROM:<e@x>\r\n"), []byte(`\x41`), {}} {
-		q := QuoteRaw(b)
+		q := proto.QuoteRaw(b)
 		if strings.ContainsAny(q, "\r\n\x00\x1b\x7f") {
-			t.Errorf("QuoteRaw left a control byte: %q", q)
+			t.Errorf("proto.QuoteRaw left a control byte: %q", q)
 		}
-		back, err := UnquoteRaw(q)
+		back, err := proto.UnquoteRaw(q)
 		if err != nil || !bytes.Equal(back, b) {
 			t.Errorf("round trip of %q: %q, %v", b, back, err)
 		}
@@ -81,7 +83,7 @@ func TestSendRaw(t *testing.T) {
 		io.Copy(io.Discard, sc)
 	}()
 	rec := &recorder{}
-	c := NewClient(cc, SMTP, rec.add)
+	c := proto.NewClient(cc, Protocol, rec.add)
 	c.Timeout = 5 * time.Second
 	t.Cleanup(func() { c.Close() })
 	if _, err := c.Greeting(); err != nil {

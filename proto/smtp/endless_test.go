@@ -1,4 +1,4 @@
-package proto
+package smtp
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/proto"
 
 	"github.com/mailsh/mailsh/proto/prototest"
 )
@@ -19,12 +21,12 @@ func endlessPeer(conn net.Conn, head, reply string, total int) <-chan int {
 
 // TestEndlessLine: a server that sends 50 MB without a line feed — in the
 // greeting, in a continuation line, in a POP3 body — gets "line too long"
-// at once, and the client reads little more than MaxLine of it.
+// at once, and the client reads little more than proto.MaxLine of it.
 func TestEndlessLine(t *testing.T) {
 	const total = 50 << 20
 	tests := []struct {
 		name        string
-		p           Protocol
+		p           proto.Protocol
 		head, reply string
 		command     string
 	}{
@@ -38,7 +40,7 @@ func TestEndlessLine(t *testing.T) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			c := NewClient(cc, tt.p, nil)
+			c := proto.NewClientOf(cc, tt.p, nil, proto.Registry{Protocol})
 			c.Timeout = 10 * time.Second
 			rep, err := c.Greeting()
 			if tt.command != "" {
@@ -52,13 +54,13 @@ func TestEndlessLine(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			c.Close()
 			n := <-taken
-			if !errors.Is(err, ErrLineTooLong) || !strings.Contains(err.Error(), "line too long: ") {
+			if !errors.Is(err, proto.ErrLineTooLong) || !strings.Contains(err.Error(), "line too long: ") {
 				t.Fatalf("reply %v, error %v; want line too long", rep, err)
 			}
 			if elapsed > 5*time.Second {
 				t.Errorf("took %v", elapsed)
 			}
-			if limit := MaxLine + 512<<10; n > limit {
+			if limit := proto.MaxLine + 512<<10; n > limit {
 				t.Errorf("the client read %d bytes of the endless line, more than %d", n, limit)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {

@@ -1,19 +1,21 @@
-package proto
+package smtp
 
 import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mailsh/mailsh/proto"
 )
 
 // feed drives a machine through a script of "C: " and "S: " lines, as if
 // they crossed the wire, and returns the state after each client line's
 // reply, as "line -> state".
-func feed(t *testing.T, p Protocol, script string) []string {
+func feed(t *testing.T, p proto.Protocol, script string) []string {
 	t.Helper()
-	m := NewMachine(p)
+	m := proto.NewMachine(p)
 	var out []string
-	var smtpRep *Reply
+	var smtpRep *proto.Reply
 	inBody := false
 	last := "(greeting)"
 	for _, l := range strings.Split(strings.TrimSpace(script), "\n") {
@@ -23,7 +25,7 @@ func feed(t *testing.T, p Protocol, script string) []string {
 		case "C":
 			m.Sent(text)
 			last = text
-			if m.State() == SMTPData && text != "." {
+			if m.State() == Data && text != "." {
 				continue
 			}
 		case "S":
@@ -39,9 +41,9 @@ func feed(t *testing.T, p Protocol, script string) []string {
 			}
 			{
 				if smtpRep == nil {
-					smtpRep = &Reply{Proto: SMTP}
+					smtpRep = &proto.Reply{Proto: Protocol}
 				}
-				more, err := smtpRep.addSMTPLine([]byte(text))
+				more, err := addLine(smtpRep, []byte(text))
 				if err != nil {
 					t.Fatalf("%q: %v", text, err)
 				}
@@ -87,7 +89,7 @@ S: 221 2.0.0 mail.ipleiria.pt closing connection
 `
 
 func TestMachineLectureSMTP(t *testing.T) {
-	expect(t, feed(t, SMTP, lectureSMTP), `
+	expect(t, feed(t, Protocol, lectureSMTP), `
 		(greeting) -> helo
 		helo mail -> mail
 		mail from: antunes@ipleiria.pt -> rcpt
@@ -98,11 +100,11 @@ func TestMachineLectureSMTP(t *testing.T) {
 }
 
 func TestMachineSMTPLearning(t *testing.T) {
-	m := NewMachine(SMTP)
+	m := proto.NewMachine(Protocol)
 	recv := func(text string) {
-		rep := &Reply{Proto: SMTP}
+		rep := &proto.Reply{Proto: Protocol}
 		for _, l := range strings.Split(text, "\n") {
-			if _, err := rep.addSMTPLine([]byte(l)); err != nil {
+			if _, err := addLine(rep, []byte(l)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -125,31 +127,31 @@ func TestMachineSMTPLearning(t *testing.T) {
 	recv("220 2.0.0 go ahead")
 	m.StartedTLS()
 	s = m.Snapshot()
-	if s.State != SMTPConnected || s.Has("STARTTLS") || !s.TLS {
+	if s.State != Connected || s.Has("STARTTLS") || !s.TLS {
 		t.Fatalf("after TLS: state %v ext %v tls %v", s.State, s.Ext, s.TLS)
 	}
 	m.Sent("EHLO me")
 	recv("250-localhost\n250 AUTH PLAIN")
 	m.Sent("AUTH PLAIN AHRpbQB0YW5zdGFhZg==")
 	recv("235 2.7.0 ok")
-	if s := m.Snapshot(); !s.Authenticated || s.Offers(SMTPCommands.Lookup("AUTH")) {
+	if s := m.Snapshot(); !s.Authenticated || s.Offers(Commands.Lookup("AUTH")) {
 		t.Errorf("after AUTH: authed %v", s.Authenticated)
 	}
 	m.Sent("MAIL FROM:<a@example.com> SIZE=10")
 	recv("250 ok")
 	m.Sent("RCPT TO:<b@example.com>")
 	recv("550 5.1.1 no")
-	if m.State() != SMTPMail {
+	if m.State() != Mail {
 		t.Errorf("after refused RCPT: %v", m.State())
 	}
 	m.Sent("RSET")
 	recv("250 ok")
-	if s := m.Snapshot(); s.State != SMTPReady || strings.Join(s.Used, ",") != "a@example.com" {
+	if s := m.Snapshot(); s.State != Ready || strings.Join(s.Used, ",") != "a@example.com" {
 		t.Errorf("after RSET: %v %v", s.State, s.Used)
 	}
 	// 421 at any time closes the session (RFC 5321 §3.8).
 	recv("421 4.4.2 idle timeout")
-	if m.State() != StateClosed {
+	if m.State() != proto.StateClosed {
 		t.Errorf("after 421: %v", m.State())
 	}
 }
