@@ -106,10 +106,8 @@ func TestIMAPClientSession(t *testing.T) {
 	}
 	// Begins marks the line announcing the message; its lines are
 	// Literal body lines.
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
 	begins, literal := 0, 0
-	for _, e := range rec.events {
+	for _, e := range rec.Events() {
 		if e.Begins {
 			begins++
 		}

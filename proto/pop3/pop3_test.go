@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,56 +56,19 @@ func feed(t *testing.T, script string) []string {
 
 func expect(t *testing.T, got []string, want string) {
 	t.Helper()
-	w := strings.Split(strings.TrimSpace(want), "\n")
-	for i := range w {
-		w[i] = strings.TrimSpace(w[i])
-	}
-	if strings.Join(got, "\n") != strings.Join(w, "\n") {
-		t.Errorf("transitions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(w, "\n"))
-	}
+	prototest.Transitions(t, got, want)
 }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []proto.Event
-}
-
-func (r *recorder) add(e proto.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	for _, e := range r.events {
-		fmt.Fprintf(&b, "%c: %s\n", e.Dir, e.Text)
-	}
-	return b.String()
-}
-
-// newPipeClient starts a client against a scripted server; p nil takes
-// the protocol from the greeting.
-func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client, *recorder, <-chan error) {
+// newPipeClient starts a client against a scripted server
+// (prototest.PipeClient); p nil takes the protocol from the greeting.
+func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client, *prototest.Recorder, <-chan error) {
 	t.Helper()
-	cc, sc := net.Pipe()
-	errc := prototest.Serve(sc, script)
-	rec := &recorder{}
-	c := proto.NewClientOf(cc, p, rec.add, proto.Registry{smtp.Protocol, Protocol})
-	c.Timeout = 2 * time.Second
-	t.Cleanup(func() { c.Close() })
-	return c, rec, errc
+	return prototest.PipeClient(t, p, proto.Registry{smtp.Protocol, Protocol}, script)
 }
 
 func run(t *testing.T, c *proto.Client, cmds ...string) {
 	t.Helper()
-	for _, l := range cmds {
-		if _, _, err := c.Command(l); err != nil {
-			t.Fatalf("%s: %v", l, err)
-		}
-	}
+	prototest.Run(t, c, cmds...)
 }
 
 func TestAPOPDigest(t *testing.T) {

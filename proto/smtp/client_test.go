@@ -2,10 +2,8 @@ package smtp
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,45 +15,16 @@ import (
 // serve plays the server's side of script over conn (see prototest.Serve).
 func serve(conn net.Conn, script string) <-chan error { return prototest.Serve(conn, script) }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []proto.Event
-}
-
-func (r *recorder) add(e proto.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	for _, e := range r.events {
-		fmt.Fprintf(&b, "%c: %s\n", e.Dir, e.Text)
-	}
-	return b.String()
-}
-
-func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client, *recorder, <-chan error) {
+// newPipeClient starts a client against a scripted server
+// (prototest.PipeClient); p nil takes the protocol from the greeting.
+func newPipeClient(t *testing.T, p proto.Protocol, script string) (*proto.Client, *prototest.Recorder, <-chan error) {
 	t.Helper()
-	cc, sc := net.Pipe()
-	errc := serve(sc, script)
-	rec := &recorder{}
-	c := proto.NewClientOf(cc, p, rec.add, proto.Registry{Protocol})
-	c.Timeout = 2 * time.Second
-	t.Cleanup(func() { c.Close() })
-	return c, rec, errc
+	return prototest.PipeClient(t, p, proto.Registry{Protocol}, script)
 }
 
 func run(t *testing.T, c *proto.Client, cmds ...string) {
 	t.Helper()
-	for _, l := range cmds {
-		if _, _, err := c.Command(l); err != nil {
-			t.Fatalf("%s: %v", l, err)
-		}
-	}
+	prototest.Run(t, c, cmds...)
 }
 
 // TestClientLectureSMTP replays the lecture's Sendmail session, in lower

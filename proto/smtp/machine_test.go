@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/prototest"
 )
 
 // feed drives a machine through a script of "C: " and "S: " lines, as if
@@ -61,13 +62,7 @@ func feed(t *testing.T, p proto.Protocol, script string) []string {
 
 func expect(t *testing.T, got []string, want string) {
 	t.Helper()
-	w := strings.Split(strings.TrimSpace(want), "\n")
-	for i := range w {
-		w[i] = strings.TrimSpace(w[i])
-	}
-	if strings.Join(got, "\n") != strings.Join(w, "\n") {
-		t.Errorf("transitions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(w, "\n"))
-	}
+	prototest.Transitions(t, got, want)
 }
 
 // The lecture's SMTP session with Sendmail, typed in lower case.

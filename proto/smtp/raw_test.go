@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/proto/prototest"
 )
 
 func TestUnquoteRaw(t *testing.T) {
@@ -82,8 +83,8 @@ func TestSendRaw(t *testing.T) {
 		sc.Write([]byte("250 2.0.0 noop\r\n"))
 		io.Copy(io.Discard, sc)
 	}()
-	rec := &recorder{}
-	c := proto.NewClient(cc, Protocol, rec.add)
+	rec := &prototest.Recorder{}
+	c := proto.NewClient(cc, Protocol, rec.Add)
 	c.Timeout = 5 * time.Second
 	t.Cleanup(func() { c.Close() })
 	if _, err := c.Greeting(); err != nil {
