@@ -291,12 +291,26 @@ func (rp *replayer) command(line string) error {
 		rp.compareRaw(line, want, rp.rawReply())
 		return nil
 	}
-	if c.Machine.Protocol().Spec().Tagged {
-		return rp.imapCommand(line)
+	sp := c.Machine.Protocol().Spec()
+	if sp.Tagged {
+		// A tagged command goes with a fresh tag (the recorded one is
+		// dropped) and is compared with the completion of the recorded
+		// tag; a line that continues a command goes as recorded.
+		st := c.Machine.State()
+		tag, rest := proto.SplitTag(c.Machine.Protocol(), line)
+		if tag == "" || st.InLiteral() || st.InSASL() || st.Idles() {
+			want, err := rp.expectReply()
+			if err != nil {
+				return err
+			}
+			_, rep, cerr := c.Command(line)
+			rp.result(line, want, rep, cerr)
+			return nil
+		}
+		rp.tag, line = tag, rest
 	}
 	verb, arg := proto.SplitCommand(line)
 	up := strings.ToUpper(verb)
-	sp := c.Machine.Protocol().Spec()
 	cmd := sp.Table.Lookup(verb)
 	switch {
 	case cmd != nil && cmd.AskSecret != "" && strings.Contains(arg, "[redacted"):
@@ -319,7 +333,7 @@ func (rp *replayer) command(line string) error {
 			return c.Login("digest", user, pw, nil)
 		})
 	case up == sp.Auth && arg != "":
-		want, err := rp.expect()
+		want, err := rp.expectReply()
 		if err != nil {
 			return err
 		}
@@ -332,7 +346,7 @@ func (rp *replayer) command(line string) error {
 		rp.result(line, want, rep, cerr)
 		return nil
 	}
-	want, err := rp.expect()
+	want, err := rp.expectReply()
 	if err != nil {
 		return err
 	}
@@ -348,7 +362,7 @@ func (rp *replayer) withPassword(line string, send func(pw string) (*proto.Reply
 	if err != nil {
 		return err
 	}
-	want, err := rp.expect()
+	want, err := rp.expectReply()
 	if err != nil {
 		return err
 	}
@@ -400,11 +414,8 @@ func (rp *replayer) auth(line, arg string, first []string) error {
 			rp.unread(e)
 			break
 		}
-		if want, err = rp.expect(); err != nil {
+		if want, err = rp.expectReply(); err != nil {
 			return err
-		}
-		if rp.c.Machine.Protocol().Spec().Tagged {
-			want = imapWant(want, rp.tag)
 		}
 	}
 	sc, err := proto.NewSASLClient(mech, user, secret)
