@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // Interactive configures RunInteractive.
@@ -244,13 +245,21 @@ func (s *Session) terminate() int {
 	return 1
 }
 
-// reconnectHint says what may follow a closed connection.
+// reconnectHint says what may follow a closed connection: the aliases
+// named after the registry's protocols, the other protocols first.
 func (s *Session) reconnectHint() string {
 	var names []string
-	for _, n := range []string{"pop3", "imap", "smtp"} {
-		if _, ok := s.Aliases[n]; ok {
-			names = append(names, ":connect "+n)
+	cur := ""
+	if s.Client != nil && s.Client.Machine != nil {
+		cur = s.Client.Machine.Protocol().String()
+	}
+	for _, p := range protocols.All {
+		if _, ok := s.Aliases[p.Name]; ok && p.Name != cur {
+			names = append(names, ":connect "+p.Name)
 		}
+	}
+	if _, ok := s.Aliases[cur]; ok {
+		names = append(names, ":connect "+cur)
 	}
 	if len(names) == 0 {
 		return "not connected: :connect reconnects, Ctrl-D leaves"
