@@ -214,7 +214,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailsh serve: %v\n", err)
 		return 1
 	}
-	addrs, err := srv.Start(loopback.Addrs{SMTP: off(o.smtp), POP3: off(o.pop3), SMTPS: off(o.smtps), POP3S: off(o.pop3s)})
+	addrs, err := srv.Start(loopback.Addrs{loopback.SMTP: off(o.smtp), loopback.POP3: off(o.pop3), loopback.SMTPS: off(o.smtps), loopback.POP3S: off(o.pop3s)})
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh serve: cannot listen: %v\n", err)
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -390,17 +390,17 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
 	a := info.addrs
 	var listen []string
-	if a.SMTP != "" {
-		listen = append(listen, "smtp://"+a.SMTP+" (STARTTLS)")
+	if a[loopback.SMTP] != "" {
+		listen = append(listen, "smtp://"+a[loopback.SMTP]+" (STARTTLS)")
 	}
-	if a.POP3 != "" {
-		listen = append(listen, "pop3://"+a.POP3+" (STLS)")
+	if a[loopback.POP3] != "" {
+		listen = append(listen, "pop3://"+a[loopback.POP3]+" (STLS)")
 	}
-	if a.SMTPS != "" {
-		listen = append(listen, "smtps://"+a.SMTPS)
+	if a[loopback.SMTPS] != "" {
+		listen = append(listen, "smtps://"+a[loopback.SMTPS])
 	}
-	if a.POP3S != "" {
-		listen = append(listen, "pop3s://"+a.POP3S)
+	if a[loopback.POP3S] != "" {
+		listen = append(listen, "pop3s://"+a[loopback.POP3S])
 	}
 	if info.imap != "" {
 		listen = append(listen, "imap://"+info.imap+" (STARTTLS)")
@@ -434,8 +434,8 @@ func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
 	if cfg.Faults.LenientData() {
 		fmt.Fprintln(w, "mailsh serve: warning: smuggle:lenient: DATA also ends at <LF>.<LF>; this server is open to SMTP smuggling (CVE-2023-51764)")
 	}
-	if a.SMTP != "" {
-		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a.SMTP)
+	if a[loopback.SMTP] != "" {
+		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a[loopback.SMTP])
 	}
 	fmt.Fprintln(w, "mailsh serve: Ctrl-C stops")
 }

@@ -36,7 +36,7 @@ func TestAuthFailureDelays(t *testing.T) {
 		mu.Unlock()
 	})
 	// AUTH PLAIN demo/wrong, three times: the third closes.
-	dial(t, ts.Addrs.SMTP).converse(ts.Cert, `
+	dial(t, ts.Addrs[SMTP]).converse(ts.Cert, `
 S: 220 *
 C: EHLO me
 S: 250-*
@@ -57,7 +57,7 @@ C: d3Jvbmc=
 S: 535 5.7.8 *
 C: AUTH PLAIN AGRlbW8Ad3Jvbmc=
 S: 421 4.7.0 Too many failed authentication attempts, closing the connection`)
-	g := dial(t, ts.Addrs.POP3)
+	g := dial(t, ts.Addrs[POP3])
 	stamp := g.line()
 	stamp = stamp[strings.IndexByte(stamp, '<'):]
 	g.converse(ts.Cert, `
@@ -112,8 +112,8 @@ func TestAuthFailuresTakeTurns(t *testing.T) {
 		lines []string // sent one by one, each read with its reply
 		want  string   // the reply to the last
 	}
-	smtpTry := try{ts.Addrs.SMTP, []string{"EHLO me", "AUTH PLAIN AGRlbW8Ad3Jvbmc="}, "535 "}
-	pop3Try := try{ts.Addrs.POP3, []string{"USER demo", "PASS wrong"}, "-ERR [AUTH] "}
+	smtpTry := try{ts.Addrs[SMTP], []string{"EHLO me", "AUTH PLAIN AGRlbW8Ad3Jvbmc="}, "535 "}
+	pop3Try := try{ts.Addrs[POP3], []string{"USER demo", "PASS wrong"}, "-ERR [AUTH] "}
 	var wg sync.WaitGroup
 	errs := make(chan string, sessions)
 	for i := range sessions {
@@ -194,11 +194,11 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 		addr string
 		try  attempt
 	}{
-		{"smtp plain", ts.Addrs.SMTP, smtpAuth(func(u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
-		{"smtp login", ts.Addrs.SMTP, smtpAuth(func(u, p string) string { return "AUTH LOGIN\n" + b64(u) + "\n" + b64(p) })},
-		{"pop3 user/pass", ts.Addrs.POP3, pop3Auth(func(_, u, p string) string { return "USER " + u + "\nPASS " + p })},
-		{"pop3 apop", ts.Addrs.POP3, pop3Auth(func(stamp, u, p string) string { return "APOP " + u + " " + apopDigest(stamp, p) })},
-		{"pop3 auth plain", ts.Addrs.POP3, pop3Auth(func(_, u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
+		{"smtp plain", ts.Addrs[SMTP], smtpAuth(func(u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
+		{"smtp login", ts.Addrs[SMTP], smtpAuth(func(u, p string) string { return "AUTH LOGIN\n" + b64(u) + "\n" + b64(p) })},
+		{"pop3 user/pass", ts.Addrs[POP3], pop3Auth(func(_, u, p string) string { return "USER " + u + "\nPASS " + p })},
+		{"pop3 apop", ts.Addrs[POP3], pop3Auth(func(stamp, u, p string) string { return "APOP " + u + " " + apopDigest(stamp, p) })},
+		{"pop3 auth plain", ts.Addrs[POP3], pop3Auth(func(_, u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,12 +213,12 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 		})
 	}
 	// CRAM-MD5: the challenge differs each time, so compare the replies.
-	for _, addr := range []string{ts.Addrs.SMTP, ts.Addrs.POP3} {
+	for _, addr := range []string{ts.Addrs[SMTP], ts.Addrs[POP3]} {
 		var replies []string
 		for _, up := range [][2]string{{"nobody", "secret"}, {"demo", "wrong"}} {
 			c := dial(t, addr)
 			prefix := "+ "
-			if addr == ts.Addrs.SMTP {
+			if addr == ts.Addrs[SMTP] {
 				ehlo(c)
 				prefix = "334 "
 			} else {

@@ -29,7 +29,7 @@ func BenchmarkDeliveryConcurrent(b *testing.B) {
 			for range sessions {
 				wg.Go(func() {
 					for next.Add(1) <= int64(b.N) {
-						if err := sendRaw(ts.Addrs.SMTP, body); err != nil {
+						if err := sendRaw(ts.Addrs[SMTP], body); err != nil {
 							b.Error(err)
 							return
 						}

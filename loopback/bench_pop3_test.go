@@ -80,7 +80,7 @@ func BenchmarkPOP3Session(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				c := dial(b, ts.Addrs.POP3)
+				c := dial(b, ts.Addrs[POP3])
 				c.line()
 				c.send("USER demo\r\nPASS secret\r\n")
 				c.line()

@@ -68,7 +68,7 @@ func BenchmarkDelivery(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
-				sendOne(b, ts.Addrs.SMTP, size)
+				sendOne(b, ts.Addrs[SMTP], size)
 			}
 		})
 	}
@@ -81,8 +81,8 @@ func BenchmarkRETR(b *testing.B) {
 	for _, size := range []int64{1 << 20, 16 << 20} {
 		b.Run(sizeName(size), func(b *testing.B) {
 			ts := startServer(b, func(c *Config) { c.Limits.MaxMessageSize = 64 << 20 })
-			sendOne(b, ts.Addrs.SMTP, size)
-			c := dial(b, ts.Addrs.POP3)
+			sendOne(b, ts.Addrs[SMTP], size)
+			c := dial(b, ts.Addrs[POP3])
 			c.line()
 			c.send("USER demo\r\nPASS secret\r\n")
 			c.line()
@@ -150,7 +150,7 @@ func TestStreamingMemory(t *testing.T) {
 		return after.TotalAlloc - before.TotalAlloc
 	}
 	in := allocated(func() {
-		c := dial(t, ts.Addrs.SMTP)
+		c := dial(t, ts.Addrs[SMTP])
 		c.line()
 		c.send("HELO me\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<demo@localhost>\r\nDATA\r\n")
 		for i := 0; i < 4; i++ {
@@ -165,7 +165,7 @@ func TestStreamingMemory(t *testing.T) {
 		}
 	})
 	out := allocated(func() {
-		c := dial(t, ts.Addrs.POP3)
+		c := dial(t, ts.Addrs[POP3])
 		c.line()
 		c.send("USER demo\r\nPASS secret\r\nRETR 1\r\n")
 		c.line()

@@ -239,9 +239,9 @@ S: +OK Logged in as demo*`},
 			}
 			ts := startServer(t, func(c *Config) { c.Faults = faults })
 			put(t, ts, "demo", "1000000000.M1P1.host", "Subject: hi\n\nthere\n")
-			addr, script := ts.Addrs.SMTP, tt.script
+			addr, script := ts.Addrs[SMTP], tt.script
 			if s, ok := strings.CutPrefix(strings.TrimSpace(script), "POP3"); ok {
-				addr, script = ts.Addrs.POP3, s
+				addr, script = ts.Addrs[POP3], s
 			}
 			closed := strings.HasSuffix(script, "CLOSED")
 			script = strings.TrimSuffix(script, "CLOSED")
@@ -264,22 +264,22 @@ func TestFaultRulesAcrossConnections(t *testing.T) {
 	t.Run("connect#1", func(t *testing.T) {
 		f, _ := ParseFaults([]string{"connect#1:421"})
 		ts := startServer(t, func(c *Config) { c.Faults = f })
-		c := dial(t, ts.Addrs.SMTP)
+		c := dial(t, ts.Addrs[SMTP])
 		c.converse(nil, `S: 421 4.3.2 Service not available, closing the connection (fault rule connect#1:421)`)
 		c.expectClosed()
-		dial(t, ts.Addrs.SMTP).converse(nil, `S: 220 *`)
+		dial(t, ts.Addrs[SMTP]).converse(nil, `S: 220 *`)
 	})
 	t.Run("maxconn", func(t *testing.T) {
 		f, _ := ParseFaults([]string{"maxconn=1"})
 		ts := startServer(t, func(c *Config) { c.Faults = f })
-		first := dial(t, ts.Addrs.SMTP)
+		first := dial(t, ts.Addrs[SMTP])
 		first.converse(nil, `S: 220 *`)
-		second := dial(t, ts.Addrs.SMTP)
+		second := dial(t, ts.Addrs[SMTP])
 		second.converse(nil, `S: 421 4.7.0 localhost Too many connections (at most 1 at once), try again later`)
 		second.expectClosed()
-		p := dial(t, ts.Addrs.POP3)
+		p := dial(t, ts.Addrs[POP3])
 		p.converse(nil, `S: +OK *`)
-		dial(t, ts.Addrs.POP3).converse(nil, `S: -ERR [SYS/TEMP] Too many connections (at most 1 at once), try again later`)
+		dial(t, ts.Addrs[POP3]).converse(nil, `S: -ERR [SYS/TEMP] Too many connections (at most 1 at once), try again later`)
 	})
 	t.Run("greylist", func(t *testing.T) {
 		f, _ := ParseFaults([]string{"greylist"})
@@ -296,10 +296,10 @@ C: RCPT TO:<alice@localhost>
 S: %s
 C: QUIT
 S: 221 *`
-		dial(t, ts.Addrs.SMTP).converse(nil, sprintf(try,
+		dial(t, ts.Addrs[SMTP]).converse(nil, sprintf(try,
 			"451 4.7.1 Greylisted: first try from <a@b.example> to <demo@localhost>; please try again later (fault rule greylist)",
 			"451 4.7.1 Greylisted: *"))
-		dial(t, ts.Addrs.SMTP).converse(nil, sprintf(try, "250 2.1.5 *", "250 2.1.5 *"))
+		dial(t, ts.Addrs[SMTP]).converse(nil, sprintf(try, "250 2.1.5 *", "250 2.1.5 *"))
 	})
 }
 
@@ -320,7 +320,7 @@ func TestFaultDelays(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	dial(t, ts.Addrs.SMTP).converse(nil, `
+	dial(t, ts.Addrs[SMTP]).converse(nil, `
 S: 220 *
 C: HELO me
 S: 250 *
@@ -330,7 +330,7 @@ C: RCPT TO:<demo@localhost>
 S: 250 *
 C: QUIT
 S: 221 *`)
-	dial(t, ts.Addrs.POP3).converse(nil, `
+	dial(t, ts.Addrs[POP3]).converse(nil, `
 S: +OK *
 C: QUIT
 S: +OK *`)

@@ -17,7 +17,7 @@ import (
 func TestHostileNULBytes(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.line()
 	c.send("EHLO me\x00evil\r\n")
 	if l := c.line(); strings.ContainsRune(l, 0) || !strings.Contains(l, "Hello me?evil ") {
@@ -33,7 +33,7 @@ S: 250 2.1.0 Sender <a@b.example> OK
 C: RCPT TO:<demo`+"\x00"+`@localhost>
 S: 501 5.1.3 *`)
 
-	p := dial(t, ts.Addrs.POP3)
+	p := dial(t, ts.Addrs[POP3])
 	p.line()
 	p.send("USER demo\x00x\r\n")
 	if l := p.line(); strings.ContainsRune(l, 0) {
@@ -47,7 +47,7 @@ func TestHostilePipelinedNOOPs(t *testing.T) {
 	t.Parallel()
 	const n = 200000
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.conn.SetDeadline(time.Now().Add(2 * time.Minute))
 	c.line()
 	go func() {
@@ -80,7 +80,7 @@ func TestHostilePipelinedNOOPs(t *testing.T) {
 func TestHostileClientNeverReads(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, func(c *Config) { c.Limits.SMTPIdle = 200 * time.Millisecond })
-	nc, err := net.Dial("tcp", ts.Addrs.SMTP)
+	nc, err := net.Dial("tcp", ts.Addrs[SMTP])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestHostile5000Recipients(t *testing.T) {
 	// Distinct addresses, all caught by demo: one address given twice
 	// is one recipient.
 	ts := startServer(t, func(c *Config) { c.CatchAll = "demo" })
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.line()
 	var b strings.Builder
 	b.WriteString("HELO me\r\nMAIL FROM:<a@b.example>\r\n")

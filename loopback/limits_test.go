@@ -44,7 +44,7 @@ func dialService(t *testing.T, ts *testServer, svc Service) (*client, string) {
 }
 
 func serviceAddr(ts *testServer, svc Service) string {
-	return [...]string{ts.Addrs.SMTP, ts.Addrs.SMTPS, ts.Addrs.POP3, ts.Addrs.POP3S}[svc]
+	return [...]string{ts.Addrs[SMTP], ts.Addrs[SMTPS], ts.Addrs[POP3], ts.Addrs[POP3S]}[svc]
 }
 
 // greeted reports whether a first line is a greeting, not a refusal.

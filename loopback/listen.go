@@ -2,51 +2,52 @@ package loopback
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"slices"
 	"time"
 )
 
-// Addrs are the addresses of the four listeners; "" leaves one off.
-type Addrs struct {
-	SMTP, POP3, SMTPS, POP3S string
-}
+// Addrs are listeners' addresses by the service each serves; a service
+// left out is not served.
+type Addrs map[Service]string
+
+// served are the services this package serves, in the order they are
+// started (IMAP and IMAPS are package loopback/imap's).
+var served = []Service{SMTP, POP3, SMTPS, POP3S}
 
 // Start listens on the addresses given and serves each in the background
 // until Shutdown or Close. It returns the addresses bound, with the port
 // the system chose where the address asked for port 0. If one address
 // cannot be bound, none is served.
 func (s *Server) Start(a Addrs) (Addrs, error) {
-	type job struct {
-		addr *string
-		svc  Service
-	}
-	var bound Addrs
-	jobs := []job{{&bound.SMTP, SMTP}, {&bound.POP3, POP3}, {&bound.SMTPS, SMTPS}, {&bound.POP3S, POP3S}}
-	want := []string{a.SMTP, a.POP3, a.SMTPS, a.POP3S}
+	bound := Addrs{}
 	var ls []net.Listener
-	for i, j := range jobs {
-		if want[i] == "" {
+	var svcs []Service
+	for svc, addr := range a {
+		if addr != "" && !slices.Contains(served, svc) {
+			return nil, fmt.Errorf("%s is not served by this server", svc)
+		}
+	}
+	for _, svc := range served {
+		addr := a[svc]
+		if addr == "" {
 			continue
 		}
-		if j.svc.implicit() && s.cfg.TLS == nil {
+		if svc.implicit() && s.cfg.TLS == nil {
 			closeAll(ls)
-			return Addrs{}, errors.New("implicit TLS needs a certificate")
+			return nil, errors.New("implicit TLS needs a certificate")
 		}
-		l, err := net.Listen("tcp", want[i])
+		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			closeAll(ls)
-			return Addrs{}, err
+			return nil, err
 		}
-		ls = append(ls, l)
-		*j.addr = l.Addr().String()
+		ls, svcs = append(ls, l), append(svcs, svc)
+		bound[svc] = l.Addr().String()
 	}
-	k := 0
-	for i, j := range jobs {
-		if want[i] == "" {
-			continue
-		}
-		l, svc := ls[k], j.svc
-		k++
+	for i, l := range ls {
+		svc := svcs[i]
 		go func() {
 			if err := s.Serve(l, svc); err != nil {
 				s.logf("%s listener on %s stopped: %v", svc, l.Addr(), err)

@@ -49,7 +49,7 @@ func TestDeliveryDiskFull(t *testing.T) {
 					return &failingFile{File: f.(*os.File), left: 300, err: tt.err}, nil
 				}
 			})
-			c := dial(t, ts.Addrs.SMTP)
+			c := dial(t, ts.Addrs[SMTP])
 			c.converse(nil, `
 S: 220 *
 C: HELO me
@@ -150,7 +150,7 @@ func TestOpenStoreCleansTmp(t *testing.T) {
 func TestPOP3FollowsMovedMessage(t *testing.T) {
 	ts := startServer(t, nil)
 	put(t, ts, "demo", "1000000000.M1P1.host,S=20,W=23", "Subject: x\n\nbody\n")
-	c := dial(t, ts.Addrs.POP3)
+	c := dial(t, ts.Addrs[POP3])
 	c.converse(nil, pop3Greeting+`
 C: USER demo
 S: +OK *

@@ -37,7 +37,7 @@ func trickyMessage() string {
 func TestGoSMTPClientInterop(t *testing.T) {
 	ts := startServer(t, nil)
 	msg := trickyMessage()
-	c, err := smtp.DialStartTLS(ts.Addrs.SMTP, &tls.Config{RootCAs: ts.Cert.Pool(), ServerName: "localhost"})
+	c, err := smtp.DialStartTLS(ts.Addrs[SMTP], &tls.Config{RootCAs: ts.Cert.Pool(), ServerName: "localhost"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestGoSMTPClientInterop(t *testing.T) {
 // as POP3 sends it, CRLF line endings and all, dot-unstuffed.
 func retrieve(t testing.TB, ts *testServer, user, pass string, n int) string {
 	t.Helper()
-	c := dial(t, ts.Addrs.POP3)
+	c := dial(t, ts.Addrs[POP3])
 	c.line()
 	c.send("USER " + user + "\r\nPASS " + pass + "\r\nRETR " + itoa(n) + "\r\nQUIT\r\n")
 	c.line()

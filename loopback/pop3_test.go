@@ -27,7 +27,7 @@ func TestPOP3Session(t *testing.T) {
 	put(t, ts, "demo", "1000000000.M1P1.host", lectureMessage)
 	put(t, ts, "demo", "1000000001.M1P1.host", "Subject: two\n\nsecond\n")
 	// With CRLF line endings: 144 + 9 = 153 octets, and 21 + 3 = 24.
-	c := dial(t, ts.Addrs.POP3)
+	c := dial(t, ts.Addrs[POP3])
 	c.converse(ts.Cert, pop3Greeting+`
 C: STAT
 S: -ERR STAT is not valid now (AUTHORIZATION: log in with USER/PASS, APOP or AUTH)
@@ -115,7 +115,7 @@ S: +OK localhost POP3 server signing off (1 messages deleted, 1 left)
 func TestPOP3DropDeletesNothing(t *testing.T) {
 	ts := startServer(t, nil)
 	put(t, ts, "demo", "1000000000.M1P1.host", lectureMessage)
-	c := dial(t, ts.Addrs.POP3)
+	c := dial(t, ts.Addrs[POP3])
 	c.converse(ts.Cert, pop3Greeting+`
 C: USER demo
 S: +OK Send PASS for demo
@@ -130,7 +130,7 @@ S: +OK Message 1 deleted (at QUIT)
 	// The lock goes with the session: poll until a new login gets in.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c = dial(t, ts.Addrs.POP3)
+		c = dial(t, ts.Addrs[POP3])
 		c.line()
 		c.send("USER demo\r\nPASS secret\r\n")
 		c.line()
@@ -152,13 +152,13 @@ S: +OK localhost POP3 server signing off (0 messages deleted, 1 left)`)
 // and stays in AUTHORIZATION.
 func TestPOP3InUse(t *testing.T) {
 	ts := startServer(t, nil)
-	a := dial(t, ts.Addrs.POP3)
+	a := dial(t, ts.Addrs[POP3])
 	a.converse(ts.Cert, pop3Greeting+`
 C: USER demo
 S: +OK Send PASS for demo
 C: PASS secret
 S: +OK Logged in as demo: 0 messages (0 octets)*`)
-	b := dial(t, ts.Addrs.POP3)
+	b := dial(t, ts.Addrs[POP3])
 	b.converse(ts.Cert, pop3Greeting+`
 C: USER demo
 S: +OK Send PASS for demo
@@ -176,7 +176,7 @@ S: +OK localhost POP3 server signing off (0 messages deleted, 0 left)`)
 func TestPOP3LoginMethods(t *testing.T) {
 	ts := startServer(t, nil)
 	t.Run("apop", func(t *testing.T) {
-		c := dial(t, ts.Addrs.POP3)
+		c := dial(t, ts.Addrs[POP3])
 		g := c.line()
 		stamp := g[strings.IndexByte(g, '<'):]
 		c.send("APOP demo " + apopDigest(stamp, "wrong") + "\r\n")
@@ -191,7 +191,7 @@ func TestPOP3LoginMethods(t *testing.T) {
 		c.line()
 	})
 	t.Run("auth", func(t *testing.T) {
-		c := dial(t, ts.Addrs.POP3)
+		c := dial(t, ts.Addrs[POP3])
 		c.converse(ts.Cert, pop3Greeting+`
 C: AUTH
 S: +OK Mechanisms follow
@@ -213,7 +213,7 @@ C: QUIT
 S: +OK *`)
 	})
 	t.Run("capa and stls", func(t *testing.T) {
-		c := dial(t, ts.Addrs.POP3)
+		c := dial(t, ts.Addrs[POP3])
 		c.converse(ts.Cert, pop3Greeting+`
 C: CAPA
 S: +OK Capability list follows
@@ -240,7 +240,7 @@ S: +OK *`)
 	})
 	t.Run("require tls", func(t *testing.T) {
 		ts := startServer(t, func(c *Config) { c.RequireTLS = true })
-		c := dial(t, ts.Addrs.POP3)
+		c := dial(t, ts.Addrs[POP3])
 		c.converse(ts.Cert, pop3Greeting+`
 C: USER demo
 S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first
@@ -255,7 +255,7 @@ C: PASS secret
 S: +OK Logged in as demo: 0 messages (0 octets)`)
 	})
 	t.Run("pop3s", func(t *testing.T) {
-		c := dial(t, ts.Addrs.POP3S)
+		c := dial(t, ts.Addrs[POP3S])
 		c.startTLS(ts.Cert)
 		c.converse(ts.Cert, pop3Greeting+`
 C: USER demo

@@ -78,7 +78,7 @@ func TestPOP3SizesAreWhatRETRSends(t *testing.T) {
 		}
 		cfg.Faults = f
 	})
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.ehlo()
 	for _, body := range []string{
 		"DATA\r\nSubject: cr\r\n\r\nx\r\r\ny\r\n.\r\n",     // bare CR before CRLF
@@ -133,7 +133,7 @@ func TestPOP3SizesAreWhatRETRSends(t *testing.T) {
 		t.Fatalf("%d messages delivered, want 5", len(named))
 	}
 
-	p := dial(t, ts.Addrs.POP3)
+	p := dial(t, ts.Addrs[POP3])
 	p.line()
 	p.send("USER alice\r\nPASS wonderland\r\n")
 	p.line()

@@ -10,7 +10,7 @@ import (
 // deliverTo puts messages in an account's new/ over SMTP.
 func deliverTo(t *testing.T, ts *testServer, account string, subjects ...string) {
 	t.Helper()
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.line()
 	c.send("HELO client\r\n")
 	c.line()
@@ -32,7 +32,7 @@ func deliverTo(t *testing.T, ts *testServer, account string, subjects ...string)
 // LIST and RETR against each other.
 func readMaildropSession(t *testing.T, ts *testServer) *client {
 	t.Helper()
-	p := dial(t, ts.Addrs.POP3)
+	p := dial(t, ts.Addrs[POP3])
 	p.converse(ts.Cert, pop3Greeting+`
 C: USER alice
 S: +OK Send PASS for alice
@@ -124,7 +124,7 @@ func TestPOP3LockWithoutWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := readMaildropSession(t, ts)
-	q := dial(t, ts.Addrs.POP3)
+	q := dial(t, ts.Addrs[POP3])
 	q.converse(ts.Cert, pop3Greeting+`
 C: USER alice
 S: +OK Send PASS for alice

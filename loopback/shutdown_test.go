@@ -23,11 +23,11 @@ func waitClosing(t *testing.T, s *Server) {
 // and then closes.
 func TestShutdownGraceful(t *testing.T) {
 	ts := startServer(t, nil)
-	idle := dial(t, ts.Addrs.SMTP)
+	idle := dial(t, ts.Addrs[SMTP])
 	idle.converse(nil, "S: 220 *\nC: HELO me\nS: 250 *")
-	idlePOP := dial(t, ts.Addrs.POP3)
+	idlePOP := dial(t, ts.Addrs[POP3])
 	idlePOP.converse(nil, "S: +OK *")
-	busy := dial(t, ts.Addrs.SMTP)
+	busy := dial(t, ts.Addrs[SMTP])
 	busy.converse(nil, `
 S: 220 *
 C: HELO me
@@ -64,7 +64,7 @@ S: 421 4.3.2 *`)
 // was never acknowledged, and nothing of it is left in new/ or tmp/.
 func TestShutdownCutsOff(t *testing.T) {
 	ts := startServer(t, nil)
-	busy := dial(t, ts.Addrs.SMTP)
+	busy := dial(t, ts.Addrs[SMTP])
 	busy.converse(nil, `
 S: 220 *
 C: HELO me
@@ -101,10 +101,10 @@ func TestIdleTimeout(t *testing.T) {
 		c.Limits.SMTPIdle = 50 * time.Millisecond
 		c.Limits.POP3Idle = 50 * time.Millisecond
 	})
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.converse(nil, "S: 220 *\nS: 421 4.4.2 localhost Idle for more than 50ms, closing the connection")
 	c.expectClosed()
-	p := dial(t, ts.Addrs.POP3)
+	p := dial(t, ts.Addrs[POP3])
 	p.converse(nil, "S: +OK *")
 	p.expectClosed()
 }

@@ -309,7 +309,7 @@ S: 421 4.7.0 Too many failed authentication attempts, closing the connection`},
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := startServer(t, tt.edit)
-			c := dial(t, ts.Addrs.SMTP)
+			c := dial(t, ts.Addrs[SMTP])
 			c.converse(ts.Cert, "S: 220 localhost ESMTP mailsh loopback server ready\n"+tt.script)
 		})
 	}
@@ -319,7 +319,7 @@ S: 421 4.7.0 Too many failed authentication attempts, closing the connection`},
 // (RFC 5321 §4.5.3.1.9).
 func TestSMTPCommandLineTooLong(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.line()
 	c.send("NOOP " + strings.Repeat("x", 20000) + "\r\nNOOP\r\n")
 	c.converse(nil, `
@@ -331,7 +331,7 @@ S: 250 2.0.0 OK, nothing done`)
 // come back in order.
 func TestSMTPPipelining(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.line()
 	c.send("EHLO me\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<demo@localhost>\r\nRCPT TO:<nobody@localhost>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n")
 	c.converse(nil, ehloReply+`
@@ -364,7 +364,7 @@ S: 250 2.0.0 * Message accepted: delivered to the mailbox of demo, alice`)
 // exposed.
 func TestSMTPCramMD5(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.converse(nil, "S: 220 *\nC: EHLO me\n"+ehloReply+"\nC: AUTH CRAM-MD5")
 	l := c.line()
 	challenge, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(l, "334 "))
@@ -424,7 +424,7 @@ S: -ERR [AUTH] Logging in without TLS is refused here: use STLS first`)
 // the server has forgotten the EHLO and any AUTH (RFC 3207 §4.2).
 func TestSMTPTLS(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTPS)
+	c := dial(t, ts.Addrs[SMTPS])
 	c.startTLS(ts.Cert)
 	c.converse(nil, `
 S: 220 localhost ESMTP mailsh loopback server ready
@@ -440,7 +440,7 @@ S: 250-AUTH PLAIN LOGIN CRAM-MD5
 S: 250 HELP
 C: STARTTLS
 S: 503 5.5.1 TLS is already active`)
-	c = dial(t, ts.Addrs.SMTP)
+	c = dial(t, ts.Addrs[SMTP])
 	c.converse(ts.Cert, `
 S: 220 *
 C: EHLO me
@@ -468,7 +468,7 @@ S: 250 HELP`)
 // run as if it came over TLS (CVE-2011-0411, RFC 3207 §6).
 func TestSTARTTLSInjection(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.converse(nil, "S: 220 *\nC: EHLO me\n"+ehloReply)
 	c.send("STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n")
 	c.converse(ts.Cert, `

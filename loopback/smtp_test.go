@@ -9,7 +9,7 @@ import (
 // after the colon, and a message without a header.
 func TestSMTPLectureSession(t *testing.T) {
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.converse(ts.Cert, `
 S: 220 localhost ESMTP mailsh loopback server ready
 C: helo mail

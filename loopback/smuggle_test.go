@@ -121,7 +121,7 @@ func TestSMTPSmuggling(t *testing.T) {
 			t.Parallel()
 			payload := "Subject: s\r\n\r\nfirst" + tc.fakeEnd + smuggled
 			ts := startServer(t, nil)
-			c := dial(t, ts.Addrs.SMTP)
+			c := dial(t, ts.Addrs[SMTP])
 			c.ehlo()
 			c.converse(ts.Cert, mailToData)
 			c.send(payload)
@@ -162,7 +162,7 @@ S: 221 *
 				cfg.Faults = f
 				cfg.Log = log.New(&logBuf, "", 0)
 			})
-			c := dial(t, ts.Addrs.SMTP)
+			c := dial(t, ts.Addrs[SMTP])
 			c.converse(ts.Cert, toData)
 			c.send(payload)
 			want := []string{"250 2.0.0 "}
@@ -210,7 +210,7 @@ func TestBDATBareNewline(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ts := startServer(t, nil)
-			c := dial(t, ts.Addrs.SMTP)
+			c := dial(t, ts.Addrs[SMTP])
 			c.ehlo()
 			c.converse(ts.Cert, `
 C: MAIL FROM:<bob@x.org>
@@ -251,7 +251,7 @@ S: 250 *
 func TestSMTPSmugglingPastLongLine(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, nil)
-	c := dial(t, ts.Addrs.SMTP)
+	c := dial(t, ts.Addrs[SMTP])
 	c.converse(ts.Cert, toData)
 	c.send("Subject: s\r\n\r\n" + strings.Repeat("x", 70000) + "\n.\r\n" + smuggled)
 	if got := c.line(); !strings.HasPrefix(got, "500 5.5.2 Line too long") {

@@ -59,7 +59,7 @@ func run(n, addrs int, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	bound, err := srv.Start(loopback.Addrs{SMTP: "127.0.0.1:0"})
+	bound, err := srv.Start(loopback.Addrs{loopback.SMTP: "127.0.0.1:0"})
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func run(n, addrs int, wait time.Duration) error {
 		defer cancel()
 		srv.Shutdown(ctx)
 	}()
-	target := bound.SMTP
+	target := bound[loopback.SMTP]
 
 	fmt.Printf("server: %s, default limits (%d connections per listener, %d per client address, stress idle %s)\n",
 		target, loopback.DefaultMaxConnections, loopback.DefaultMaxClientConnections, loopback.DefaultStressIdle)

@@ -79,7 +79,7 @@ func Start() (*Server, error) {
 		return fail(err)
 	}
 	free := "127.0.0.1:0"
-	a, err := srv.Start(loopback.Addrs{SMTP: free, POP3: free, SMTPS: free, POP3S: free})
+	a, err := srv.Start(loopback.Addrs{loopback.SMTP: free, loopback.POP3: free, loopback.SMTPS: free, loopback.POP3S: free})
 	if err != nil {
 		return fail(err)
 	}
@@ -95,10 +95,10 @@ func Start() (*Server, error) {
 		return proto.Target{Proto: p, Host: host, Port: n, ImplicitTLS: implicit}
 	}
 	return &Server{
-		SMTP:     target(smtp.Protocol, a.SMTP, false),
-		POP3:     target(pop3.Protocol, a.POP3, false),
-		SMTPS:    target(smtp.Protocol, a.SMTPS, true),
-		POP3S:    target(pop3.Protocol, a.POP3S, true),
+		SMTP:     target(smtp.Protocol, a[loopback.SMTP], false),
+		POP3:     target(pop3.Protocol, a[loopback.POP3], false),
+		SMTPS:    target(smtp.Protocol, a[loopback.SMTPS], true),
+		POP3S:    target(pop3.Protocol, a[loopback.POP3S], true),
 		IMAP:     target(imapproto.Protocol, imapAddr, false),
 		IMAPS:    target(imapproto.Protocol, imapsAddr, true),
 		Cert:     st.cert.Leaf,

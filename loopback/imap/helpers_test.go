@@ -58,7 +58,7 @@ func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := lb.Start(loopback.Addrs{SMTP: "127.0.0.1:0", POP3: "127.0.0.1:0"})
+	a, err := lb.Start(loopback.Addrs{loopback.SMTP: "127.0.0.1:0", loopback.POP3: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{root: root, smtp: a.SMTP, pop3: a.POP3, imap: plain, imaps: implicit,
+	ts := &testServer{root: root, smtp: a[loopback.SMTP], pop3: a[loopback.POP3], imap: plain, imaps: implicit,
 		tls: &tls.Config{RootCAs: cert.Pool(), ServerName: "localhost"}, lb: lb, srv: srv}
 	t.Cleanup(ts.stop)
 	return ts
