@@ -17,46 +17,87 @@ const maxInputLine = 1 << 20
 
 // RunScript reads protocol lines from in, as when standard input is not a
 // terminal: each line is sent with CRLF and its whole reply awaited before
-// the next is read. It returns the exit status: 0 when the session ends
-// normally, 1 on an error or (with --errexit) a failure reply.
+// the next is read; the lines of a message after DATA, which have no
+// reply, stream to the server (see scriptText). It returns the exit
+// status: 0 when the session ends normally, 1 on an error or (with
+// --errexit) a failure reply.
 func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) int {
-	// Whatever waits in the printer's buffer goes out before mailsh waits
-	// for more input: a person or program reading the output sees each
-	// line as soon as nothing more is coming.
-	sc := bufio.NewScanner(flushBeforeRead{in, s.P.Flush})
-	sc.Buffer(make([]byte, 64<<10), maxInputLine)
-	// Lines of message text are printed a buffer at a time; whatever is
-	// left goes out before mailsh returns.
-	defer s.P.Flush()
 	answers := &s.answers
-	defer answers.report(s)
-	for sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+	// Message text goes a chunk at a time (see scriptText).
+	text := &scriptText{s: s}
+	// step runs one line the normal way; stop says the run is over, with
+	// its exit status.
+	step := func(line string) (code int, stop bool) {
 		if answers.drop(s, line) {
-			continue
+			return 0, false
 		}
 		answers.report(s)
 		inAuth := answers.exchange(s, line)
 		err := s.Handle(ctx, line)
 		answers.after(s, inAuth)
-		switch {
-		case err == nil:
-			continue
-		case errors.Is(err, ErrQuit):
-			return 0
-		case errors.Is(err, ErrStop):
-			fmt.Fprintf(errw, "mailsh: stopped at %q (--errexit)\n", s.Failed.Lines[0])
-			hint(errw, s.Failed)
-			s.Quit()
-			return 1
-		case closedByServer(s, errw):
-			return 1
+		if err != nil {
+			return scriptFailed(s, err, errw), true
 		}
-		// Anything else (a lost connection, a missing password, a bad
-		// meta-command) leaves the script's later lines meaningless.
-		fmt.Fprintf(errw, "mailsh: %v\n", err)
-		s.Quit()
-		return 1
+		text.on = text.ready()
+		return 0, false
+	}
+	// drain sends the message text taken so far, before anything else
+	// happens: another line, the end of the input, a read that may wait.
+	drain := func() (code int, stop bool) {
+		text.flush()
+		if err := text.err; err != nil {
+			text.err = nil
+			return scriptFailed(s, err, errw), true
+		}
+		for _, line := range text.heldLines() {
+			if code, stop := step(line); stop {
+				return code, true
+			}
+		}
+		return 0, false
+	}
+	// Whatever waits goes out before mailsh waits for more input: a person
+	// or program reading the output sees each line as soon as nothing
+	// more is coming, and the server gets the text typed so far.
+	var end struct {
+		code int
+		stop bool
+	}
+	before := func() error {
+		if end.code, end.stop = drain(); end.stop {
+			return errScriptOver
+		}
+		s.P.Flush()
+		return nil
+	}
+	sc := bufio.NewScanner(beforeRead{in, before})
+	sc.Buffer(make([]byte, 64<<10), maxInputLine)
+	// Lines of message text are printed a buffer at a time; whatever is
+	// left goes out before mailsh returns.
+	defer s.P.Flush()
+	defer answers.report(s)
+	text.on = text.ready()
+	for sc.Scan() {
+		if end.stop {
+			// The scanner gives what it had of a last line after the
+			// read that before failed.
+			return end.code
+		}
+		if text.take(sc.Bytes()) {
+			continue
+		}
+		if code, stop := drain(); stop {
+			return code
+		}
+		if code, stop := step(strings.TrimSuffix(sc.Text(), "\r")); stop {
+			return code
+		}
+	}
+	if end.stop {
+		return end.code
+	}
+	if code, stop := drain(); stop {
+		return code
 	}
 	if err := sc.Err(); err != nil {
 		fmt.Fprintf(errw, "mailsh: reading standard input: %v\n", err)
@@ -82,6 +123,30 @@ func RunScript(ctx context.Context, s *Session, in io.Reader, errw io.Writer) in
 	// The input ended without QUIT: end the session politely.
 	s.Quit()
 	return 0
+}
+
+// errScriptOver stops the reading of a script whose run is over.
+var errScriptOver = errors.New("the script's run is over")
+
+// scriptFailed ends a script's run on an error from a line, and returns
+// its exit status.
+func scriptFailed(s *Session, err error, errw io.Writer) int {
+	switch {
+	case errors.Is(err, ErrQuit):
+		return 0
+	case errors.Is(err, ErrStop):
+		fmt.Fprintf(errw, "mailsh: stopped at %q (--errexit)\n", s.Failed.Lines[0])
+		hint(errw, s.Failed)
+		s.Quit()
+		return 1
+	case closedByServer(s, errw):
+		return 1
+	}
+	// Anything else (a lost connection, a missing password, a bad
+	// meta-command) leaves the script's later lines meaningless.
+	fmt.Fprintf(errw, "mailsh: %v\n", err)
+	s.Quit()
+	return 1
 }
 
 // closedByServer reports, with the reply and what it means, that the
@@ -205,14 +270,16 @@ func isSASLAnswer(table proto.Table, line string) bool {
 	return true
 }
 
-// flushBeforeRead calls flush before each read of its reader, which may
-// block.
-type flushBeforeRead struct {
-	r     io.Reader
-	flush func()
+// beforeRead calls before ahead of each read of its reader, which may
+// block, and fails the read if before fails.
+type beforeRead struct {
+	r      io.Reader
+	before func() error
 }
 
-func (f flushBeforeRead) Read(p []byte) (int, error) {
-	f.flush()
-	return f.r.Read(p)
+func (b beforeRead) Read(p []byte) (int, error) {
+	if err := b.before(); err != nil {
+		return 0, err
+	}
+	return b.r.Read(p)
 }
