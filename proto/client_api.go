@@ -45,11 +45,13 @@ func (c *Client) Probing() bool { return c.rawWindow.Load() }
 func (c *Client) AfterReply(pend *Cmd, rep *Reply) error { return c.afterReply(pend, rep) }
 
 // WriteVerbatim streams n octets of r to the server as they are (an IMAP
-// literal), never whole in memory, each line reported as message text.
+// literal, or message text already dot-stuffed), never whole in memory,
+// each line reported as message text.
 func (c *Client) WriteVerbatim(r io.Reader, n int64) (int64, error) {
+	literal := c.Machine == nil || !c.Machine.State().TakesText()
 	c.wmu.Lock()
 	c.textPending = false
-	tap := &lineTap{w: c.bw, emit: c.observe, literal: true}
+	tap := &lineTap{w: c.bw, emit: c.observe, literal: literal}
 	sent, err := io.CopyN(&deadlineWriter{c: c, w: tap}, r, n)
 	tap.flushPartial()
 	c.wmu.Unlock()
