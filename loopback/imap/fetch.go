@@ -109,7 +109,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 	rw := w.CreateMessage(seq)
 	rw.WriteUID(e.uid)
 	if options.Flags || flagsChanged {
-		rw.WriteFlags(flagList(e.flags()))
+		rw.WriteFlags(e.flagList())
 	}
 	if options.InternalDate {
 		// The internal date is the file's modification time, as Dovecot

@@ -36,16 +36,34 @@ func letterOf(f imap.Flag) byte {
 	return 0
 }
 
-// flagList returns the flags an info string holds.
-func flagList(info string) []imap.Flag {
-	flags := []imap.Flag{}
-	for _, fl := range flagLetters {
+// flagBits returns the flags an info string holds as bits, bit i for
+// flagLetters[i]: flagLists[flagBits(info)] lists them.
+func flagBits(info string) uint8 {
+	var bits uint8
+	for i, fl := range flagLetters {
 		if strings.IndexByte(info, fl.letter) >= 0 {
-			flags = append(flags, fl.flag)
+			bits |= 1 << i
 		}
 	}
-	return flags
+	return bits
 }
+
+// flagLists are the lists of flags of each set of flagLetters, by the
+// set's bits (flagBits): one list shared by all the messages with those
+// flags, which its users only read.
+var flagLists = func() [][]imap.Flag {
+	lists := make([][]imap.Flag, 1<<len(flagLetters))
+	for set := range lists {
+		flags := []imap.Flag{}
+		for i, fl := range flagLetters {
+			if set&(1<<i) != 0 {
+				flags = append(flags, fl.flag)
+			}
+		}
+		lists[set] = slices.Clip(flags)
+	}
+	return lists
+}()
 
 // infoOf returns the info letters of a list of flags, in ASCII order as
 // the Maildir specification asks.

@@ -27,7 +27,8 @@ type Server struct {
 	// until STARTTLS (RFC 2595 §3.1, RFC 9051 §6.2.3).
 	lenient, strict *handoff
 
-	folders sync.Map // folder directory to *folderState
+	folders sync.Map      // folder directory to *folderState
+	gens    atomic.Uint64 // the last generation of a listing (nextGen)
 
 	nextID atomic.Int64
 
@@ -320,6 +321,10 @@ type trackedConn struct {
 	corked bool
 	buf    []byte // written while corked, not yet sent
 	werr   error  // the error of a write while corked
+	// The write deadline last set while corked, for the connection's
+	// next write (dl set: there is one).
+	dl    time.Time
+	dlSet bool
 }
 
 // corkSize is how much a corked connection gathers before it writes.
@@ -347,14 +352,46 @@ func (c *trackedConn) cork() {
 func (c *trackedConn) uncork() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	// The deadline set last while corked is the connection's from now on.
+	dl, dlSet := c.dl, c.dlSet
+	c.dlSet = false
 	if len(c.buf) > 0 && c.werr == nil {
 		c.Conn.SetWriteDeadline(time.Now().Add(corkFlushTimeout))
 		c.flushLocked()
-		c.Conn.SetWriteDeadline(time.Time{})
+		if !dlSet {
+			c.Conn.SetWriteDeadline(time.Time{})
+		}
+	}
+	if dlSet {
+		c.Conn.SetWriteDeadline(dl)
 	}
 	err := c.werr
 	c.corked, c.buf, c.werr = false, nil, nil
 	return err
+}
+
+// SetWriteDeadline sets the deadline of the writes to come; while corked,
+// that of the next write to the connection, when what was gathered is
+// sent. go-imap sets a deadline before each response and clears it after,
+// twice for each message of a FETCH, and a deadline costs a timer's
+// change in the runtime, while a corked write only gathers.
+func (c *trackedConn) SetWriteDeadline(t time.Time) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.corked {
+		c.dl, c.dlSet = t, true
+		return nil
+	}
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// deadlineLocked gives the connection the write deadline set while
+// corked, before a write to it; the caller holds wmu.
+func (c *trackedConn) deadlineLocked() {
+	if c.dlSet {
+		c.Conn.SetWriteDeadline(c.dl)
+		c.dlSet = false
+	}
 }
 
 // flushLocked writes what was gathered; the caller holds wmu.
@@ -362,6 +399,7 @@ func (c *trackedConn) flushLocked() error {
 	if c.werr != nil {
 		return c.werr
 	}
+	c.deadlineLocked()
 	_, err := c.Conn.Write(c.buf)
 	c.buf = c.buf[:0]
 	c.werr = err
@@ -382,6 +420,7 @@ func (c *trackedConn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		if len(p) >= cap(c.buf) {
+			c.deadlineLocked()
 			n, err := c.Conn.Write(p)
 			c.werr = err
 			return n, err
@@ -397,6 +436,7 @@ func (c *trackedConn) Close() error {
 	// client that does not read must not hold the close up.
 	if c.wmu.TryLock() {
 		if c.corked && len(c.buf) > 0 {
+			c.dlSet = false
 			c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
 			c.flushLocked()
 		}
@@ -431,7 +471,7 @@ func (c *trackedConn) SetDeadline(t time.Time) error {
 	if err := c.SetReadDeadline(t); err != nil {
 		return err
 	}
-	return c.Conn.SetWriteDeadline(t)
+	return c.SetWriteDeadline(t)
 }
 
 func remoteIP(nc net.Conn) net.IP {

@@ -168,14 +168,19 @@ func (ss *session) Select(name string, options *imap.SelectOptions) (*imap.Selec
 		return nil, err
 	}
 	v := &view{ss: ss, dir: dir, readOnly: options.ReadOnly}
-	// The folder's state before it is read, as poll takes it: a change
-	// made while it is read shows as a change at the next command.
-	v.key = dirState(dir)
-	msgs, validity, next, err := ss.srv.scan(dir, !options.ReadOnly)
+	msgs, gen, validity, next, err := ss.srv.listing(dir, !options.ReadOnly, lookConfirm, 0)
 	if err != nil {
 		return nil, err
 	}
-	v.msgs, v.validity, v.next = msgs, validity, next
+	// A listing made by moving messages to cur/, or read while the
+	// folder's times were recent, is compared with the directories once
+	// they have settled, now rather than at the next command, which
+	// go-imap polls after (it does not after SELECT). If another program
+	// changed the folder meanwhile, the view starts from the new listing.
+	if again, g, val, n, err := ss.srv.listing(dir, !options.ReadOnly, lookConfirm, gen); err == nil && g != gen {
+		msgs, gen, validity, next = again, g, val, n
+	}
+	v.msgs, v.gen, v.validity, v.next = msgs, gen, validity, next
 	ss.view = v
 	data := &imap.SelectData{
 		Flags:       systemFlags,
@@ -213,7 +218,7 @@ func (ss *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if ss.view == nil {
 		return nil
 	}
-	return ss.view.poll(w, allowExpunge, false)
+	return ss.view.poll(w, allowExpunge, lookConfirm)
 }
 
 // Idle waits for changes (RFC 2177): an SMTP delivery, a POP3 QUIT that
@@ -234,13 +239,13 @@ func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error 
 			return nil
 		case <-changes:
 			if ss.view != nil {
-				if err := ss.view.poll(w, true, true); err != nil {
+				if err := ss.view.poll(w, true, lookRead); err != nil {
 					return err
 				}
 			}
 		case <-t.C:
 			if ss.view != nil {
-				if err := ss.view.poll(w, true, false); err != nil {
+				if err := ss.view.poll(w, true, lookConfirm); err != nil {
 					return err
 				}
 			}

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -29,24 +28,6 @@ const uidListName = "mailsh-uidlist"
 // (the next UID), as dovecot-uidlist's first line.
 const uidListHeader = "mailsh-uidlist 1"
 
-// folderState is what this process knows of one folder, guarded by its
-// mutex: the UID list as last read or written, and the file's state then,
-// so that a list another process wrote is read again; and the folder's
-// last listing, kept while its directories and UID list are unchanged.
-type folderState struct {
-	mu      sync.Mutex
-	list    *uidList
-	modTime time.Time
-	size    int64
-
-	// kept is the last listing, made when keptKey was the state of the
-	// folder and stayed so while it was read; nil if there is none to
-	// trust. keptNew: some of its messages are in new/.
-	kept    []entry
-	keptKey dirKey
-	keptNew bool
-}
-
 // uidList is a folder's UIDs.
 type uidList struct {
 	validity uint32
@@ -61,15 +42,34 @@ type entry struct {
 	sub    string // "new" or "cur"
 	name   string // the file name in sub
 	size   int64  // octets with CRLF line endings (RFC822.SIZE)
+	bits   uint8  // the flags name holds (flagBits), set by place
 }
+
+// place gives the entry its file, sub/name, and the flags its name holds.
+func (e *entry) place(sub, name string) {
+	e.sub, e.name = sub, name
+	e.bits = flagBits(e.flags())
+}
+
+// flagList returns the flags the entry's name holds, without reading the
+// name again: a FETCH of FLAGS in a folder of 10,000 messages touches no
+// name. The list is shared (flagLists): its users only read it.
+func (e *entry) flagList() []imap.Flag { return flagLists[e.bits] }
 
 // flags returns the Maildir info flags of the entry's name ("" in new/).
 func (e *entry) flags() string {
-	_, info, ok := strings.Cut(e.name, ":2,")
-	if !ok {
-		return ""
+	// strings.Cut(e.name, ":2,") by the colons, which costs less than a
+	// search for the three octets: a listing asks for it for each name.
+	for s := e.name; ; {
+		i := strings.IndexByte(s, ':')
+		if i < 0 {
+			return ""
+		}
+		if strings.HasPrefix(s[i+1:], "2,") {
+			return s[i+3:]
+		}
+		s = s[i+1:]
 	}
-	return info
 }
 
 // path is the entry's file in the folder dir (a clean path, as
@@ -85,124 +85,6 @@ func (s *Server) state(dir string) *folderState {
 	return st.(*folderState)
 }
 
-// scan lists a folder's messages in UID order, giving new messages UIDs
-// (in delivery order) and writing the UID list when it changed. With
-// claim, messages in new/ are moved to cur/ first, as Dovecot does when a
-// session sees them: a client that selected the folder has been told of
-// them. It returns the list's UIDVALIDITY and next UID.
-//
-// A listing is kept and given again (a copy) while new/, cur/ and the UID
-// list keep the modification times they had, settled, when it was read,
-// as POP3 keeps its listing: a message added, removed or renamed (new
-// flags) changes its directory's time, so SELECT of an unchanged folder
-// of 10,000 messages reads no directory.
-func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error) {
-	st := s.state(dir)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	key := dirState(dir)
-	if err := st.load(dir); err != nil {
-		return nil, 0, 0, err
-	}
-	l := st.list
-	if st.kept != nil && st.keptKey == key && !(claim && st.keptNew) {
-		return slices.Clone(st.kept), l.validity, l.next, nil
-	}
-	st.kept = nil
-	moved, inNew := false, false
-	var msgs []entry
-	// cur/ first: messages moved there from new/ are not listed twice.
-	for _, sub := range []string{"cur", "new"} {
-		d := filepath.Join(dir, sub)
-		des, err := readDir(d)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			return nil, 0, 0, err
-		}
-		for _, de := range des {
-			name := de.Name()
-			if !de.Type().IsRegular() || strings.HasPrefix(name, ".") {
-				continue
-			}
-			e := entry{unique: loopback.UniquePart(name), sub: sub, name: name}
-			if claim && sub == "new" {
-				base, _, _ := strings.Cut(name, ":")
-				to := base + ":2,"
-				if err := os.Rename(filepath.Join(d, name), filepath.Join(dir, "cur", to)); err != nil {
-					if errors.Is(err, fs.ErrNotExist) {
-						continue // taken by another reader (POP3 DELE, mutt)
-					}
-					// A Maildir that cannot be written is read where it is.
-				} else {
-					e.sub, e.name = "cur", to
-					moved = true
-				}
-			}
-			inNew = inNew || e.sub == "new"
-			size, err := loopback.MessageSize(e.path(dir))
-			if err != nil {
-				continue // gone meanwhile
-			}
-			e.size = size
-			msgs = append(msgs, e)
-		}
-	}
-	changed := false
-	present := make(map[string]bool, len(msgs))
-	var fresh []*entry
-	for i := range msgs {
-		m := &msgs[i]
-		present[m.unique] = true
-		if uid, ok := l.uids[m.unique]; ok {
-			m.uid = uid
-		} else {
-			fresh = append(fresh, m)
-		}
-	}
-	// New messages get UIDs in the order they were delivered.
-	slices.SortFunc(fresh, func(a, b *entry) int { return loopback.CompareMaildirNames(a.name, b.name) })
-	for _, m := range fresh {
-		m.uid = l.next
-		l.uids[m.unique] = l.next
-		l.next++
-		changed = true
-	}
-	for u := range l.uids {
-		if !present[u] {
-			delete(l.uids, u)
-			changed = true
-		}
-	}
-	if changed {
-		if err := st.save(dir); err != nil {
-			// A read-only Maildir can still be read: its UIDs hold for
-			// this process only.
-			s.lb.Logf("imap: cannot keep the UIDs of %s: %v", dir, err)
-		}
-	}
-	slices.SortFunc(msgs, func(a, b entry) int { return int(a.uid) - int(b.uid) })
-	// Kept only if this scan changed nothing and nothing changed while it
-	// read: the state before it is then the state of what it read.
-	if !moved && !changed && key.settled(time.Now()) && dirState(dir) == key {
-		st.kept, st.keptKey, st.keptNew = slices.Clone(msgs), key, inNew
-	}
-	return msgs, l.validity, l.next, nil
-}
-
-// readDir lists a directory in the order the file system gives: unlike
-// os.ReadDir it does not sort the names, which scan has no use for (it
-// sorts by UID).
-func readDir(dir string) ([]fs.DirEntry, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.ReadDir(-1)
-}
-
 // load reads the folder's UID list unless the one in memory is current,
 // and starts a new one (a new UIDVALIDITY) if there is none.
 func (st *folderState) load(dir string) error {
@@ -216,14 +98,14 @@ func (st *folderState) load(dir string) error {
 		return nil
 	case err != nil:
 		return err
-	case st.list != nil && fi.ModTime().Equal(st.modTime) && fi.Size() == st.size:
+	case st.list != nil && fi.ModTime().Equal(st.modTime) && fi.Size() == st.size && inode(fi) == st.ino:
 		return nil
 	}
 	l, err := readUIDList(p)
 	if err != nil {
 		return err
 	}
-	st.list, st.modTime, st.size = l, fi.ModTime(), fi.Size()
+	st.list, st.modTime, st.size, st.ino = l, fi.ModTime(), fi.Size(), inode(fi)
 	return nil
 }
 
@@ -305,7 +187,7 @@ func (st *folderState) save(dir string) error {
 		return err
 	}
 	if fi, err := os.Stat(p); err == nil {
-		st.modTime, st.size = fi.ModTime(), fi.Size()
+		st.modTime, st.size, st.ino = fi.ModTime(), fi.Size(), inode(fi)
 	}
 	return nil
 }

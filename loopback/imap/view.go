@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -24,68 +23,51 @@ type view struct {
 	msgs     []entry
 	validity uint32
 	next     imap.UID
-	key      dirKey
+	// gen is the generation of the folder's listing the view was last
+	// brought up to date with; gone: messages of the view were not in it,
+	// and stay until an EXPUNGE may be sent.
+	gen  uint64
+	gone bool
 
 	searchRes imap.UIDSet // SEARCH's saved result ($, RFC 5182)
 }
 
-// dirKey tells whether a folder changed: a message added, removed or
-// renamed (new flags) changes its directory's modification time.
-type dirKey struct {
-	newMod, curMod, listMod time.Time
-}
-
-func dirState(dir string) dirKey {
-	var k dirKey
-	if fi, err := os.Stat(filepath.Join(dir, "new")); err == nil {
-		k.newMod = fi.ModTime()
+// poll brings the view up to date with the folder's listing (see
+// listing: it reads the folder again only if it may have changed) and
+// tells the client: first EXPUNGE for messages gone (where allowed: RFC
+// 9051 §7.5.1 forbids them during FETCH, STORE and SEARCH, and the
+// messages stay in the view, gone, until a command that allows them),
+// then EXISTS for new ones, then FETCH FLAGS for flags another session or
+// program changed (§7.5.2).
+func (v *view) poll(w *imapserver.UpdateWriter, allowExpunge bool, how look) error {
+	have := v.gen
+	if allowExpunge && v.gone {
+		have = 0 // the listing again, to expunge what is gone
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "cur")); err == nil {
-		k.curMod = fi.ModTime()
-	}
-	if fi, err := os.Stat(filepath.Join(dir, uidListName)); err == nil {
-		k.listMod = fi.ModTime()
-	}
-	return k
-}
-
-// settleTime is how old a directory's modification time must be before an
-// unchanged one is trusted: a change within the kernel's clock tick may
-// leave it as it was.
-const settleTime = 2 * time.Second
-
-func (k dirKey) settled(now time.Time) bool {
-	return now.Sub(k.newMod) > settleTime && now.Sub(k.curMod) > settleTime && now.Sub(k.listMod) > settleTime
-}
-
-// poll reads the folder again, if it changed, and tells the client: first
-// EXPUNGE for messages gone (where allowed: RFC 9051 §7.5.1 forbids them
-// during FETCH, STORE and SEARCH, and the messages stay in the view until
-// a command that allows them), then EXISTS for new ones, then FETCH FLAGS
-// for flags another session or program changed (§7.5.2).
-func (v *view) poll(w *imapserver.UpdateWriter, allowExpunge, force bool) error {
-	key := dirState(v.dir)
-	if !force && key == v.key && key.settled(time.Now()) {
-		return nil
-	}
-	msgs, _, next, err := v.ss.srv.scan(v.dir, !v.readOnly)
+	msgs, gen, _, next, err := v.ss.srv.listing(v.dir, !v.readOnly, how, have)
 	if err != nil {
 		return err
 	}
-	v.key = key
+	if gen == have {
+		return nil // the listing the view was brought up to date with
+	}
 	fresh := make(map[imap.UID]*entry, len(msgs))
 	for i := range msgs {
 		fresh[msgs[i].uid] = &msgs[i]
 	}
-	if allowExpunge {
-		for i := len(v.msgs) - 1; i >= 0; i-- {
-			if fresh[v.msgs[i].uid] == nil {
-				if err := w.WriteExpunge(uint32(i + 1)); err != nil {
-					return err
-				}
-				v.msgs = append(v.msgs[:i], v.msgs[i+1:]...)
-			}
+	v.gone = false
+	for i := len(v.msgs) - 1; i >= 0; i-- {
+		if fresh[v.msgs[i].uid] != nil {
+			continue
 		}
+		if !allowExpunge {
+			v.gone = true
+			continue
+		}
+		if err := w.WriteExpunge(uint32(i + 1)); err != nil {
+			return err
+		}
+		v.msgs = append(v.msgs[:i], v.msgs[i+1:]...)
 	}
 	known := make(map[imap.UID]bool, len(v.msgs))
 	var last imap.UID
@@ -111,14 +93,14 @@ func (v *view) poll(w *imapserver.UpdateWriter, allowExpunge, force bool) error 
 			continue
 		}
 		changed := m.flags() != e.flags()
-		e.sub, e.name, e.size = m.sub, m.name, m.size
+		e.sub, e.name, e.bits, e.size = m.sub, m.name, m.bits, m.size
 		if changed {
-			if err := w.WriteMessageFlags(uint32(i+1), e.uid, flagList(e.flags())); err != nil {
+			if err := w.WriteMessageFlags(uint32(i+1), e.uid, e.flagList()); err != nil {
 				return err
 			}
 		}
 	}
-	v.next = next
+	v.next, v.gen = next, gen
 	return nil
 }
 
@@ -193,7 +175,7 @@ func (v *view) relocate(e *entry) bool {
 		des, _ := os.ReadDir(filepath.Join(v.dir, sub))
 		for _, de := range des {
 			if strings.HasPrefix(de.Name(), e.unique) && loopback.UniquePart(de.Name()) == e.unique {
-				e.sub, e.name = sub, de.Name()
+				e.place(sub, de.Name())
 				return true
 			}
 		}
@@ -216,7 +198,7 @@ func (v *view) setInfo(e *entry, info string) error {
 	if err != nil {
 		return err
 	}
-	e.sub, e.name = "cur", to
+	e.place("cur", to)
 	return nil
 }
 

@@ -39,7 +39,7 @@ func (ss *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *i
 		if !flags.Silent {
 			rw := w.CreateMessage(uint32(i + 1))
 			rw.WriteUID(e.uid)
-			rw.WriteFlags(flagList(e.flags()))
+			rw.WriteFlags(e.flagList())
 			if err := rw.Close(); err != nil {
 				return err
 			}

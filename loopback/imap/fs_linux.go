@@ -1,0 +1,136 @@
+//go:build linux
+
+package imap
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io/fs"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// readNames reads the message files of a directory into nl: its regular
+// files whose names do not start with ".", by getdents(2) into a large
+// buffer, which holds a folder of several thousand messages at once,
+// with no stat and no string made per entry. A missing directory reads
+// as empty, with its error.
+func readNames(dir string, nl *nameList) error {
+	nl.reset()
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer syscall.Close(fd)
+	bp := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(bp)
+	buf := *bp
+	for {
+		n, err := syscall.Getdents(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.PathError{Op: "getdents", Path: dir, Err: err}
+		}
+		if n <= 0 {
+			return nil
+		}
+		// struct linux_dirent64: inode (8 octets), offset (8), record
+		// length (2), type (1), then the name, NUL-terminated.
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			typ, name := b[18], b[19:reclen]
+			b = b[reclen:]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if len(name) == 0 || name[0] == '.' {
+				continue
+			}
+			switch typ {
+			case syscall.DT_REG:
+			case syscall.DT_UNKNOWN: // a file system that does not say
+				fi, err := os.Lstat(dir + string(os.PathSeparator) + string(name))
+				if err != nil || !fi.Mode().IsRegular() {
+					continue
+				}
+			default:
+				continue
+			}
+			nl.addName(name)
+		}
+	}
+}
+
+// direntBufs are readNames's buffers.
+var direntBufs = sync.Pool{New: func() any {
+	b := make([]byte, 1<<20)
+	return &b
+}}
+
+// fineSettle is how old a folder's times must be, on a file system that
+// stamps them finer than seconds (fineTimes), before an unchanged state
+// is trusted. The kernel stamps a change with its clock as of the last
+// tick (CLOCK_REALTIME_COARSE; a finer time if the file's time was read
+// since its last change), so a change is stamped later than any time
+// older than a tick, in the file system's own precision: two ticks and
+// a millisecond leave a margin. 0 if the tick cannot be read.
+var fineSettle = func() time.Duration {
+	const clockRealtimeCoarse = 5
+	var ts syscall.Timespec
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETRES, clockRealtimeCoarse, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		return 0
+	}
+	tick := time.Duration(ts.Nano())
+	if tick <= 0 || tick > 100*time.Millisecond {
+		return 0
+	}
+	return 2*tick + time.Millisecond
+}()
+
+// fineTimes reports whether dir is on a local file system that stamps
+// times in nanoseconds from the kernel's clock: ext4 (with inodes large
+// enough, else its times have no fraction of a second and settle sees
+// it), XFS, Btrfs, tmpfs, F2FS, ZFS, bcachefs, and overlayfs (over one
+// of them). A network file system's times come from another machine's
+// clock; a file system not known here keeps the coarse rule.
+func fineTimes(dir string) bool {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return false
+	}
+	switch uint32(st.Type) {
+	case 0xEF53, // ext2, ext3, ext4
+		0x58465342, // XFS
+		0x9123683E, // Btrfs
+		0x01021994, // tmpfs
+		0xF2F52010, // F2FS
+		0x2FC12FC1, // ZFS
+		0xCA451A4E, // bcachefs
+		0x794C7630: // overlayfs
+		return true
+	}
+	return false
+}
+
+// inode is a file's inode number.
+func inode(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Ino)
+	}
+	return 0
+}

@@ -1,0 +1,449 @@
+package imap
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/mailsh/mailsh/loopback"
+)
+
+// folderState is what this process knows of one folder, guarded by its
+// mutex: the UID list as last read or written, and the file's state then,
+// so that a list another process wrote is read again; and the folder's
+// listing as last read.
+type folderState struct {
+	mu      sync.Mutex
+	list    *uidList
+	modTime time.Time
+	size    int64
+	ino     uint64
+
+	// kept is the folder's listing as last read (nil if there is none),
+	// in UID order; keptKey is the folder's state it is the listing of.
+	// sure: keptKey's times had settled when the directories were read
+	// (or last compared with the listing), so that a folder still in that
+	// state has not changed since; a listing read while its times were
+	// recent, or changed by this process's own moves, must be compared
+	// with the directories again. keptNew: some of its messages are in
+	// new/. sums are of the names read in cur/ and new/ (with the moves
+	// made since), for that comparison; sumsOK says they are known. gen
+	// changes whenever kept does.
+	kept    []entry
+	keptKey dirKey
+	sure    bool
+	keptNew bool
+	sums    [2]nameSum
+	sumsOK  bool
+	gen     uint64
+
+	// fine: the file system stamps times finer than seconds, by the
+	// kernel's clock (fineTimes), known once looked at (fsKnown).
+	fine, fsKnown bool
+
+	// names are the buffers the directories are read into, kept for the
+	// next read.
+	names [2]nameList
+
+	// readCost is how long the last read of the directories took; reads
+	// counts them, for tests.
+	readCost time.Duration
+	reads    int
+}
+
+// dirKey tells whether a folder changed: a message added, removed or
+// renamed (new flags) changes its directory's modification time; the UID
+// list is replaced whole (a new file, a new inode); a directory put in
+// another's place (a Maildir restored with its times) has another inode.
+type dirKey struct {
+	newMod, curMod, listMod time.Time
+	newIno, curIno, listIno uint64
+	listSize                int64
+}
+
+func dirState(dir string) dirKey {
+	var k dirKey
+	if fi, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		k.newMod, k.newIno = fi.ModTime(), inode(fi)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "cur")); err == nil {
+		k.curMod, k.curIno = fi.ModTime(), inode(fi)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, uidListName)); err == nil {
+		k.listMod, k.listIno, k.listSize = fi.ModTime(), inode(fi), fi.Size()
+	}
+	return k
+}
+
+// sameList reports whether two keys have the same UID list.
+func (k dirKey) sameList(o dirKey) bool {
+	return k.listMod.Equal(o.listMod) && k.listIno == o.listIno && k.listSize == o.listSize
+}
+
+// coarseSettle is how old a folder's times must be before an unchanged
+// state is trusted where times are stamped in seconds (or where this
+// process cannot tell): a change in the same second, or the two seconds
+// of FAT's times, may leave them as they were. POP3's listing waits the
+// same.
+const coarseSettle = 2 * time.Second
+
+// maxSettleWait is the longest poll and SELECT wait for a folder's times
+// to settle before they compare the listing with the directories, so
+// that the comparison confirms the listing for the commands after.
+const maxSettleWait = 50 * time.Millisecond
+
+// settle is how old k's times must be before a folder found in state k
+// can be trusted not to have changed since: on a file system that stamps
+// times finer than seconds from the kernel's clock (fineTimes), a few of
+// the clock's ticks (fineSettle); otherwise coarseSettle. A time with no
+// fraction of a second, as a file system that keeps seconds gives, makes
+// it coarseSettle too.
+func (st *folderState) settle(k dirKey) time.Duration {
+	if !st.fine || fineSettle <= 0 {
+		return coarseSettle
+	}
+	for _, t := range []time.Time{k.newMod, k.curMod, k.listMod} {
+		if !t.IsZero() && t.Nanosecond() == 0 {
+			return coarseSettle
+		}
+	}
+	return fineSettle
+}
+
+// untilSettled returns how long from now until k's times have settled:
+// 0 or less when they have. A change after that is stamped with a later
+// time than any in k, so a read that starts then sees every change that
+// k's times can hide.
+func (st *folderState) untilSettled(k dirKey, now time.Time) time.Duration {
+	newest := k.newMod
+	for _, t := range []time.Time{k.curMod, k.listMod} {
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	if newest.IsZero() {
+		return 0
+	}
+	// Strictly older than the settle time: the margin is in fineSettle.
+	return newest.Add(st.settle(k)).Sub(now) + 1
+}
+
+// look says how a listing may be found.
+type look int
+
+const (
+	// lookKept gives a listing it is sure of without reading the
+	// directories, and reads them otherwise (STATUS, COPY's UIDs).
+	lookKept look = iota
+	// lookConfirm is lookKept that, for a listing read too soon to be
+	// sure of and a folder unchanged since, first waits for the times to
+	// settle when that is sooner than a read of the folder takes (poll,
+	// SELECT): the read then confirms the listing, and the commands after
+	// it read nothing.
+	lookConfirm
+	// lookRead reads the directories (IDLE, told of a change).
+	lookRead
+)
+
+// nextGen numbers the listings this process makes, so that a view can
+// tell whether the listing it was made from is still the folder's, even
+// across a folder's state made anew (DELETE, RENAME).
+func (s *Server) nextGen() uint64 { return s.gens.Add(1) }
+
+// scan lists a folder's messages in UID order (a copy the caller may
+// change), giving new messages UIDs (in delivery order) and writing the
+// UID list when it changed. With claim, messages in new/ are moved to
+// cur/ first, as Dovecot does when a session sees them: a client that
+// selected the folder has been told of them. It returns the list's
+// UIDVALIDITY and next UID.
+func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error) {
+	msgs, _, validity, next, err := s.listing(dir, claim, lookKept, 0)
+	return msgs, validity, next, err
+}
+
+// listing is scan for a view: it also returns the listing's generation,
+// and no messages when that is have, the generation the caller's
+// messages came from.
+//
+// The listing is kept, and given again without reading a directory,
+// while new/, cur/ and the UID list keep the state (dirKey) it is the
+// listing of and that state had settled (settle) when the directories
+// were read: a message added, removed or renamed (new flags) changes its
+// directory's time, and a change after the time has settled shows in it.
+// Otherwise the directories are read, names only; if the names are those
+// of the kept listing (their sums are), it is given again, now sure if
+// the read began after the times settled. Otherwise it is made anew from
+// the names, the sizes from ",W=" or the listing before, so that few
+// files are read.
+//
+// The moves of claim change new/ and cur/: the listing made with them
+// holds the names they gave, but another program's change in the same
+// clock tick would not show in the times, so such a listing is not sure
+// until a read after the times settled has found the same names.
+func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry, uint64, uint32, imap.UID, error) {
+	st := s.state(dir)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.fsKnown {
+		st.fine, st.fsKnown = fineTimes(dir), true
+	}
+	if err := st.load(dir); err != nil {
+		return nil, 0, 0, 0, err
+	}
+	l := st.list
+	usable := st.kept != nil && !(claim && st.keptNew)
+	key := dirState(dir)
+	if how == lookConfirm && usable && key == st.keptKey && !st.sure {
+		// Worth waiting for if reading the folder costs more than the
+		// wait: a large folder would otherwise be read at each command
+		// until its times settle, a small one costs less to read again.
+		if wait := st.untilSettled(key, time.Now()); wait > 0 && wait <= min(st.readCost, maxSettleWait) {
+			time.Sleep(wait)
+			key = dirState(dir)
+		}
+	}
+	give := func() ([]entry, uint64, uint32, imap.UID, error) {
+		if st.gen == have {
+			return nil, st.gen, l.validity, l.next, nil
+		}
+		return slices.Clone(st.kept), st.gen, l.validity, l.next, nil
+	}
+	if how != lookRead && usable && key == st.keptKey && st.sure {
+		return give()
+	}
+	start := time.Now()
+	sure := st.untilSettled(key, start) <= 0
+	st.reads++
+	cur, nw := &st.names[0], &st.names[1]
+	for i, sub := range []string{"cur", "new"} {
+		if err := readNames(filepath.Join(dir, sub), &st.names[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			st.kept, st.sumsOK = nil, false
+			return nil, 0, 0, 0, err
+		}
+	}
+	st.readCost = time.Since(start)
+	if usable && st.sumsOK && key.sameList(st.keptKey) && cur.sum == st.sums[0] && nw.sum == st.sums[1] {
+		// The names of the kept listing: nothing changed.
+		st.keptKey, st.sure = key, sure
+		return give()
+	}
+
+	// Sizes the listing before had to read from files, which a name
+	// without ",W=" does not give.
+	var known map[string]int64
+	for i := range st.kept {
+		if e := &st.kept[i]; !hasVSize(e.name) {
+			if known == nil {
+				known = map[string]int64{}
+			}
+			known[e.sub+"/"+e.name] = e.size
+		}
+	}
+	moved, lost, inNew := false, false, false
+	sums := [2]nameSum{cur.sum, nw.sum}
+	msgs := make([]entry, 0, cur.sum.n+nw.sum.n)
+	// cur/ first: messages moved there from new/ are not listed twice.
+	for i, sub := range []string{"cur", "new"} {
+		st.names[i].each(func(name string) {
+			e := entry{unique: loopback.UniquePart(name)}
+			e.place(sub, name)
+			if claim && sub == "new" {
+				base, _, _ := strings.Cut(name, ":")
+				to := base + ":2,"
+				if err := renameFile(filepath.Join(dir, "new", name), filepath.Join(dir, "cur", to)); err != nil {
+					if errors.Is(err, fs.ErrNotExist) {
+						lost = true // taken by another reader (POP3 DELE, mutt)
+						return
+					}
+					// A Maildir that cannot be written is read where it is.
+				} else {
+					e.place("cur", to)
+					sums[1].remove(name)
+					sums[0].add(to)
+					moved = true
+				}
+			}
+			inNew = inNew || e.sub == "new"
+			size, ok := int64(0), false
+			if known != nil {
+				size, ok = known[sub+"/"+name]
+			}
+			if !ok {
+				var err error
+				if size, err = loopback.MessageSize(e.path(dir)); err != nil {
+					return // gone meanwhile
+				}
+			}
+			e.size = size
+			msgs = append(msgs, e)
+		})
+	}
+	changed := false
+	present := make(map[string]bool, len(msgs))
+	var fresh []*entry
+	for i := range msgs {
+		m := &msgs[i]
+		present[m.unique] = true
+		if uid, ok := l.uids[m.unique]; ok {
+			m.uid = uid
+		} else {
+			fresh = append(fresh, m)
+		}
+	}
+	// New messages get UIDs in the order they were delivered.
+	sortByDelivery(fresh)
+	for _, m := range fresh {
+		m.uid = l.next
+		l.uids[m.unique] = l.next
+		l.next++
+		changed = true
+	}
+	for u := range l.uids {
+		if !present[u] {
+			delete(l.uids, u)
+			changed = true
+		}
+	}
+	if changed {
+		if err := st.save(dir); err != nil {
+			// A read-only Maildir can still be read: its UIDs hold for
+			// this process only.
+			s.lb.Logf("imap: cannot keep the UIDs of %s: %v", dir, err)
+		}
+	}
+	slices.SortFunc(msgs, func(a, b entry) int { return int(a.uid) - int(b.uid) })
+
+	st.kept, st.keptNew, st.gen = slices.Clone(msgs), inNew, s.nextGen()
+	st.sums, st.sumsOK = sums, !lost
+	if moved || lost {
+		// The state after the moves, not read: a listing to compare with
+		// the directories once their times have settled.
+		st.keptKey, st.sure = dirState(dir), false
+	} else {
+		// The list as this process wrote it (the new file's inode tells
+		// another writer's apart).
+		st.keptKey, st.sure = key, sure
+		st.keptKey.listMod, st.keptKey.listIno, st.keptKey.listSize = st.modTime, st.ino, st.size
+	}
+	return msgs, st.gen, l.validity, l.next, nil
+}
+
+// renameFile renames a message file, as os.Rename does but without its
+// look at the new name first (whether it is a directory, which a message
+// file's new name is not): that look is a third of the time of moving
+// 10,000 messages from new/ to cur/.
+func renameFile(from, to string) error {
+	for {
+		err := syscall.Rename(from, to)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}
+}
+
+// sortByDelivery sorts entries in the order loopback.CompareMaildirNames
+// gives their names, the time in each name read once rather than at each
+// comparison (a tenth of the time of listing 10,000 new messages).
+func sortByDelivery(es []*entry) {
+	type keyed struct {
+		sec, usec int64
+		e         *entry
+	}
+	ks := make([]keyed, len(es))
+	for i, e := range es {
+		sec, usec := nameTime(e.name)
+		ks[i] = keyed{sec, usec, e}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(a.sec, b.sec); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.usec, b.usec); c != 0 {
+			return c
+		}
+		return strings.Compare(a.e.name, b.e.name)
+	})
+	for i := range ks {
+		es[i] = ks[i].e
+	}
+}
+
+// nameTime reads the time of delivery in a Maildir name as
+// loopback.CompareMaildirNames does: the seconds before the first ".",
+// then the microseconds of an "M" field just after it.
+func nameTime(name string) (sec, usec int64) {
+	head, rest, _ := strings.Cut(name, ".")
+	sec, _ = strconv.ParseInt(head, 10, 64)
+	if m, ok := strings.CutPrefix(rest, "M"); ok {
+		end := 0
+		for end < len(m) && m[end] >= '0' && m[end] <= '9' {
+			end++
+		}
+		usec, _ = strconv.ParseInt(m[:end], 10, 64)
+	}
+	return sec, usec
+}
+
+// hasVSize reports whether a Maildir name gives the message's size with
+// CRLF line endings (Maildir++'s ",W=").
+func hasVSize(name string) bool {
+	base, _, _ := strings.Cut(name, ":")
+	return strings.Contains(base, ",W=")
+}
+
+// nameSum sums a set of names: their number, and the sum of their hashes,
+// which does not depend on the order a directory gives them in, and to
+// which a name is added or from which it is taken away without the
+// others.
+type nameSum struct {
+	n int
+	h uint64
+}
+
+// nameSeed seeds the names' hashes: one per process, not known outside
+// it, so that no name can be made to hash as another.
+var nameSeed = maphash.MakeSeed()
+
+func (s *nameSum) addBytes(name []byte) { s.n++; s.h += maphash.Bytes(nameSeed, name) }
+func (s *nameSum) add(name string)      { s.n++; s.h += maphash.String(nameSeed, name) }
+func (s *nameSum) remove(name string)   { s.n--; s.h -= maphash.String(nameSeed, name) }
+
+// nameList is a directory's message files as read: the names of its
+// regular files that do not start with ".", each followed by a NUL, and
+// their sum.
+type nameList struct {
+	buf []byte
+	sum nameSum
+}
+
+func (nl *nameList) reset() { nl.buf, nl.sum = nl.buf[:0], nameSum{} }
+
+func (nl *nameList) addName(name []byte) {
+	nl.buf = append(append(nl.buf, name...), 0)
+	nl.sum.addBytes(name)
+}
+
+// each calls f with each name.
+func (nl *nameList) each(f func(name string)) {
+	for b := nl.buf; len(b) > 0; {
+		i := bytes.IndexByte(b, 0)
+		f(string(b[:i]))
+		b = b[i+1:]
+	}
+}
