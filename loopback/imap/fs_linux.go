@@ -134,3 +134,57 @@ func inode(fi fs.FileInfo) uint64 {
 	}
 	return 0
 }
+
+// mover moves messages from one directory of a Maildir to another by
+// name, with both directories open (renameat(2)): the kernel then walks
+// no path, where renaming by whole paths walked both of them for each of
+// thousands of messages (most of the time of a first SELECT).
+type mover struct {
+	fromDir, toDir string
+	from, to       int
+}
+
+func newMover(fromDir, toDir string) (*mover, error) {
+	m := &mover{fromDir: fromDir, toDir: toDir, from: -1, to: -1}
+	var err error
+	if m.from, err = openDir(fromDir); err != nil {
+		return nil, err
+	}
+	if m.to, err = openDir(toDir); err != nil {
+		syscall.Close(m.from)
+		return nil, err
+	}
+	return m, nil
+}
+
+func openDir(dir string) (int, error) {
+	for {
+		fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, &os.PathError{Op: "open", Path: dir, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+// move renames fromDir/name to toDir/to.
+func (m *mover) move(name, to string) error {
+	for {
+		err := syscall.Renameat(m.from, name, m.to, to)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return &os.LinkError{Op: "rename", Old: m.fromDir + "/" + name, New: m.toDir + "/" + to, Err: err}
+		}
+		return nil
+	}
+}
+
+func (m *mover) close() {
+	syscall.Close(m.from)
+	syscall.Close(m.to)
+}

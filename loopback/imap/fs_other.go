@@ -36,3 +36,15 @@ func fineTimes(string) bool { return false }
 // inode is 0: the key's times, sizes and the UID list's contents tell
 // changes apart without it.
 func inode(fs.FileInfo) uint64 { return 0 }
+
+// mover moves messages from one directory of a Maildir to another by
+// name.
+type mover struct{ fromDir, toDir string }
+
+func newMover(fromDir, toDir string) (*mover, error) { return &mover{fromDir, toDir}, nil }
+
+func (m *mover) move(name, to string) error {
+	return renameFile(m.fromDir+string(os.PathSeparator)+name, m.toDir+string(os.PathSeparator)+to)
+}
+
+func (m *mover) close() {}

@@ -254,15 +254,22 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 	moved, lost, inNew := false, false, false
 	sums := [2]nameSum{cur.sum, nw.sum}
 	msgs := make([]entry, 0, cur.sum.n+nw.sum.n)
+	var mv *mover
+	if claim && nw.sum.n > 0 {
+		if m, err := newMover(filepath.Join(dir, "new"), filepath.Join(dir, "cur")); err == nil {
+			mv = m
+			defer mv.close()
+		}
+	}
 	// cur/ first: messages moved there from new/ are not listed twice.
 	for i, sub := range []string{"cur", "new"} {
 		st.names[i].each(func(name string) {
 			e := entry{unique: loopback.UniquePart(name)}
 			e.place(sub, name)
-			if claim && sub == "new" {
+			if mv != nil && sub == "new" {
 				base, _, _ := strings.Cut(name, ":")
 				to := base + ":2,"
-				if err := renameFile(filepath.Join(dir, "new", name), filepath.Join(dir, "cur", to)); err != nil {
+				if err := mv.move(name, to); err != nil {
 					if errors.Is(err, fs.ErrNotExist) {
 						lost = true // taken by another reader (POP3 DELE, mutt)
 						return
