@@ -1,4 +1,4 @@
-// Command mailsh is an interactive shell for SMTP and POP3 that replaces
+// Command mailsh is an interactive shell for SMTP, POP3 and IMAP that replaces
 // "telnet host 25": it completes the commands valid in the current state,
 // colours and explains replies, handles dot-stuffing, SASL and TLS, records
 // transcripts, and ships a loopback mail server so that it works offline.

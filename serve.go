@@ -19,7 +19,7 @@ import (
 	"github.com/mailsh/mailsh/loopback/imap"
 )
 
-const serveUsage = `mailsh serve — the loopback mail server: SMTP in, POP3 out, over one Maildir
+const serveUsage = `mailsh serve — the loopback mail server: SMTP in, POP3 and IMAP out, over one Maildir
 
 Usage:
   mailsh serve [flags]

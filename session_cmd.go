@@ -22,21 +22,24 @@ import (
 	"github.com/mailsh/mailsh/transcript"
 )
 
-const usage = `mailsh — an interactive shell for SMTP and POP3 that replaces "telnet host 25"
+const usage = `mailsh — an interactive shell for SMTP, POP3 and IMAP that replaces "telnet host 25"
 
 Usage:
   mailsh                         start the built-in loopback mail server and open
-                                 an SMTP session to it (:connect pop3 reaches POP3)
+                                 an SMTP session to it (:connect pop3 reaches POP3,
+                                 :connect imap IMAP)
   mailsh smtp://HOST[:PORT]      SMTP (port 25); smtps:// implicit TLS (465);
                                  submission:// STARTTLS on 587
   mailsh pop3://HOST[:PORT]      POP3 (port 110); pop3s:// implicit TLS (995)
+  mailsh imap://HOST[:PORT]      IMAP (port 143); imaps:// implicit TLS (993)
   mailsh raw://HOST:PORT         raw line mode for any other server (HTTP, LMTP,
                                  ManageSieve): lines out with CRLF, what arrives
                                  shown as it comes; rawtls:// with TLS
   mailsh HOST PORT               like telnet: the protocol is taken from the
-                                 greeting ("220" is SMTP, "+OK" is POP3, anything
-                                 else raw line mode)
-  mailsh serve [flags]           run the loopback SMTP + POP3 server (serve --help)
+                                 greeting ("220" is SMTP, "+OK" POP3, "* OK" IMAP,
+                                 anything else raw line mode)
+  mailsh serve [flags]           run the loopback SMTP, POP3 and IMAP server
+                                 (serve --help)
   mailsh transcript export FILE [--format md|html|json] [-o OUT]
                                  turn a recorded transcript into a report (the
                                  format from OUT's extension if not given)
@@ -46,7 +49,7 @@ Usage:
                                  message tools outside a session (msg --help)
 
 Options:
-  --starttls          upgrade with STARTTLS (SMTP, after EHLO) or STLS (POP3) first
+  --starttls          upgrade with STARTTLS (SMTP after EHLO, IMAP) or STLS (POP3) first
   --insecure          do not verify the server's certificate
   --cafile FILE       trust the CA certificates in FILE (PEM) as well
   --timeout D         connect and reply timeout (default 30s)
