@@ -49,30 +49,24 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 	var msgs []message
 	for _, sub := range []string{"new", "cur"} {
 		d := filepath.Join(dir, sub)
-		entries, err := os.ReadDir(d)
+		err := ReadNames(d, func(nb []byte) {
+			name := string(nb)
+			p := d + string(filepath.Separator) + name
+			size, ok := nameVSize(name)
+			if !ok {
+				var err error
+				if size, err = fileVSize(p); err != nil {
+					return // gone, or unreadable: not part of this maildrop
+				}
+			}
+			sec, usec := nameTime(name)
+			msgs = append(msgs, message{path: p, uid: uidFor(name), size: size, sec: sec, usec: usec, name: name})
+		})
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
 			return nil, &StoreError{Op: "read", Path: d, Err: err}
-		}
-		if msgs == nil {
-			msgs = make([]message, 0, len(entries))
-		}
-		for _, e := range entries {
-			name := e.Name()
-			if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
-				continue
-			}
-			p := d + string(filepath.Separator) + name
-			size, ok := nameVSize(name)
-			if !ok {
-				if size, err = fileVSize(p); err != nil {
-					continue // gone, or unreadable: not part of this maildrop
-				}
-			}
-			sec, usec := nameTime(name)
-			msgs = append(msgs, message{path: p, uid: uidFor(name), size: size, sec: sec, usec: usec, name: name})
 		}
 	}
 	slices.SortFunc(msgs, func(a, b message) int {

@@ -5,26 +5,15 @@ package imap
 import (
 	"io/fs"
 	"os"
-	"strings"
+
+	"github.com/mailsh/mailsh/loopback"
 )
 
-// readNames reads the message files of a directory into nl: its regular
-// files whose names do not start with ".". A missing directory reads as
-// empty, with its error.
+// readNames reads the message files of a directory into nl (see
+// loopback.ReadNames). A missing directory reads as empty, with its error.
 func readNames(dir string, nl *nameList) error {
 	nl.reset()
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	des, err := f.ReadDir(-1)
-	for _, de := range des {
-		if name := de.Name(); de.Type().IsRegular() && !strings.HasPrefix(name, ".") {
-			nl.addName([]byte(name))
-		}
-	}
-	return err
+	return loopback.ReadNames(dir, nl.addName)
 }
 
 // fineSettle is 0: how finely the file system stamps times is not known
