@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Client is one SMTP or POP3 session over a connection. A goroutine reads
+// Client is one session over a connection, in the protocol its Spec says. A goroutine reads
 // the server's replies as they arrive, so that a reply the client did not
 // ask for (a 421 before an idle timeout) is seen at once; commands wait for
 // their replies with a timeout.
@@ -67,15 +67,17 @@ type replyMsg struct {
 	err error
 }
 
-// NewClient starts a session on conn. Give p as 0 to take the protocol
-// from the greeting ("220" is SMTP, "+OK" POP3). observe, if not nil,
-// receives every event; it is called from two goroutines, never at once.
+// NewClient starts a session of protocol p on conn; to take the protocol
+// from the greeting, use NewClientOf with the protocols it may be.
+// observe, if not nil, receives every event; it is called from two
+// goroutines, never at once.
 func NewClient(conn net.Conn, p Protocol, observe func(Event)) *Client {
 	return newClient(conn, p, observe, nil)
 }
 
-// NewClientOf is NewClient with the protocols a greeting may be (for p
-// nil).
+// NewClientOf is NewClient with the protocols a greeting may be, for p
+// nil ("220" is SMTP's, "+OK" POP3's, "* OK" IMAP's; raw line mode takes
+// the rest when it is among them).
 func NewClientOf(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Client {
 	return newClient(conn, p, observe, reg)
 }
