@@ -15,10 +15,10 @@ import (
 	"time"
 )
 
-// Client is one session over a connection, in the protocol its Spec says. A goroutine reads
-// the server's replies as they arrive, so that a reply the client did not
-// ask for (a 421 before an idle timeout) is seen at once; commands wait for
-// their replies with a timeout.
+// Client is one session over a connection, in the protocol its Spec
+// says. A goroutine reads the server's replies as they arrive, so that a
+// reply the client did not ask for (a 421 before an idle timeout) is seen
+// at once; commands wait for their replies with a timeout.
 type Client struct {
 	// Machine follows the session's state. It is set once the greeting has been
 	// read (the protocol may be taken from it).
