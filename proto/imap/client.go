@@ -196,8 +196,38 @@ func SendLiteral(c *proto.Client, line string, r io.Reader, n int64) (*proto.Rep
 // Login logs in with LOGIN (RFC 9051 §6.2.3), the user name and password
 // quoted as they need.
 func Login(c *proto.Client, user, pass string) (*proto.Reply, error) {
-	_, rep, err := c.Command("LOGIN " + Quote(user) + " " + Quote(pass))
+	if quotable(user) && quotable(pass) {
+		_, rep, err := c.Command("LOGIN " + Quote(user) + " " + Quote(pass))
+		return rep, err
+	}
+	// RFC 3501 §4.3: a quoted string holds 7-bit text only; 8-bit octets
+	// (a password in UTF-8) go as literals, each after the server's "+".
+	// The password's literal is masked as LOGIN's secret is.
+	line := "LOGIN " + Quote(user)
+	if !quotable(user) {
+		line = fmt.Sprintf("LOGIN {%d}", len(user))
+		if _, rep, err := c.Command(line); err != nil || rep == nil || rep.Class() != proto.ClassIntermediate {
+			return rep, err
+		}
+		line = user
+	}
+	line += fmt.Sprintf(" {%d}", len(pass))
+	if _, rep, err := c.Command(line); err != nil || rep == nil || rep.Class() != proto.ClassIntermediate {
+		return rep, err
+	}
+	_, rep, err := c.Command(pass)
 	return rep, err
+}
+
+// quotable reports whether s may go as a quoted string: 7-bit, with no
+// CR, LF or NUL (RFC 3501 §9, quoted-specials aside, which Quote escapes).
+func quotable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c == 0 || c == '\r' || c == '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 // Append adds a message to a mailbox with APPEND (RFC 9051 §6.3.12): the

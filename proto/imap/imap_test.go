@@ -406,3 +406,31 @@ func TestIMAPQuote(t *testing.T) {
 		}
 	}
 }
+
+// A password with 8-bit octets goes as a literal after the server's "+",
+// masked, since a quoted string holds 7-bit text only (RFC 3501 §4.3).
+func TestIMAPLoginEightBit(t *testing.T) {
+	c, rec, errc := newPipeClient(t, Protocol, `
+S: * OK ready
+C: a1 LOGIN vmc {7}
+S: + go on
+C: sécret
+S: a1 OK in
+C: a2 LOGOUT
+S: a2 OK bye
+`)
+	if _, err := c.Greeting(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Login(c, "vmc", "sécret")
+	if err != nil || rep.Class() != proto.ClassPositive || c.Machine.State() != Auth {
+		t.Fatalf("login: %v %v, state %v", rep, err, c.Machine.State())
+	}
+	if got := rec.String(); strings.Contains(got, "sécret") || !strings.Contains(got, "C: [redacted]") {
+		t.Errorf("the password sent as a literal is not masked:\n%s", got)
+	}
+	run(t, c, "LOGOUT")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
