@@ -59,7 +59,7 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 					return // gone, or unreadable: not part of this maildrop
 				}
 			}
-			sec, usec := nameTime(name)
+			sec, usec := NameTime(name)
 			msgs = append(msgs, message{path: p, uid: uidFor(name), size: size, sec: sec, usec: usec, name: name})
 		})
 		if err != nil {
@@ -268,8 +268,8 @@ func lessName(a, b string) bool { return CompareMaildirNames(a, b) < 0 }
 // before the first ".", then the microseconds of an "M" field, then the
 // name. POP3's message numbers and IMAP's new UIDs follow this order.
 func CompareMaildirNames(a, b string) int {
-	sa, ua := nameTime(a)
-	sb, ub := nameTime(b)
+	sa, ua := NameTime(a)
+	sb, ub := NameTime(b)
 	switch {
 	case sa != sb:
 		return cmp.Compare(sa, sb)
@@ -279,7 +279,10 @@ func CompareMaildirNames(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func nameTime(name string) (sec, usec int64) {
+// NameTime reads the time of delivery in a Maildir name, as
+// CompareMaildirNames orders by it: the seconds before the first ".",
+// then the microseconds of an "M" field just after it.
+func NameTime(name string) (sec, usec int64) {
 	head, rest, _ := strings.Cut(name, ".")
 	sec, _ = strconv.ParseInt(head, 10, 64)
 	if m, ok := strings.CutPrefix(rest, "M"); ok {

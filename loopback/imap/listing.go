@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -374,7 +373,7 @@ func sortByDelivery(es []*entry) {
 	}
 	ks := make([]keyed, len(es))
 	for i, e := range es {
-		sec, usec := nameTime(e.name)
+		sec, usec := loopback.NameTime(e.name)
 		ks[i] = keyed{sec, usec, e}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {
@@ -389,22 +388,6 @@ func sortByDelivery(es []*entry) {
 	for i := range ks {
 		es[i] = ks[i].e
 	}
-}
-
-// nameTime reads the time of delivery in a Maildir name as
-// loopback.CompareMaildirNames does: the seconds before the first ".",
-// then the microseconds of an "M" field just after it.
-func nameTime(name string) (sec, usec int64) {
-	head, rest, _ := strings.Cut(name, ".")
-	sec, _ = strconv.ParseInt(head, 10, 64)
-	if m, ok := strings.CutPrefix(rest, "M"); ok {
-		end := 0
-		for end < len(m) && m[end] >= '0' && m[end] <= '9' {
-			end++
-		}
-		usec, _ = strconv.ParseInt(m[:end], 10, 64)
-	}
-	return sec, usec
 }
 
 // hasVSize reports whether a Maildir name gives the message's size with

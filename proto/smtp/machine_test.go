@@ -16,8 +16,7 @@ func feed(t *testing.T, p proto.Protocol, script string) []string {
 	t.Helper()
 	m := proto.NewMachine(p)
 	var out []string
-	var smtpRep *proto.Reply
-	inBody := false
+	var rep *proto.Reply
 	last := "(greeting)"
 	for _, l := range strings.Split(strings.TrimSpace(script), "\n") {
 		l = strings.TrimRight(l, "\r")
@@ -26,34 +25,19 @@ func feed(t *testing.T, p proto.Protocol, script string) []string {
 		case "C":
 			m.Sent(text)
 			last = text
-			if m.State() == Data && text != "." {
-				continue
-			}
 		case "S":
-			if inBody {
-				if text == "." {
-					m.BodyDone()
-					inBody = false
-					out = append(out, fmt.Sprintf("%s -> %s", last, m.State()))
-				} else {
-					m.BodyLine([]byte(strings.TrimPrefix(text, ".")))
-				}
+			if rep == nil {
+				rep = &proto.Reply{Proto: Protocol}
+			}
+			more, err := addLine(rep, []byte(text))
+			if err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			if more {
 				continue
 			}
-			{
-				if smtpRep == nil {
-					smtpRep = &proto.Reply{Proto: Protocol}
-				}
-				more, err := addLine(smtpRep, []byte(text))
-				if err != nil {
-					t.Fatalf("%q: %v", text, err)
-				}
-				if more {
-					continue
-				}
-				m.Received(smtpRep)
-				smtpRep = nil
-			}
+			m.Received(rep)
+			rep = nil
 			out = append(out, fmt.Sprintf("%s -> %s", last, m.State()))
 		}
 	}
