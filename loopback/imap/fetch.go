@@ -25,6 +25,7 @@ func (ss *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options 
 		return err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	markSeen := false
 	for _, bs := range options.BodySection {
 		markSeen = markSeen || !bs.Peek

@@ -247,6 +247,7 @@ func (ss *session) Delete(name string) error {
 	if ss.view != nil && ss.view.dir == dir {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeInUse, Text: "Mailbox " + name + " is selected: UNSELECT it first"}
 	}
+	ss.srv.waitMoves(dir) // no rename into cur/ while it is removed
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}

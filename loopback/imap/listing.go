@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -55,6 +56,16 @@ type folderState struct {
 	// names are the buffers the directories are read into, kept for the
 	// next read.
 	names [2]nameList
+
+	// moveDone is open while moveNew moves this folder's new messages to
+	// cur/, and closed when it has finished. use is read-locked by each
+	// command at work on the folder's files (inUse), and locked by
+	// moveNew for each step of its moves; busy counts those commands,
+	// and lastUse is when the last of them ended (Unix nanoseconds).
+	moveDone chan struct{}
+	use      sync.RWMutex
+	busy     atomic.Int32
+	lastUse  atomic.Int64
 
 	// readCost is how long the last read of the directories took; reads
 	// counts them, for tests.
@@ -164,11 +175,15 @@ func (s *Server) nextGen() uint64 { return s.gens.Add(1) }
 // scan lists a folder's messages in UID order (a copy the caller may
 // change), giving new messages UIDs (in delivery order) and writing the
 // UID list when it changed. With claim, messages in new/ are moved to
-// cur/ first, as Dovecot does when a session sees them: a client that
-// selected the folder has been told of them. It returns the list's
-// UIDVALIDITY and next UID.
+// cur/, as Dovecot does when a session sees them (a client that selected
+// the folder has been told of them), and scan waits for the moves and
+// lists the folder as they left it. It returns the list's UIDVALIDITY
+// and next UID.
 func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error) {
 	msgs, _, validity, next, err := s.listing(dir, claim, lookKept, 0)
+	if err == nil && claim && s.waitMoves(dir) {
+		msgs, _, validity, next, err = s.listing(dir, false, lookKept, 0)
+	}
 	return msgs, validity, next, err
 }
 
@@ -190,7 +205,11 @@ func (s *Server) scan(dir string, claim bool) ([]entry, uint32, imap.UID, error)
 // The moves of claim change new/ and cur/: the listing made with them
 // holds the names they gave, but another program's change in the same
 // clock tick would not show in the times, so such a listing is not sure
-// until a read after the times settled has found the same names.
+// until a read after the times settled has found the same names. Of
+// more than moveBatch messages in new/, claim moves none before the
+// listing is given but all after it (moveNew), so that SELECT is
+// answered without waiting for thousands of renames: the listing names
+// them in new/, and moveNew keeps it up to date as it moves them.
 func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry, uint64, uint32, imap.UID, error) {
 	st := s.state(dir)
 	st.mu.Lock()
@@ -202,12 +221,15 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 		return nil, 0, 0, 0, err
 	}
 	l := st.list
-	usable := st.kept != nil && !(claim && st.keptNew)
+	// A claim reads the folder while messages it has not claimed may be
+	// in new/; those moveNew is moving are claimed.
+	usable := st.kept != nil && !(claim && st.keptNew && st.moveDone == nil)
 	key := dirState(dir)
-	if how == lookConfirm && usable && key == st.keptKey && !st.sure {
+	if how == lookConfirm && usable && key == st.keptKey && !st.sure && st.moveDone == nil {
 		// Worth waiting for if reading the folder costs more than the
 		// wait: a large folder would otherwise be read at each command
 		// until its times settle, a small one costs less to read again.
+		// Not while moveNew moves messages: it changes the times again.
 		if wait := st.untilSettled(key, time.Now()); wait > 0 && wait <= min(st.readCost, maxSettleWait) {
 			time.Sleep(wait)
 			key = dirState(dir)
@@ -254,18 +276,29 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 	sums := [2]nameSum{cur.sum, nw.sum}
 	msgs := make([]entry, 0, cur.sum.n+nw.sum.n)
 	var mv *mover
-	if claim && nw.sum.n > 0 {
+	var claimed []string // names in new/ left to moveNew
+	if claim && nw.sum.n > 0 && st.moveDone == nil {
 		if m, err := newMover(filepath.Join(dir, "new"), filepath.Join(dir, "cur")); err == nil {
 			mv = m
 			defer mv.close()
 		}
+	}
+	// A few messages are moved before the listing is given; many, after.
+	inline, stuck := nw.sum.n, false
+	if inline > moveBatch {
+		inline = 0
 	}
 	// cur/ first: messages moved there from new/ are not listed twice.
 	for i, sub := range []string{"cur", "new"} {
 		st.names[i].each(func(name string) {
 			e := entry{unique: loopback.UniquePart(name)}
 			e.place(sub, name)
-			if mv != nil && sub == "new" {
+			switch {
+			case mv == nil || stuck || sub != "new":
+			case inline == 0:
+				claimed = append(claimed, name)
+			default:
+				inline--
 				base, _, _ := strings.Cut(name, ":")
 				to := base + ":2,"
 				if err := mv.move(name, to); err != nil {
@@ -273,7 +306,9 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 						lost = true // taken by another reader (POP3 DELE, mutt)
 						return
 					}
-					// A Maildir that cannot be written is read where it is.
+					// A Maildir that cannot be written is read where it
+					// is: nothing is left to move later.
+					inline, stuck = 0, true
 				} else {
 					e.place("cur", to)
 					sums[1].remove(name)
@@ -343,7 +378,147 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 		st.keptKey, st.sure = key, sure
 		st.keptKey.listMod, st.keptKey.listIno, st.keptKey.listSize = st.modTime, st.ino, st.size
 	}
+	if !stuck && len(claimed) > 0 {
+		st.lastUse.Store(time.Now().UnixNano()) // the claim's command
+		st.moveDone = make(chan struct{})
+		s.wg.Add(1)
+		go s.moveNew(dir, st, claimed, st.moveDone)
+	}
 	return msgs, st.gen, l.validity, l.next, nil
+}
+
+// moveBatch is how many messages in new/ a claim moves to cur/ before
+// the listing is given, a few milliseconds of renames; a claim of more
+// leaves them all to moveNew, so that SELECT waits for no renames.
+// moveNew moves moveStep messages at a time, once no command has been at
+// work on the folder's files for moveQuiet (a client's burst of commands
+// after SELECT is not slowed by renames in the directories it reads), or
+// after moveMaxWait without a step, so that a client that never pauses
+// does not hold the moves back for ever.
+const (
+	moveBatch   = 256
+	moveStep    = 64
+	moveQuiet   = 20 * time.Millisecond
+	moveMaxWait = time.Second
+)
+
+// moveNew moves messages a listing claimed from new/ to cur/, giving each
+// the info of a message with no flags (base + ":2,"), after the listing
+// that names them has been given. It moves a step at a time, between
+// the commands at work on the folder's files (inUse), so that a FETCH of
+// every message is not slowed by renames in the directories it reads,
+// and under the folder's lock, so that no listing reads the directories
+// halfway through a step. A view that opens a message moved since it was
+// listed finds it by its name in cur/ (relocate). A message already gone
+// (POP3's DELE, another reader's move) is skipped; a Maildir that cannot
+// be written is left as it is, read where its messages are. It stops
+// when the server closes, and closes done when it has finished.
+func (s *Server) moveNew(dir string, st *folderState, names []string, done chan struct{}) {
+	defer s.wg.Done()
+	defer func() {
+		// The listing now names the messages where the moves left them:
+		// a new generation, so that views take their names. A read once
+		// the folder's times have settled confirms it (sure is false).
+		st.mu.Lock()
+		st.moveDone, st.keptNew, st.gen = nil, false, s.nextGen()
+		for i := range st.kept {
+			st.keptNew = st.keptNew || st.kept[i].sub == "new"
+		}
+		st.mu.Unlock()
+		close(done)
+	}()
+	mv, err := newMover(filepath.Join(dir, "new"), filepath.Join(dir, "cur"))
+	if err != nil {
+		return
+	}
+	defer mv.close()
+	var at map[string]int // where the listing names each message in new/
+	var atGen uint64      // the listing at is of
+	step := func(names []string) error {
+		st.use.Lock()
+		defer st.use.Unlock()
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if at == nil || atGen != st.gen {
+			at, atGen = map[string]int{}, st.gen
+			for i := range st.kept {
+				if st.kept[i].sub == "new" {
+					at[st.kept[i].name] = i
+				}
+			}
+		}
+		var err error
+		for _, name := range names {
+			base, _, _ := strings.Cut(name, ":")
+			to := base + ":2,"
+			if err = mv.move(name, to); err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					break
+				}
+				st.sumsOK, err = false, nil // gone: the next read lists anew
+				continue
+			}
+			if i, ok := at[name]; ok {
+				st.kept[i].place("cur", to)
+			}
+			st.sums[1].remove(name)
+			st.sums[0].add(to)
+		}
+		// The state after the moves, not read: a listing to compare with
+		// the directories once their times have settled.
+		st.keptKey, st.sure = dirState(dir), false
+		return err
+	}
+	last := time.Now()
+	for len(names) > 0 && !s.isClosing() {
+		if wait := st.untilQuiet(time.Now()); wait > 0 && time.Since(last) < moveMaxWait {
+			time.Sleep(wait)
+			continue
+		}
+		n := min(len(names), moveStep)
+		if step(names[:n]) != nil {
+			return
+		}
+		names, last = names[n:], time.Now()
+	}
+}
+
+// untilQuiet returns how long from now until no command will have been
+// at work on the folder's files for moveQuiet; at most moveQuiet while a
+// command is.
+func (st *folderState) untilQuiet(now time.Time) time.Duration {
+	if st.busy.Load() > 0 {
+		return moveQuiet
+	}
+	return time.Unix(0, st.lastUse.Load()).Add(moveQuiet).Sub(now)
+}
+
+// inUse marks a command at work on the files of the folder in dir until
+// done is called: moveNew moves no message meanwhile. A command calls it
+// once, for the selected folder (a read lock is not taken twice).
+func (s *Server) inUse(dir string) (done func()) {
+	st := s.state(dir)
+	st.busy.Add(1)
+	st.use.RLock()
+	return func() {
+		st.use.RUnlock()
+		st.lastUse.Store(time.Now().UnixNano())
+		st.busy.Add(-1)
+	}
+}
+
+// waitMoves waits until moveNew has finished with the folder in dir, and
+// reports whether it was moving its messages.
+func (s *Server) waitMoves(dir string) bool {
+	st := s.state(dir)
+	st.mu.Lock()
+	done := st.moveDone
+	st.mu.Unlock()
+	if done == nil {
+		return false
+	}
+	<-done
+	return true
 }
 
 // renameFile renames a message file, as os.Rename does but without its

@@ -25,6 +25,7 @@ func (ss *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria
 		return nil, err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	data := &imap.SearchData{}
 	var seqs imap.SeqSet
 	var uids imap.UIDSet

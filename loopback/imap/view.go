@@ -169,8 +169,17 @@ func (v *view) open(e *entry) (*os.File, error) {
 	return os.Open(e.path(v.dir))
 }
 
-// relocate finds a message's file by its unique part.
+// relocate finds a message's file: in cur/ under the name that moving it
+// there gives (moveNew, or another reader that saw it), else by its
+// unique part.
 func (v *view) relocate(e *entry) bool {
+	if e.sub == "new" {
+		base, _, _ := strings.Cut(e.name, ":")
+		if _, err := os.Lstat(filepath.Join(v.dir, "cur", base+":2,")); err == nil {
+			e.place("cur", base+":2,")
+			return true
+		}
+	}
 	for _, sub := range []string{"cur", "new"} {
 		des, _ := os.ReadDir(filepath.Join(v.dir, sub))
 		for _, de := range des {

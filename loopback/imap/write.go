@@ -23,6 +23,7 @@ func (ss *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *i
 		return err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	if v.readOnly {
 		return readOnlyErr()
 	}
@@ -59,6 +60,7 @@ func (ss *session) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error
 		return err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	if v.readOnly {
 		return readOnlyErr()
 	}
@@ -97,6 +99,7 @@ func (ss *session) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error)
 		return nil, err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	dir, err := ss.openFolder(dest, true)
 	if err != nil {
 		return nil, err
@@ -183,6 +186,7 @@ func (ss *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest strin
 		return err
 	}
 	v := ss.view
+	defer ss.srv.inUse(v.dir)()
 	if v.readOnly {
 		return readOnlyErr()
 	}
