@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/loopback"
 )
 
 // served is a "mailsh serve" process started by a test.
@@ -268,5 +270,33 @@ func TestServeEndToEnd(t *testing.T) {
 	again.stop(t)
 	if _, err := os.Stat(filepath.Join(strings.TrimPrefix(xdg[0], "XDG_DATA_HOME="), "mailsh", "Maildir", "demo", "new")); err != nil {
 		t.Errorf("no Maildir in the data directory: %v", err)
+	}
+}
+
+// Every example in faultHelp parses, and together they show every kind of
+// rule.
+func TestFaultHelpExamples(t *testing.T) {
+	_, examples, _ := strings.Cut(faultHelp, "Examples, one per rule:\n")
+	var specs []string
+	for _, l := range strings.Split(strings.TrimSpace(examples), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || f[0] != "--fault" {
+			t.Fatalf("bad example line %q", l)
+		}
+		spec := f[1]
+		if strings.HasPrefix(spec, "'") {
+			spec = l[strings.Index(l, "'")+1:]
+			spec = spec[:strings.Index(spec, "'")]
+		}
+		if _, err := loopback.ParseFaults([]string{spec}, faultDialects...); err != nil {
+			t.Errorf("example %q: %v", spec, err)
+		}
+		specs = append(specs, spec)
+	}
+	all := strings.Join(specs, " ")
+	for _, kind := range []string{"connect:554", "#", "~", ":450", ":451", ":452", ":550", "delay=", "dot:drop", "greylist", "maxconn=", "ext=", "pop3.retr:-ERR", "pop3.busy", "pop3.any:delay"} {
+		if !strings.Contains(all, kind) {
+			t.Errorf("no example shows %q", kind)
+		}
 	}
 }

@@ -2,12 +2,13 @@ package loopback
 
 import (
 	"net"
+	"strconv"
 	"sync"
 	"time"
 )
 
-// Who may connect, and for how long. Each listener (SMTP, SMTPS, POP3,
-// POP3S) has a budget of its own: MaxConnections sessions at once, of
+// Who may connect, and for how long. Each service (each listener) has a
+// budget of its own: MaxConnections sessions at once, of
 // which at most MaxClientConnections from one client address, as
 // Postfix's anvil counts them. When a listener holds 80% of its budget,
 // it is under stress, and its sessions get the short StressIdle timeout,
@@ -22,11 +23,12 @@ type budget struct {
 	refusing int            // refused connections being told so
 }
 
-// refusal says why a connection is not served.
-type refusal struct {
-	perClient bool   // the client's address is at MaxClientConnections
-	client    string // the client's address, for the reply
-	max       int    // the limit met
+// Refusal says why a connection is not served; the protocol tells the
+// client in its own words.
+type Refusal struct {
+	PerClient bool   // the client's address is at MaxClientConnections
+	Client    string // the client's address, for the reply
+	Max       int    // the limit met
 }
 
 // stressed reports whether a listener holds 80% of its budget or more.
@@ -37,17 +39,17 @@ func stressed(active, max int) bool { return 5*active >= 4*max }
 // either nil (serve it), a refusal (tell the client why and close), or
 // drop (close without a word: too many refusals are being sent already,
 // and each costs a goroutine and, on the implicit-TLS ports, a handshake).
-func (s *Server) admit(svc Service, ip net.IP) (release func(), r *refusal, drop bool) {
-	b := &s.budgets[svc]
+func (s *Server) admit(svc *Service, ip net.IP) (release func(), r *Refusal, drop bool) {
+	b := s.budget(svc)
 	key := clientKey(ip)
 	lim := s.limits
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case b.clients[key] >= lim.MaxClientConnections:
-		r = &refusal{perClient: true, client: ipString(ip), max: lim.MaxClientConnections}
+		r = &Refusal{PerClient: true, Client: IPString(ip), Max: lim.MaxClientConnections}
 	case b.active >= lim.MaxConnections:
-		r = &refusal{max: lim.MaxConnections}
+		r = &Refusal{Max: lim.MaxConnections}
 	}
 	if r != nil {
 		if b.refusing >= lim.MaxConnections {
@@ -80,9 +82,21 @@ func (s *Server) admit(svc Service, ip net.IP) (release func(), r *refusal, drop
 	}, nil, false
 }
 
+// budget returns svc's budget, made at its first connection.
+func (s *Server) budget(svc *Service) *budget {
+	s.budgetsMu.Lock()
+	defer s.budgetsMu.Unlock()
+	b := s.budgets[svc]
+	if b == nil {
+		b = &budget{}
+		s.budgets[svc] = b
+	}
+	return b
+}
+
 // underStress reports whether svc's listener is under stress now.
-func (s *Server) underStress(svc Service) bool {
-	b := &s.budgets[svc]
+func (s *Server) underStress(svc *Service) bool {
+	b := s.budget(svc)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return stressed(b.active, s.limits.MaxConnections)
@@ -90,7 +104,7 @@ func (s *Server) underStress(svc Service) bool {
 
 // shortenIdle gives the sessions of svc waiting for a command the short
 // idle timeout, counted from now, where that ends their wait sooner.
-func (s *Server) shortenIdle(svc Service) {
+func (s *Server) shortenIdle(svc *Service) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	short := s.limits.StressIdle
@@ -102,7 +116,7 @@ func (s *Server) shortenIdle(svc Service) {
 		c.mu.Lock()
 		if c.waiting && !c.stop && end.Before(c.readDeadline) {
 			c.raw.SetReadDeadline(end)
-			c.readDeadline, c.idle, c.expiry = end, short, expiryIdle
+			c.readDeadline, c.idle, c.expiry = end, short, ExpiryIdle
 		}
 		c.mu.Unlock()
 	}
@@ -121,31 +135,40 @@ func clientKey(ip net.IP) string {
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
-func (r *refusal) String() string {
-	if r.perClient {
-		return "too many connections from " + r.client + " (at most " + itoa(r.max) + " per address)"
+func (r *Refusal) String() string {
+	if r.PerClient {
+		return "too many connections from " + r.Client + " (at most " + strconv.Itoa(r.Max) + " per address)"
 	}
-	return "too many connections (at most " + itoa(r.max) + ")"
+	return "too many connections (at most " + strconv.Itoa(r.Max) + ")"
 }
 
-// timeLimit is the limit behind the latest read deadline.
-func (c *conn) timeLimit() time.Duration {
+// IPString is an IP address as text, "" for none (a connection that is
+// not TCP).
+func IPString(ip net.IP) string {
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
+}
+
+// TimeLimit is the limit behind the latest read deadline.
+func (c *Conn) TimeLimit() time.Duration {
 	switch c.expiry {
-	case expiryLine:
+	case ExpiryLine:
 		return c.srv.limits.LineTimeout
-	case expirySession:
+	case ExpirySession:
 		return c.srv.limits.MaxSession
 	}
 	return c.idle
 }
 
-// describeTimeout says which time limit ended a session, for the log.
-func (c *conn) describeTimeout() string {
+// DescribeTimeout says which time limit ended a session, for the log.
+func (c *Conn) DescribeTimeout() string {
 	switch c.expiry {
-	case expiryLine:
-		return "a command line took more than " + c.timeLimit().String()
-	case expirySession:
-		return "session longer than " + c.timeLimit().String()
+	case ExpiryLine:
+		return "a command line took more than " + c.TimeLimit().String()
+	case ExpirySession:
+		return "session longer than " + c.TimeLimit().String()
 	}
 	if c.idle < c.baseIdle() {
 		return "idle for " + c.idle.String() + " while the listener is busy"

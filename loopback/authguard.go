@@ -40,13 +40,13 @@ const (
 	authClientsMax = 100000
 )
 
-// checkLogin runs check, which compares credentials and reports whether
+// CheckLogin runs check, which compares credentials and reports whether
 // they were right, in the client address's turn. After a failure it
 // waits the address's delay, which it returns, before giving the turn
-// on. err is errShutdown if the server began to shut down while the
+// on. err is ErrShutdown if the server began to shut down while the
 // login waited for its turn.
-func (c *conn) checkLogin(check func() bool) (ok bool, delay time.Duration, err error) {
-	return c.srv.guardLogin(c.remoteIP(), check, c.sleep)
+func (c *Conn) CheckLogin(check func() bool) (ok bool, delay time.Duration, err error) {
+	return c.srv.guardLogin(c.RemoteIP(), check, c.Sleep)
 }
 
 // guardLogin is checkLogin for a client at ip, waiting with sleep.
@@ -58,7 +58,7 @@ func (s *Server) guardLogin(ip net.IP, check func() bool, sleep func(time.Durati
 	select {
 	case ac.turn <- struct{}{}:
 	case <-s.done:
-		return false, 0, errShutdown
+		return false, 0, ErrShutdown
 	}
 	defer func() { <-ac.turn }()
 	if check() {

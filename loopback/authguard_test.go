@@ -1,4 +1,4 @@
-package loopback
+package loopback_test
 
 import (
 	"crypto/hmac"
@@ -9,16 +9,21 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/internal/servertest"
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 // hookedServer starts a server whose login delays are recorded by
 // sleepHook instead of waited, with a 10 ms base delay capped at 40 ms.
-func hookedServer(t *testing.T, hook func(time.Duration)) *testServer {
+func hookedServer(t *testing.T, hook func(time.Duration)) *servertest.Server {
 	t.Helper()
-	return startServer(t, func(c *Config) {
+	return startServer(t, func(c *loopback.Config) {
 		c.Limits.AuthFailureDelay = 10 * time.Millisecond
 		c.Limits.MaxAuthFailureDelay = 40 * time.Millisecond
-		c.sleepHook = hook
+		loopback.SetSleepHook(c, hook)
 	})
 }
 
@@ -36,7 +41,7 @@ func TestAuthFailureDelays(t *testing.T) {
 		mu.Unlock()
 	})
 	// AUTH PLAIN demo/wrong, three times: the third closes.
-	dial(t, ts.Addrs[SMTP]).converse(ts.Cert, `
+	servertest.Dial(t, ts.Addrs[smtpserver.Service]).Converse(ts.Cert, `
 S: 220 *
 C: EHLO me
 S: 250-*
@@ -57,15 +62,15 @@ C: d3Jvbmc=
 S: 535 5.7.8 *
 C: AUTH PLAIN AGRlbW8Ad3Jvbmc=
 S: 421 4.7.0 Too many failed authentication attempts, closing the connection`)
-	g := dial(t, ts.Addrs[POP3])
-	stamp := g.line()
+	g := servertest.Dial(t, ts.Addrs[pop3server.Service])
+	stamp := g.Line()
 	stamp = stamp[strings.IndexByte(stamp, '<'):]
-	g.converse(ts.Cert, `
+	g.Converse(ts.Cert, `
 C: USER demo
 S: +OK *
 C: PASS wrong
 S: -ERR [AUTH] Invalid user name or password
-C: APOP demo `+apopDigest(stamp, "wrong")+`
+C: APOP demo `+servertest.APOPDigest(stamp, "wrong")+`
 S: -ERR [AUTH] Invalid user name or password
 C: USER demo
 S: +OK *
@@ -112,8 +117,8 @@ func TestAuthFailuresTakeTurns(t *testing.T) {
 		lines []string // sent one by one, each read with its reply
 		want  string   // the reply to the last
 	}
-	smtpTry := try{ts.Addrs[SMTP], []string{"EHLO me", "AUTH PLAIN AGRlbW8Ad3Jvbmc="}, "535 "}
-	pop3Try := try{ts.Addrs[POP3], []string{"USER demo", "PASS wrong"}, "-ERR [AUTH] "}
+	smtpTry := try{ts.Addrs[smtpserver.Service], []string{"EHLO me", "AUTH PLAIN AGRlbW8Ad3Jvbmc="}, "535 "}
+	pop3Try := try{ts.Addrs[pop3server.Service], []string{"USER demo", "PASS wrong"}, "-ERR [AUTH] "}
 	var wg sync.WaitGroup
 	errs := make(chan string, sessions)
 	for i := range sessions {
@@ -121,15 +126,15 @@ func TestAuthFailuresTakeTurns(t *testing.T) {
 		if i%2 == 1 {
 			tr = pop3Try
 		}
-		c := dial(t, tr.addr)
+		c := servertest.Dial(t, tr.addr)
 		wg.Go(func() {
 			last := ""
 			for _, l := range append([]string{""}, tr.lines...) {
 				if l != "" {
-					c.conn.Write([]byte(l + "\r\n"))
+					c.Conn.Write([]byte(l + "\r\n"))
 				}
 				for {
-					r, err := c.br.ReadString('\n')
+					r, err := c.BR.ReadString('\n')
 					if err != nil {
 						errs <- err.Error()
 						return
@@ -162,13 +167,13 @@ func TestAuthFailuresTakeTurns(t *testing.T) {
 func TestAuthFailureSaysNotWhich(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, nil)
-	type attempt func(c *client, user, pass string) string
+	type attempt func(c *servertest.Client, user, pass string) string
 	smtpAuth := func(script func(user, pass string) string) attempt {
-		return func(c *client, user, pass string) string {
+		return func(c *servertest.Client, user, pass string) string {
 			ehlo(c)
 			for _, l := range strings.Split(script(user, pass), "\n") {
-				c.send(l + "\r\n")
-				if r := c.line(); !strings.HasPrefix(r, "334 ") {
+				c.Send(l + "\r\n")
+				if r := c.Line(); !strings.HasPrefix(r, "334 ") {
 					return r
 				}
 			}
@@ -176,12 +181,12 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 		}
 	}
 	pop3Auth := func(script func(stamp, user, pass string) string) attempt {
-		return func(c *client, user, pass string) string {
-			g := c.line()
+		return func(c *servertest.Client, user, pass string) string {
+			g := c.Line()
 			stamp := g[strings.IndexByte(g, '<'):]
 			for _, l := range strings.Split(script(stamp, user, pass), "\n") {
-				c.send(l + "\r\n")
-				if r := c.line(); !strings.HasPrefix(r, "+ ") && !strings.HasPrefix(r, "+OK Send PASS") {
+				c.Send(l + "\r\n")
+				if r := c.Line(); !strings.HasPrefix(r, "+ ") && !strings.HasPrefix(r, "+OK Send PASS") {
 					return r
 				}
 			}
@@ -194,16 +199,16 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 		addr string
 		try  attempt
 	}{
-		{"smtp plain", ts.Addrs[SMTP], smtpAuth(func(u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
-		{"smtp login", ts.Addrs[SMTP], smtpAuth(func(u, p string) string { return "AUTH LOGIN\n" + b64(u) + "\n" + b64(p) })},
-		{"pop3 user/pass", ts.Addrs[POP3], pop3Auth(func(_, u, p string) string { return "USER " + u + "\nPASS " + p })},
-		{"pop3 apop", ts.Addrs[POP3], pop3Auth(func(stamp, u, p string) string { return "APOP " + u + " " + apopDigest(stamp, p) })},
-		{"pop3 auth plain", ts.Addrs[POP3], pop3Auth(func(_, u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
+		{"smtp plain", ts.Addrs[smtpserver.Service], smtpAuth(func(u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
+		{"smtp login", ts.Addrs[smtpserver.Service], smtpAuth(func(u, p string) string { return "AUTH LOGIN\n" + b64(u) + "\n" + b64(p) })},
+		{"pop3 user/pass", ts.Addrs[pop3server.Service], pop3Auth(func(_, u, p string) string { return "USER " + u + "\nPASS " + p })},
+		{"pop3 apop", ts.Addrs[pop3server.Service], pop3Auth(func(stamp, u, p string) string { return "APOP " + u + " " + servertest.APOPDigest(stamp, p) })},
+		{"pop3 auth plain", ts.Addrs[pop3server.Service], pop3Auth(func(_, u, p string) string { return "AUTH PLAIN " + b64("\x00"+u+"\x00"+p) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			unknown := tt.try(dial(t, tt.addr), "nobody", "secret")
-			wrong := tt.try(dial(t, tt.addr), "demo", "wrong")
+			unknown := tt.try(servertest.Dial(t, tt.addr), "nobody", "secret")
+			wrong := tt.try(servertest.Dial(t, tt.addr), "demo", "wrong")
 			if unknown != wrong {
 				t.Errorf("unknown user: %q\nwrong password: %q", unknown, wrong)
 			}
@@ -213,26 +218,26 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 		})
 	}
 	// CRAM-MD5: the challenge differs each time, so compare the replies.
-	for _, addr := range []string{ts.Addrs[SMTP], ts.Addrs[POP3]} {
+	for _, addr := range []string{ts.Addrs[smtpserver.Service], ts.Addrs[pop3server.Service]} {
 		var replies []string
 		for _, up := range [][2]string{{"nobody", "secret"}, {"demo", "wrong"}} {
-			c := dial(t, addr)
+			c := servertest.Dial(t, addr)
 			prefix := "+ "
-			if addr == ts.Addrs[SMTP] {
+			if addr == ts.Addrs[smtpserver.Service] {
 				ehlo(c)
 				prefix = "334 "
 			} else {
-				c.line()
+				c.Line()
 			}
-			c.send("AUTH CRAM-MD5\r\n")
-			ch, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(c.line(), prefix))
+			c.Send("AUTH CRAM-MD5\r\n")
+			ch, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(c.Line(), prefix))
 			if err != nil {
 				t.Fatal(err)
 			}
 			mac := hmac.New(md5.New, []byte(up[1]))
 			mac.Write(ch)
-			c.send(b64(up[0]+" "+hex.EncodeToString(mac.Sum(nil))) + "\r\n")
-			replies = append(replies, c.line())
+			c.Send(b64(up[0]+" "+hex.EncodeToString(mac.Sum(nil))) + "\r\n")
+			replies = append(replies, c.Line())
 		}
 		if replies[0] != replies[1] {
 			t.Errorf("CRAM-MD5 at %s: unknown user %q, wrong password %q", addr, replies[0], replies[1])
@@ -241,10 +246,10 @@ func TestAuthFailureSaysNotWhich(t *testing.T) {
 }
 
 // ehlo reads the greeting, says EHLO and reads the reply to its last line.
-func ehlo(c *client) {
-	c.t.Helper()
-	c.line()
-	c.send("EHLO me\r\n")
-	for l := c.line(); strings.HasPrefix(l, "250-"); l = c.line() {
+func ehlo(c *servertest.Client) {
+	c.T.Helper()
+	c.Line()
+	c.Send("EHLO me\r\n")
+	for l := c.Line(); strings.HasPrefix(l, "250-"); l = c.Line() {
 	}
 }

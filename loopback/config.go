@@ -27,11 +27,11 @@ type Config struct {
 	CatchEveryDomain bool
 	// Store is where mail goes.
 	Store *Store
-	// TLS, if set, is offered with STARTTLS (RFC 3207) and STLS (RFC 2595)
-	// and used by the implicit-TLS listeners (RFC 8314).
+	// TLS, if set, is offered by each protocol's upgrade to TLS and used
+	// by the implicit-TLS listeners (RFC 8314).
 	TLS *tls.Config
-	// RequireTLS refuses AUTH, USER/PASS and APOP on a connection without
-	// TLS. Without it they are allowed from this machine (loopback), with
+	// RequireTLS refuses every login on a connection without TLS.
+	// Without it logins are allowed from this machine (loopback), with
 	// a reply saying what crossed the connection in clear text; from
 	// other machines they always need TLS.
 	RequireTLS bool
@@ -69,14 +69,15 @@ func ParseAccount(s string) (Account, error) {
 
 // Limits bound what a client may do. Zero fields take the defaults.
 type Limits struct {
-	// MaxMessageSize is advertised with SIZE (RFC 1870); default 32 MiB.
+	// MaxMessageSize bounds a message received, and is advertised (RFC
+	// 1870); default 32 MiB.
 	MaxMessageSize int64
 	// MaxRecipients per message; RFC 5321 §4.5.3.1.8 asks for at least
 	// 100, the default.
 	MaxRecipients int
-	// MaxConnections at once, for each listener: SMTP, SMTPS, POP3 and
-	// POP3S each have a budget of their own, so that clients stuck in a
-	// TLS handshake on one port never crowd out another; default 64.
+	// MaxConnections at once, for each listener: each service has a
+	// budget of its own, so that clients stuck in a TLS handshake on one
+	// port never crowd out another; default 64.
 	MaxConnections int
 	// MaxClientConnections at once from one client address, for each
 	// listener; default 16 (Postfix's smtpd_client_connection_count_limit
@@ -94,27 +95,20 @@ type Limits struct {
 	// first octet to its CRLF, however the octets trickle in; default 5
 	// minutes, RFC 5321 §4.5.3.2.7's timeout for a command.
 	LineTimeout time.Duration
-	// StressIdle replaces SMTPIdle and POP3Idle while a listener holds 80%
+	// StressIdle replaces the idle timeout while a listener holds 80%
 	// of MaxConnections or more, for new sessions and those waiting for a
 	// command, as Postfix's smtpd_timeout does under stress; default 10 s.
 	StressIdle time.Duration
 	// TLSHandshakeTimeout bounds a TLS handshake, on the implicit-TLS
-	// ports and after STARTTLS or STLS; default 10 s.
+	// ports and after an upgrade command; default 10 s.
 	TLSHandshakeTimeout time.Duration
 	// MaxLineLength of the message text, in octets with CRLF: RFC 5321
 	// §4.5.3.1.6's 1000 by default.
 	MaxLineLength int
-	// SMTPIdle is how long an SMTP client may stay silent: RFC 5321
-	// §4.5.3.2.7 asks for at least 5 minutes, the default.
-	SMTPIdle time.Duration
-	// POP3Idle is POP3's autologout timer: RFC 1939 §3 asks for at least
-	// 10 minutes, the default.
-	POP3Idle time.Duration
-	// IMAPIdle, if set, caps how long an IMAP client may stay silent,
-	// between commands and in IDLE; zero leaves go-imap's own timers (30 s
-	// for each command line, 35 minutes between commands once logged in
-	// and in IDLE: RFC 9051 §5.4 asks for at least 30).
-	IMAPIdle time.Duration
+	// Idle, if set, is how long a client may stay silent, whatever the
+	// protocol; zero leaves each protocol's own default, which its
+	// package names with the RFC that sets it.
+	Idle time.Duration
 	// MaxAuthFailures ends a session after that many failed logins;
 	// default 3.
 	MaxAuthFailures int
@@ -137,8 +131,6 @@ const (
 	DefaultMaxRecipients  = 100
 	DefaultMaxConnections = 64
 	DefaultMaxLineLength  = 1000
-	DefaultSMTPIdle       = 5 * time.Minute
-	DefaultPOP3Idle       = 10 * time.Minute
 	DefaultAuthFailures   = 3
 
 	DefaultMaxClientConnections = 16
@@ -149,16 +141,6 @@ const (
 	DefaultAuthFailureDelay     = time.Second
 	DefaultMaxAuthFailureDelay  = 15 * time.Second
 )
-
-// maxCommandLine bounds an SMTP command line, CRLF excluded. RFC 5321
-// §4.5.3.1.4 sets 512 octets and lets extensions raise it; RFC 4954 §4
-// raises it to 12288 for AUTH and its responses, and one bound for all
-// lines keeps the reader simple.
-const maxCommandLine = 12288 - 2
-
-// maxPOP3Line bounds a POP3 command line, CRLF excluded: RFC 2449 §4
-// allows 255 octets, RFC 5034 §4 more for SASL responses (as for SMTP).
-const maxPOP3Line = 12288 - 2
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxMessageSize <= 0 {
@@ -172,12 +154,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxLineLength <= 0 {
 		l.MaxLineLength = DefaultMaxLineLength
-	}
-	if l.SMTPIdle <= 0 {
-		l.SMTPIdle = DefaultSMTPIdle
-	}
-	if l.POP3Idle <= 0 {
-		l.POP3Idle = DefaultPOP3Idle
 	}
 	if l.MaxAuthFailures <= 0 {
 		l.MaxAuthFailures = DefaultAuthFailures

@@ -12,15 +12,16 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// conn is what the SMTP and POP3 sessions share: the connection with its
-// buffered reader of bounded lines, its buffered writer, its deadlines,
-// the TLS upgrade, and the hooks that let Shutdown reach a session waiting
-// for a command.
-type conn struct {
+// Conn is the core every line-based session stands on, whatever its
+// protocol: the connection with its buffered reader of bounded lines, its
+// buffered writer, its deadlines, the TLS upgrade, and the hooks that let
+// Shutdown reach a session waiting for a command. A protocol package's
+// session holds one (Protocol.Session).
+type Conn struct {
 	srv *Server
 	raw net.Conn // the TCP connection, for deadlines and Close
 	nc  net.Conn // raw, or the TLS connection over it
-	svc Service
+	svc *Service
 	id  int64
 
 	br  *bufio.Reader
@@ -39,50 +40,47 @@ type conn struct {
 	waiting      bool      // blocked reading the next command
 	stop         bool      // Shutdown asked the session to end at its next command
 	readDeadline time.Time // the deadline of the latest read
-	expiry       expiry    // which limit set it
+	expiry       Expiry    // which limit set it
 }
 
-// expiry names the time limit a read deadline comes from, so that the
+// Expiry names the time limit a read deadline comes from, so that the
 // reply to a timeout says which limit the client met.
-type expiry int
+type Expiry int
 
 const (
-	expiryIdle    expiry = iota // silence: SMTPIdle, POP3Idle or StressIdle
-	expiryLine                  // one command line took LineTimeout
-	expirySession               // the whole session took MaxSession
+	ExpiryIdle    Expiry = iota // silence: the protocol's idle timeout or StressIdle
+	ExpiryLine                  // one command line took LineTimeout
+	ExpirySession               // the whole session took MaxSession
 )
 
 // Errors of the connection.
 var (
-	// errShutdown: the server is shutting down.
-	errShutdown = errors.New("server shutting down")
-	// errDrop: a fault rule (or a protocol error) ends the connection
+	// ErrShutdown: the server is shutting down.
+	ErrShutdown = errors.New("server shutting down")
+	// ErrDrop: a fault rule (or a protocol error) ends the connection
 	// without a reply.
-	errDrop = errors.New("connection dropped")
-	// errQuit: the session ended normally.
-	errQuit = errors.New("session ended")
+	ErrDrop = errors.New("connection dropped")
+	// ErrQuit: the session ended normally.
+	ErrQuit = errors.New("session ended")
+	// ErrClosing: the session sent its last reply and closes.
+	ErrClosing = errors.New("closing after the reply")
 )
 
 // serve runs the session and tidies up after it.
-func (c *conn) serve() {
+func (c *Conn) serve() {
 	defer c.srv.forget(c)
 	defer func() { c.nc.Close() }()
 	defer func() {
 		// A bug must not take the whole server down; the session ends.
 		if r := recover(); r != nil {
-			c.logf("internal error: %v", r)
+			c.Logf("internal error: %v", r)
 			if c.bw != nil {
-				if c.svc.isPOP3() {
-					c.bw.WriteString("-ERR [SYS/TEMP] Internal error, closing the connection\r\n")
-				} else {
-					// RFC 5321 §3.8: 421 when the server must close.
-					c.bw.WriteString("421 4.3.0 Internal error, closing the connection\r\n")
-				}
+				c.bw.WriteString(c.svc.Protocol.InternalError)
 				c.bw.Flush()
 			}
 		}
 	}()
-	release, refused, drop := c.srv.admit(c.svc, c.remoteIP())
+	release, refused, drop := c.srv.admit(c.svc, c.RemoteIP())
 	defer release()
 	if drop {
 		return
@@ -95,64 +93,56 @@ func (c *conn) serve() {
 		c.idle = min(c.idle, c.srv.limits.StressIdle)
 	}
 	c.setup(c.nc)
-	if c.svc.implicit() {
-		if err := c.handshake(); err != nil {
-			c.logf("%s from %s: TLS handshake failed: %v", c.svc, c.nc.RemoteAddr(), err)
+	if c.svc.ImplicitTLS {
+		if err := c.StartTLS(); err != nil {
+			c.Logf("%s from %s: TLS handshake failed: %v", c.svc, c.nc.RemoteAddr(), err)
 			return
 		}
 	}
-	if c.svc.isPOP3() {
-		c.servePOP3(refused)
-	} else {
-		c.serveSMTP(refused)
-	}
+	c.svc.Protocol.Session(c, refused)
 }
 
-// baseIdle is the protocol's idle timeout: RFC 5321 §4.5.3.2.7 for SMTP,
-// RFC 1939 §3's autologout timer for POP3.
-func (c *conn) baseIdle() time.Duration {
-	if c.svc.isPOP3() {
-		return c.srv.limits.POP3Idle
-	}
-	return c.srv.limits.SMTPIdle
-}
+// baseIdle is the protocol's idle timeout.
+func (c *Conn) baseIdle() time.Duration { return c.svc.Protocol.Idle(c.srv.limits) }
 
 // nextDeadline is when the read about to start must end, and which limit
 // says so: the idle timeout (short under stress), the time left for the
 // command line being read, or the time left for the session. Called with
 // c.mu held.
-func (c *conn) nextDeadline(now time.Time) (time.Time, expiry) {
+func (c *Conn) nextDeadline(now time.Time) (time.Time, Expiry) {
 	lim := &c.srv.limits
 	c.idle = c.baseIdle()
 	if c.srv.underStress(c.svc) {
 		c.idle = min(c.idle, lim.StressIdle)
 	}
-	d, why := now.Add(c.idle), expiryIdle
+	d, why := now.Add(c.idle), ExpiryIdle
 	if c.inCommand && !c.lineStart.IsZero() {
 		if l := c.lineStart.Add(lim.LineTimeout); l.Before(d) {
-			d, why = l, expiryLine
+			d, why = l, ExpiryLine
 		}
 	}
 	if e := c.started.Add(lim.MaxSession); e.Before(d) {
-		d, why = e, expirySession
+		d, why = e, ExpirySession
 	}
 	return d, why
 }
 
 // setup puts the buffered reader and writer over nc. A new reader after
-// STARTTLS drops whatever plain text was buffered, so that nothing a
-// client sent before the handshake is taken as sent after it
+// an upgrade to TLS drops whatever plain text was buffered, so that
+// nothing a client sent before the handshake is taken as sent after it
 // (CVE-2011-0411, RFC 3207 §6).
-func (c *conn) setup(nc net.Conn) {
+func (c *Conn) setup(nc net.Conn) {
 	c.nc = nc
 	c.br = bufio.NewReaderSize(timedReader{c}, 64<<10)
 	c.lr = proto.NewLineReader(c.br)
-	c.lr.Max = maxCommandLine
+	c.lr.Max = c.svc.Protocol.MaxLine
 	c.bw = bufio.NewWriterSize(timedWriter{c}, 64<<10)
 }
 
-// handshake starts TLS as the server.
-func (c *conn) handshake() error {
+// StartTLS starts TLS as the server: at once on an implicit-TLS service,
+// or after the protocol's upgrade command was answered and its reply
+// flushed. The command line's bound is the protocol's again after it.
+func (c *Conn) StartTLS() error {
 	tc := tls.Server(c.nc, c.srv.cfg.TLS)
 	// A client that connects and says nothing must not hold a session
 	// for long: the handshake has TLSHandshakeTimeout, not the idle
@@ -170,18 +160,18 @@ func (c *conn) handshake() error {
 
 // timedReader reads from the connection with the idle timeout applied to
 // each read, so that the limit counts silence, not the length of a long
-// transfer (RFC 5321 §4.5.3.2.7 sets the timeouts per command and per
-// block of data). A command line must also arrive whole within
+// transfer (as RFC 5321 §4.5.3.2.7 sets the timeouts, per command and
+// per block of data). A command line must also arrive whole within
 // LineTimeout of its first octet, and the session end within MaxSession,
 // so that an octet every few seconds does not hold a session for ever.
-type timedReader struct{ c *conn }
+type timedReader struct{ c *Conn }
 
 func (r timedReader) Read(p []byte) (int, error) {
 	c := r.c
 	c.mu.Lock()
 	if c.waiting && c.stop {
 		c.mu.Unlock()
-		return 0, errShutdown
+		return 0, ErrShutdown
 	}
 	c.readDeadline, c.expiry = c.nextDeadline(time.Now())
 	c.raw.SetReadDeadline(c.readDeadline)
@@ -193,7 +183,7 @@ func (r timedReader) Read(p []byte) (int, error) {
 	if err != nil {
 		c.mu.Lock()
 		if c.waiting && c.stop {
-			err = errShutdown
+			err = ErrShutdown
 		}
 		c.mu.Unlock()
 	}
@@ -202,18 +192,18 @@ func (r timedReader) Read(p []byte) (int, error) {
 
 // timedWriter bounds each write, so that a client that stops reading
 // cannot hold a session forever.
-type timedWriter struct{ c *conn }
+type timedWriter struct{ c *Conn }
 
 func (w timedWriter) Write(p []byte) (int, error) {
 	w.c.raw.SetWriteDeadline(time.Now().Add(w.c.idle))
 	return w.c.nc.Write(p)
 }
 
-// readCommand reads the next command line. While it waits, Shutdown may
-// end the wait with errShutdown. Replies are flushed first unless more
+// ReadCommand reads the next command line. While it waits, Shutdown may
+// end the wait with ErrShutdown. Replies are flushed first unless more
 // pipelined commands are already buffered (RFC 2920 §3.1, RFC 2449 §6.6:
-// the server may hold replies while commands are pending).
-func (c *conn) readCommand() (string, error) {
+// a server may hold replies while commands are pending).
+func (c *Conn) ReadCommand() (string, error) {
 	if c.br.Buffered() == 0 {
 		if err := c.bw.Flush(); err != nil {
 			return "", err
@@ -222,7 +212,7 @@ func (c *conn) readCommand() (string, error) {
 	c.mu.Lock()
 	if c.stop {
 		c.mu.Unlock()
-		return "", errShutdown
+		return "", ErrShutdown
 	}
 	c.waiting = true
 	c.mu.Unlock()
@@ -237,7 +227,7 @@ func (c *conn) readCommand() (string, error) {
 	c.mu.Lock()
 	c.waiting = false
 	if err != nil && c.stop {
-		err = errShutdown
+		err = ErrShutdown
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -248,7 +238,7 @@ func (c *conn) readCommand() (string, error) {
 
 // interrupt asks the session to end at its next command, and ends the
 // wait of one that is waiting now.
-func (c *conn) interrupt() {
+func (c *Conn) interrupt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stop = true
@@ -257,9 +247,9 @@ func (c *conn) interrupt() {
 	}
 }
 
-// sleep waits d, or less if the server shuts down. It is how fault rules
-// delay replies.
-func (c *conn) sleep(d time.Duration) {
+// Sleep flushes the replies and waits d, or less if the server shuts
+// down. It is how fault rules delay replies.
+func (c *Conn) Sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
@@ -276,48 +266,80 @@ func (c *conn) sleep(d time.Duration) {
 	}
 }
 
-// isTimeout reports whether err is a read or write deadline passing.
-func isTimeout(err error) bool {
+// IsTimeout reports whether err is a read or write deadline passing.
+func IsTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// remoteIP returns the client's IP address.
-func (c *conn) remoteIP() net.IP {
+// RemoteIP returns the client's IP address.
+func (c *Conn) RemoteIP() net.IP {
 	if a, ok := c.raw.RemoteAddr().(*net.TCPAddr); ok {
 		return a.IP
 	}
 	return nil
 }
 
-// localIP returns the address the client connected to.
-func (c *conn) localIP() net.IP {
+// LocalIP returns the address the client connected to.
+func (c *Conn) LocalIP() net.IP {
 	if a, ok := c.raw.LocalAddr().(*net.TCPAddr); ok {
 		return a.IP
 	}
 	return nil
 }
 
-// loginAllowed reports whether credentials may be sent now: under TLS
+// LoginAllowed reports whether credentials may be sent now: under TLS
 // always; in clear text only from this machine, where they cross no
 // network (as in the lecture), and never with RequireTLS. A connection
 // that is not TCP, such as a pipe, is local.
-func (c *conn) loginAllowed() bool {
+func (c *Conn) LoginAllowed() bool {
 	if c.tls != nil {
 		return true
 	}
-	ip := c.remoteIP()
+	ip := c.RemoteIP()
 	return !c.srv.cfg.RequireTLS && (ip == nil || ip.IsLoopback())
 }
 
-// tlsDescription names the TLS version and cipher, for Received fields.
-func (c *conn) tlsDescription() string {
+// TLSDescription names the TLS version and cipher, for the log and trace
+// fields; "" without TLS.
+func (c *Conn) TLSDescription() string {
 	if c.tls == nil {
 		return ""
 	}
 	return fmt.Sprintf("%s with %s", tls.VersionName(c.tls.Version), tls.CipherSuiteName(c.tls.CipherSuite))
 }
 
-func (c *conn) logf(format string, args ...any) {
+// Logf writes a line to the session log, naming the service and the
+// session.
+func (c *Conn) Logf(format string, args ...any) {
 	c.srv.logf("%s#%d "+format, append([]any{c.svc, c.id}, args...)...)
 }
+
+// Server returns the server the connection came to.
+func (c *Conn) Server() *Server { return c.srv }
+
+// Service returns the service the connection came to.
+func (c *Conn) Service() *Service { return c.svc }
+
+// RemoteAddr returns the client's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.raw.RemoteAddr() }
+
+// Reader returns the buffered reader of the connection, for data that
+// is counted rather than read by lines (a chunk of known size).
+func (c *Conn) Reader() *bufio.Reader { return c.br }
+
+// Lines returns the reader of bounded lines; a session may change its
+// Max while it reads something other than command lines.
+func (c *Conn) Lines() *proto.LineReader { return c.lr }
+
+// Writer returns the buffered writer of replies; ReadCommand flushes it.
+func (c *Conn) Writer() *bufio.Writer { return c.bw }
+
+// TLS returns the state of the TLS connection, nil before TLS.
+func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+
+// Idle returns the idle timeout of the latest read.
+func (c *Conn) Idle() time.Duration { return c.idle }
+
+// Expiry returns the time limit behind the latest read deadline.
+func (c *Conn) Expiry() Expiry { return c.expiry }

@@ -9,8 +9,8 @@ import (
 )
 
 // Delivery is one message being written into one or more mailboxes. The
-// SMTP session streams the message text into it (Write, in the CRLF form
-// SMTP carries) and then either commits it, after which the message is
+// session that receives it streams the message text into it (Write, in
+// the CRLF form the mail protocols carry) and then either commits it, after which the message is
 // durably in every mailbox's new/, or aborts it, after which no trace is
 // left but files in tmp/.
 //
@@ -99,8 +99,8 @@ func (s *Store) Begin(env *Envelope, maxLine int) (*Delivery, error) {
 	return d, nil
 }
 
-// Write adds message text, in the form SMTP carries it (CRLF line endings,
-// after dot-unstuffing).
+// Write adds message text, in the form the mail protocols carry it (CRLF
+// line endings, after dot-unstuffing).
 func (d *Delivery) Write(p []byte) (int, error) {
 	if d.err != nil {
 		return 0, d.err
@@ -206,6 +206,22 @@ func (d *Delivery) copyFrom(first, b *boxCopy) error {
 	b.vsize = lf.VSize + (first.vsize - first.vprefix)
 	return nil
 }
+
+// Accounts are the accounts whose mailboxes the message goes to, one each.
+func (d *Delivery) Accounts() []string {
+	var accounts []string
+	for _, b := range d.boxes {
+		accounts = append(accounts, b.account)
+	}
+	return accounts
+}
+
+// ID is the transaction's id, as the Envelope gave it.
+func (d *Delivery) ID() string { return d.env.ID }
+
+// Size is the first mailbox's copy's size with CRLF line endings, once
+// committed.
+func (d *Delivery) Size() int64 { return d.boxes[0].vsize }
 
 // Abort abandons the delivery and removes its files from tmp/.
 func (d *Delivery) Abort() {

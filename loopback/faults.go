@@ -1,8 +1,9 @@
 package loopback
 
 import (
+	"fmt"
+	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -12,61 +13,92 @@ import (
 // on the commands it names, not by chance. Rules combine: the delays of
 // all rules that match a command add up, and the first matching rule that
 // replies or drops the connection decides the outcome.
+//
+// The engine here names no protocol: each protocol package gives a
+// FaultDialect with its points (the moments a rule can name), the form of
+// its replies, and rules of its own; ParseFaults reads the rules in the
+// dialects it is given.
 type Faults struct {
 	rules []*rule
-	// maxConn is the connection limit of a maxconn=N rule, 0 for none.
-	maxConn int
-	// grey is the greylist=DURATION rule, nil for none.
-	grey *rule
-	// lenientData is the smuggle:lenient rule: DATA is read as before
-	// the fix for SMTP smuggling, a bare LF ending a line and <LF>.<LF>
-	// the data, and bare CRs and LFs are stored as they come.
-	lenientData bool
+	// settings are the rules that are not POINT:ACTION (maxconn=N, and
+	// the dialects' own), by name.
+	settings map[string]FaultSetting
 }
 
-// smuggleLenient is the spec of the rule that turns strict DATA off.
-const smuggleLenient = "smuggle:lenient"
+// FaultSetting is a rule that sets something rather than firing at a
+// point: Spec as Rules shows it, and its Value, which the dialect that
+// made it reads back (Faults.Setting).
+type FaultSetting struct {
+	Spec  string
+	Value any
+}
 
-// LenientData reports whether the smuggle:lenient rule is on: the server
-// then reads DATA as servers open to SMTP smuggling do (CVE-2023-51764),
-// for showing the attack; off by default.
-func (f *Faults) LenientData() bool { return f != nil && f.lenientData }
+// maxConnSetting names the maxconn=N rule, the one setting every protocol
+// shares.
+const maxConnSetting = "maxconn"
+
+// Setting returns the setting of a name, if a rule made it.
+func (f *Faults) Setting(name string) (FaultSetting, bool) {
+	if f == nil {
+		return FaultSetting{}, false
+	}
+	st, ok := f.settings[name]
+	return st, ok
+}
+
+// MaxConnections is the connection limit of a maxconn=N rule, 0 for none.
+func (f *Faults) MaxConnections() int {
+	st, ok := f.Setting(maxConnSetting)
+	if !ok {
+		return 0
+	}
+	return st.Value.(int)
+}
 
 // rule is one parsed --fault SPEC.
 type rule struct {
 	spec    string
-	point   string // "connect", "rcpt", "dot", "any", "pop3.retr", …
+	point   string // "connect", "rcpt", "any", "pop3.retr", …
+	any     bool   // the point is a dialect's "any": it matches anyPrefix's points
+	prefix  string // the dialect's prefix, for "any"
+	scope   faultScope
 	nth     int    // fire only on the Nth matching command; 0 for all
 	pattern string // glob the command's subject must match; "" for any
-	param   string // a MAIL parameter that must be present (ext= rules)
+	// cond, if set, must hold for the command's argument (a dialect's
+	// rule such as one for a MAIL parameter).
+	cond func(arg string) bool
 
 	delay time.Duration
 	drop  bool
-	smtp  *Reply
-	pop3  *pop3Reply
-	imap  *IMAPFault
-	// wait is how much later a greylisted retry must come.
-	wait time.Duration
+	reply fmt.Stringer // in the dialect's own form
 
 	// seen counts matching events for rules counted server-wide
-	// (connect, pop3.connect).
+	// (connect).
 	seen atomic.Int64
 }
 
-// Rules returns the specs of the rules, as given.
+// faultScope says where the Nth of a point is counted.
+type faultScope int
+
+const (
+	scopeSession     faultScope = iota // per connection
+	scopeServer                        // server-wide: connect
+	scopeTransaction                   // per transaction (FaultDialect.PerTransaction)
+)
+
+// Rules returns the specs of the rules, as given, then the settings.
 func (f *Faults) Rules() []string {
 	var out []string
 	for _, r := range f.rules {
 		out = append(out, r.spec)
 	}
-	if f.grey != nil {
-		out = append(out, f.grey.spec)
+	var names []string
+	for n := range f.settings {
+		names = append(names, n)
 	}
-	if f.maxConn > 0 {
-		out = append(out, "maxconn="+itoa(f.maxConn))
-	}
-	if f.lenientData {
-		out = append(out, smuggleLenient)
+	slices.Sort(names)
+	for _, n := range names {
+		out = append(out, f.settings[n].Spec)
 	}
 	return out
 }
@@ -74,23 +106,24 @@ func (f *Faults) Rules() []string {
 // Empty reports whether there are no rules.
 func (f *Faults) Empty() bool { return f == nil || len(f.Rules()) == 0 }
 
-// counts holds a session's counters for rules counted per session, and
-// per transaction for RCPT.
-type counts struct {
+// FaultCounts counts the commands of one session for rules that fire on
+// the Nth (point#N); its zero value is ready.
+type FaultCounts struct {
 	session map[*rule]int
 	tx      map[*rule]int
 }
 
-func (c *counts) resetTx() { c.tx = nil }
+// ResetTransaction starts the counts of a new transaction.
+func (c *FaultCounts) ResetTransaction() { c.tx = nil }
 
-// scope says where the Nth of a point is counted: connections server-wide,
-// RCPT per message (RFC 5321 §4.5.3.1.10 counts recipients per
-// transaction), everything else per session.
-func (c *counts) bump(r *rule) int {
-	switch {
-	case r.point == "connect" || r.point == "pop3.connect" || r.point == "imap.connect":
+// bump counts an event of r where r's scope says: connections
+// server-wide, a dialect's transaction points per transaction, everything
+// else per session.
+func (c *FaultCounts) bump(r *rule) int {
+	switch r.scope {
+	case scopeServer:
 		return int(r.seen.Add(1))
-	case r.point == "rcpt":
+	case scopeTransaction:
 		if c.tx == nil {
 			c.tx = map[*rule]int{}
 		}
@@ -104,50 +137,49 @@ func (c *counts) bump(r *rule) int {
 	return c.session[r]
 }
 
-// outcome is what the rules decide for one command.
-type outcome struct {
-	delay time.Duration
-	drop  bool
-	smtp  *Reply
-	pop3  *pop3Reply
-	imap  *IMAPFault
-	rule  *rule // the rule that replied or dropped
+// FaultOutcome is what the rules decide for one event: after Delay,
+// Reply in place of the normal reply (in the protocol's own form), or
+// close the connection (Drop), or go on as usual.
+type FaultOutcome struct {
+	Delay time.Duration
+	Drop  bool
+	Reply fmt.Stringer
+	// Spec is the rule that replied or dropped, for the log.
+	Spec string
 }
 
-// decided reports whether a rule takes the place of the normal reply.
-func (o outcome) decided() bool { return o.drop || o.smtp != nil || o.pop3 != nil || o.imap != nil }
+// Decided reports whether a rule takes the place of the normal reply.
+func (o FaultOutcome) Decided() bool { return o.Drop || o.Reply != nil }
 
 // describe says what a deciding rule does, for the log.
-func (o outcome) describe() string {
-	switch {
-	case o.smtp != nil:
-		return "replies " + o.smtp.String()
-	case o.pop3 != nil:
-		return "replies " + o.pop3.String()
-	case o.imap != nil:
-		return "replies " + o.imap.Status + " " + o.imap.Text
+func (o FaultOutcome) describe() string {
+	if o.Reply != nil {
+		return "replies " + o.Reply.String()
 	}
 	return "drops the connection"
 }
 
-// applyRules applies the fault rules to an event of a session with the
-// given counters: a delay is waited out here, a deciding rule logged.
-func (c *conn) applyRules(point, subject, arg string, n *counts) outcome {
-	o := c.srv.faults.check(point, subject, arg, n)
-	if o.delay > 0 {
-		c.sleep(o.delay)
+// ApplyFaults applies the fault rules to an event of this session with
+// the given counters: a delay is waited out here, a deciding rule logged.
+// point, subject and arg are as for Faults.Check.
+func (c *Conn) ApplyFaults(point, subject, arg string, n *FaultCounts) FaultOutcome {
+	o := c.srv.faults.Check(point, subject, arg, n)
+	if o.Delay > 0 {
+		c.Sleep(o.Delay)
 	}
-	if o.decided() {
-		c.logf("fault rule %q %s", o.rule.spec, o.describe())
+	if o.Decided() {
+		c.Logf("fault rule %q %s", o.Spec, o.describe())
 	}
 	return o
 }
 
-// check applies the rules to an event at point: subject is what patterns
-// match (the address for MAIL and RCPT, the client's IP at connect, the
-// user at login, else the argument), arg the command's whole argument.
-func (f *Faults) check(point, subject, arg string, c *counts) outcome {
-	var o outcome
+// Check applies the rules to an event at point: subject is what patterns
+// match (an address, the client's IP at connect, the user at login, else
+// the argument; the dialect says which), arg the command's whole
+// argument. Rules at a dialect's "any" apply at every point of that
+// dialect; their delays add up with the others'.
+func (f *Faults) Check(point, subject, arg string, c *FaultCounts) FaultOutcome {
+	var o FaultOutcome
 	if f == nil {
 		return o
 	}
@@ -158,9 +190,9 @@ func (f *Faults) check(point, subject, arg string, c *counts) outcome {
 		if r.nth > 0 && c.bump(r) != r.nth {
 			continue
 		}
-		o.delay += r.delay
-		if !o.decided() && (r.drop || r.smtp != nil || r.pop3 != nil || r.imap != nil) {
-			o.drop, o.smtp, o.pop3, o.imap, o.rule = r.drop, r.smtp, r.pop3, r.imap, r
+		o.Delay += r.delay
+		if !o.Decided() && (r.drop || r.reply != nil) {
+			o.Drop, o.Reply, o.Spec = r.drop, r.reply, r.spec
 		}
 	}
 	return o
@@ -169,40 +201,30 @@ func (f *Faults) check(point, subject, arg string, c *counts) outcome {
 func (r *rule) matches(point, subject, arg string) bool {
 	switch {
 	case r.point == point:
-	case r.point == "any" && !strings.HasPrefix(point, "pop3.") && !strings.HasPrefix(point, "imap."):
-	case r.point == "pop3.any" && strings.HasPrefix(point, "pop3."):
-	case r.point == "imap.any" && strings.HasPrefix(point, "imap."):
+	case r.any && inDialect(point, r.prefix):
 	default:
 		return false
 	}
-	if r.pattern != "" && !globMatch(strings.ToLower(r.pattern), strings.ToLower(subject)) {
+	if r.pattern != "" && !GlobMatch(strings.ToLower(r.pattern), strings.ToLower(subject)) {
 		return false
 	}
-	if r.param != "" && !hasParam(arg, r.param) {
+	if r.cond != nil && !r.cond(arg) {
 		return false
 	}
 	return true
 }
 
-// hasParam reports whether a MAIL command's parameters include p, as
-// "SIZE" (any value) or "BODY=8BITMIME" (that value).
-func hasParam(arg, p string) bool {
-	fields := strings.Fields(arg)
-	if len(fields) > 0 {
-		fields = fields[1:] // the path
-	}
-	for _, f := range fields {
-		k, _, _ := strings.Cut(f, "=")
-		if strings.EqualFold(f, p) || (!strings.Contains(p, "=") && strings.EqualFold(k, p)) {
-			return true
-		}
-	}
-	return false
+// inDialect reports whether point is one of the points of the dialect
+// with prefix: it begins with the prefix, and no other dialect's prefix
+// follows ("rcpt" is the bare dialect's, "pop3.retr" not).
+func inDialect(point, prefix string) bool {
+	rest, ok := strings.CutPrefix(point, prefix)
+	return ok && !strings.Contains(rest, ".")
 }
 
-// globMatch matches s against a pattern where "*" stands for any run of
+// GlobMatch matches s against a pattern where "*" stands for any run of
 // characters and "?" for one.
-func globMatch(pattern, s string) bool {
+func GlobMatch(pattern, s string) bool {
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for sx < len(s) {
@@ -224,69 +246,4 @@ func globMatch(pattern, s string) bool {
 		px++
 	}
 	return px == len(pattern)
-}
-
-// greylist remembers the (client, sender, recipient) triples seen, for the
-// greylist rule: the first try of a triple gets 451 4.7.1, a retry made
-// at least the rule's delay later is let through, as greylisting servers do.
-type greylist struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-// greylistMax bounds the triples remembered; past it the list starts afresh.
-const greylistMax = 100000
-
-func newGreylist() *greylist { return &greylist{seen: map[string]time.Time{}} }
-
-// pass reports whether a triple may pass now.
-func (g *greylist) pass(ip, from, to string, wait time.Duration, now time.Time) bool {
-	key := strings.ToLower(ip + "\x00" + from + "\x00" + to)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	first, ok := g.seen[key]
-	if !ok {
-		if len(g.seen) >= greylistMax {
-			g.seen = map[string]time.Time{}
-		}
-		g.seen[key] = now
-		return false
-	}
-	return now.Sub(first) >= wait
-}
-
-// IMAPFault is the reply a fault rule gives to an IMAP command in place of
-// the normal one: NO or BAD, with an optional response code.
-type IMAPFault struct {
-	Status string // "NO" or "BAD"
-	Code   string // a response code such as "UNAVAILABLE", without brackets
-	Text   string
-}
-
-// FaultCounts counts the commands of one session for rules that fire on
-// the Nth (point#N); its zero value is ready.
-type FaultCounts = counts
-
-// IMAPFaultOutcome is what the rules decide for one IMAP command: after
-// Delay, reply Reply in place of the normal one, or close the connection
-// (Drop), or go on as usual.
-type IMAPFaultOutcome struct {
-	Delay time.Duration
-	Drop  bool
-	Reply *IMAPFault
-	Spec  string // the rule that decided, for the log
-}
-
-// IMAPFault applies the fault rules to an IMAP command at point
-// ("imap.fetch", "imap.connect"): subject is what patterns match (the
-// user at login, the client's IP at connect, else the command's
-// argument). Rules at imap.any apply at every point, the greeting
-// included; their delays add up with the others'.
-func (s *Server) IMAPFault(point, subject string, n *FaultCounts) IMAPFaultOutcome {
-	o := s.faults.check(point, subject, subject, n)
-	out := IMAPFaultOutcome{Delay: o.delay, Drop: o.drop, Reply: o.imap}
-	if o.rule != nil {
-		out.Spec = o.rule.spec
-	}
-	return out
 }

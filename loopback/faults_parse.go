@@ -3,20 +3,64 @@ package loopback
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/mailsh/mailsh/proto"
-	"github.com/mailsh/mailsh/proto/pop3"
-	"github.com/mailsh/mailsh/proto/smtp"
 )
 
-// ParseFaults parses --fault SPECs (FaultHelp documents the syntax).
-func ParseFaults(specs []string) (*Faults, error) {
+// A FaultDialect is a protocol's part of the fault rules: the points its
+// rules can name, the form of its replies, and rules of its own that are
+// not POINT:ACTION. Its package declares it; the command line hands the
+// dialects to ParseFaults.
+type FaultDialect struct {
+	// Prefix begins the dialect's points ("pop3."); "" for the one
+	// dialect whose points are bare ("rcpt").
+	Prefix string
+	// Points are the points, without the prefix, in the order an error
+	// lists them. "connect" is counted server-wide, "any" matches every
+	// point of the dialect.
+	Points []string
+	// PerTransaction are the points whose #N counts within a
+	// transaction rather than a session.
+	PerTransaction []string
+	// IsReply reports whether an action (in lower case) has the form of
+	// one of the dialect's replies, as its first word shows; a rule is
+	// split at the ":" before such an action.
+	IsReply func(action string) bool
+	// ParseReply reads a rule's action other than drop and delay= at one
+	// of the dialect's points, or says which actions the point takes.
+	// spec is the whole rule, which a reply without text names.
+	ParseReply func(point, action, spec string) (fmt.Stringer, error)
+	// Special, if set, reads a rule of the dialect's own form; ok false
+	// if spec is not one.
+	Special func(spec string) (sp FaultSpecial, ok bool, err error)
+}
+
+// FaultSpecial is what a dialect makes of a rule of its own form: a rule
+// it spells as POINT:ACTION (Expand), a rule with a condition on the
+// command's argument (Point, Reply, Cond), or a setting (Setting).
+type FaultSpecial struct {
+	// Expand is the POINT[#N][~PATTERN]:ACTION the rule stands for.
+	Expand string
+	// Point, Reply and Cond make a rule that replies at Point when Cond
+	// (if set) holds for the command's argument.
+	Point string
+	Reply fmt.Stringer
+	Cond  func(arg string) bool
+	// Setting names a setting, with the Value the dialect reads back
+	// and the Spec Rules shows.
+	Setting string
+	Value   any
+	Spec    string
+}
+
+// ParseFaults parses --fault SPECs in the dialects given.
+func ParseFaults(specs []string, dialects ...*FaultDialect) (*Faults, error) {
 	f := &Faults{}
+	p := parser{f: f, dialects: dialects}
 	for _, spec := range specs {
-		if err := f.add(spec); err != nil {
+		if err := p.add(spec); err != nil {
 			return nil, fmt.Errorf("bad --fault %q: %w", spec, err)
 		}
 	}
@@ -27,74 +71,103 @@ func ParseFaults(specs []string) (*Faults, error) {
 // for days.
 const maxFaultDelay = time.Hour
 
-func (f *Faults) add(spec string) error {
+// parser reads rules into f.
+type parser struct {
+	f        *Faults
+	dialects []*FaultDialect
+}
+
+func (p *parser) set(name string, st FaultSetting) {
+	if p.f.settings == nil {
+		p.f.settings = map[string]FaultSetting{}
+	}
+	p.f.settings[name] = st
+}
+
+func (p *parser) add(spec string) error {
 	s := strings.TrimSpace(spec)
 	lower := strings.ToLower(s)
-	switch {
-	case lower == smuggleLenient:
-		f.lenientData = true
-		return nil
-	case lower == "greylist" || strings.HasPrefix(lower, "greylist="):
-		var wait time.Duration
-		if v, ok := strings.CutPrefix(lower, "greylist="); ok {
-			d, err := parseDelay(v)
-			if err != nil {
-				return err
-			}
-			wait = d
-		}
-		f.grey = &rule{spec: s, point: "rcpt", wait: wait}
-		return nil
-	case strings.HasPrefix(lower, "maxconn="):
+	if strings.HasPrefix(lower, "maxconn=") {
 		n, err := strconv.Atoi(s[len("maxconn="):])
 		if err != nil || n < 1 {
 			return errors.New("maxconn= takes a number of connections, 1 or more, as in maxconn=2")
 		}
-		f.maxConn = n
+		p.set(maxConnSetting, FaultSetting{Spec: "maxconn=" + strconv.Itoa(n), Value: n})
 		return nil
-	case strings.HasPrefix(lower, "ext=") || strings.HasPrefix(lower, "pop3.ext="):
-		r, err := extRule(s)
+	}
+	for _, d := range p.dialects {
+		if d.Special == nil {
+			continue
+		}
+		sp, ok, err := d.Special(s)
 		if err != nil {
 			return err
 		}
-		f.rules = append(f.rules, r)
-		return nil
-	case lower == "pop3.busy" || strings.HasPrefix(lower, "pop3.busy~") || strings.HasPrefix(lower, "pop3.busy#"):
-		s = "pop3.login" + s[len("pop3.busy"):] + ":-ERR [IN-USE] Mailbox in use by another session, try again later"
+		if !ok {
+			continue
+		}
+		switch {
+		case sp.Setting != "":
+			p.set(sp.Setting, FaultSetting{Spec: sp.Spec, Value: sp.Value})
+			return nil
+		case sp.Expand == "":
+			r := &rule{spec: s, point: sp.Point, reply: sp.Reply, cond: sp.Cond}
+			r.scope = p.scope(d, sp.Point)
+			p.f.rules = append(p.f.rules, r)
+			return nil
+		}
+		s = sp.Expand
+		break
 	}
-	head, action, err := splitRule(s)
+	head, action, err := p.splitRule(s)
 	if err != nil {
 		return err
 	}
 	r := &rule{spec: strings.TrimSpace(spec)}
-	if err := r.parseHead(head); err != nil {
+	d, err := p.parseHead(r, head)
+	if err != nil {
 		return err
 	}
-	if err := r.parseAction(action); err != nil {
+	if err := r.parseAction(d, action); err != nil {
 		return err
 	}
-	f.rules = append(f.rules, r)
+	p.f.rules = append(p.f.rules, r)
 	return nil
 }
 
 // splitRule finds the ":" between POINT[#N][~PATTERN] and ACTION. A
 // pattern may hold ":" (an IPv6 address), so it is the first ":" that an
 // action follows.
-func splitRule(s string) (head, action string, err error) {
+func (p *parser) splitRule(s string) (head, action string, err error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] != ':' {
 			continue
 		}
 		a := strings.TrimSpace(s[i+1:])
-		la := strings.ToLower(a)
-		if a != "" && (a[0] >= '0' && a[0] <= '9' || strings.HasPrefix(la, "-err") || la == "drop" || strings.HasPrefix(la, "delay=") || imapStatus(la) != "") {
+		if a != "" && p.isAction(strings.ToLower(a)) {
 			return strings.TrimSpace(s[:i]), a, nil
 		}
 	}
 	return "", "", errors.New(`write POINT[#N][~PATTERN]:ACTION, as in rcpt#3:452, where ACTION is a reply code, -ERR, drop or delay=DURATION`)
 }
 
-func (r *rule) parseHead(head string) error {
+// isAction reports whether la (lower case) begins an action: drop,
+// delay=, or a dialect's reply.
+func (p *parser) isAction(la string) bool {
+	if la == "drop" || strings.HasPrefix(la, "delay=") {
+		return true
+	}
+	for _, d := range p.dialects {
+		if d.IsReply(la) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHead reads POINT[#N][~PATTERN] into r and returns the dialect the
+// point is of.
+func (p *parser) parseHead(r *rule, head string) (*FaultDialect, error) {
 	point := head
 	if i := strings.IndexAny(head, "#~"); i >= 0 {
 		point = head[:i]
@@ -108,158 +181,88 @@ func (r *rule) parseHead(head string) error {
 			}
 			n, err := strconv.Atoi(num)
 			if err != nil || n < 1 {
-				return fmt.Errorf("after # comes a count from 1, as in rcpt#3, not %q", num)
+				return nil, fmt.Errorf("after # comes a count from 1, as in rcpt#3, not %q", num)
 			}
 			r.nth = n
 		}
 		if strings.HasPrefix(rest, "~") {
 			r.pattern = rest[1:]
 			if r.pattern == "" {
-				return errors.New("~ needs a pattern, as in rcpt~*@example.com")
+				return nil, errors.New("~ needs a pattern, as in rcpt~*@example.com")
 			}
 		}
 	}
 	r.point = strings.ToLower(strings.TrimSpace(point))
-	if !validPoint(r.point) {
-		return fmt.Errorf("unknown point %q; the points are %s", point, strings.Join(faultPoints(), ", "))
+	d := p.dialectOf(r.point)
+	if d == nil {
+		return nil, fmt.Errorf("unknown point %q; the points are %s", point, strings.Join(p.points(), ", "))
+	}
+	name := strings.TrimPrefix(r.point, d.Prefix)
+	r.any, r.prefix = name == "any", d.Prefix
+	r.scope = p.scope(d, r.point)
+	return d, nil
+}
+
+// scope says where the Nth of a dialect's point is counted.
+func (p *parser) scope(d *FaultDialect, point string) faultScope {
+	name := strings.TrimPrefix(point, d.Prefix)
+	switch {
+	case name == "connect":
+		return scopeServer
+	case slices.Contains(d.PerTransaction, name):
+		return scopeTransaction
+	}
+	return scopeSession
+}
+
+// dialectOf finds the dialect that has point, nil if none does.
+func (p *parser) dialectOf(point string) *FaultDialect {
+	for _, d := range p.dialects {
+		name, ok := strings.CutPrefix(point, d.Prefix)
+		if ok && slices.Contains(d.Points, name) {
+			return d
+		}
 	}
 	return nil
 }
 
-// validPoint accepts the pseudo-points and every command of proto's
-// tables, so that the list of commands is kept in one place.
-func validPoint(p string) bool {
-	for _, q := range faultPoints() {
-		if p == q {
-			return true
+// points lists every dialect's points, prefixed, in the dialects' order.
+func (p *parser) points() []string {
+	var pts []string
+	for _, d := range p.dialects {
+		for _, n := range d.Points {
+			pts = append(pts, d.Prefix+n)
 		}
-	}
-	return false
-}
-
-func faultPoints() []string {
-	pts := []string{"connect", "dot", "any"}
-	for _, c := range smtp.Commands {
-		pts = append(pts, strings.ToLower(c.Name))
-	}
-	pts = append(pts, "pop3.connect", "pop3.login", "pop3.any")
-	for _, c := range pop3.Commands {
-		pts = append(pts, "pop3."+strings.ToLower(c.Name))
-	}
-	pts = append(pts, "imap.connect", "imap.any")
-	for _, c := range imapFaultCommands {
-		pts = append(pts, "imap."+c)
 	}
 	return pts
 }
 
-func (r *rule) parseAction(a string) error {
-	pop := strings.HasPrefix(r.point, "pop3.")
-	imap := strings.HasPrefix(r.point, "imap.")
+func (r *rule) parseAction(d *FaultDialect, a string) error {
 	la := strings.ToLower(a)
 	switch {
-	case imap && imapStatus(la) != "":
-		return r.parseIMAPReply(a)
-	case imap && la != "drop" && !strings.HasPrefix(la, "delay="):
-		return errors.New("an IMAP point takes NO [CODE] [TEXT], BAD [TEXT], drop or delay=DURATION")
 	case la == "drop":
 		r.drop = true
 		return nil
 	case strings.HasPrefix(la, "delay="):
-		d, err := parseDelay(a[len("delay="):])
+		dl, err := ParseFaultDelay(a[len("delay="):])
 		if err != nil {
 			return err
 		}
-		r.delay = d
+		r.delay = dl
 		return nil
-	case strings.HasPrefix(la, "-err"):
-		if !pop {
-			return errors.New("-ERR is a POP3 reply: SMTP points take a code such as 451")
-		}
-		return r.parsePOP3Reply(a)
 	}
-	if pop {
-		return errors.New("a POP3 point takes -ERR [CODE] [TEXT], drop or delay=DURATION")
-	}
-	return r.parseSMTPReply(a)
-}
-
-// parseSMTPReply reads CODE [X.Y.Z] [TEXT].
-func (r *rule) parseSMTPReply(a string) error {
-	codeStr, rest, _ := strings.Cut(a, " ")
-	code, err := strconv.Atoi(codeStr)
-	if err != nil || len(codeStr) != 3 || code < 400 || code > 599 {
-		return fmt.Errorf("%q is not a failure reply code: give 4xx (try again later) or 5xx (refused)", codeStr)
-	}
-	// RFC 5321 §3.1: at connect a server may only refuse, with 554 (or
-	// close with 421, §3.8).
-	if r.point == "connect" && code != 554 && code != 421 {
-		return errors.New("at connect the reply is 554 (no service) or 421 (closing), RFC 5321 §3.1 and §3.8")
-	}
-	rest = strings.TrimSpace(rest)
-	enh, text := faultText(code, r.point)
-	if ec, after, ok := proto.ParseEnhancedCode(rest); ok {
-		if ec.Class != code/100 {
-			return fmt.Errorf("enhanced code %s does not agree with %d: the first digits must match (RFC 3463 §2)", ec, code)
-		}
-		enh, rest = ec.String(), strings.TrimSpace(after)
-	}
-	if rest != "" {
-		text = rest
-	} else {
-		text += " (fault rule " + r.spec + ")"
-	}
-	if strings.ContainsAny(text, "\r\n") {
-		return errors.New("the reply text cannot hold a line break")
-	}
-	rep := reply(code, enh, "%s", text)
-	r.smtp = &rep
-	return nil
-}
-
-// imapFaultCommands are the IMAP commands a rule can name (imap.fetch).
-var imapFaultCommands = []string{
-	"login", "select", "examine", "list", "status", "create", "delete",
-	"rename", "append", "fetch", "store", "search", "expunge", "copy", "move", "idle",
-	"namespace", "unselect",
-}
-
-// imapStatus returns "NO" or "BAD" if a begins with one, as an IMAP rule's
-// action does.
-func imapStatus(la string) string {
-	for _, st := range []string{"no", "bad"} {
-		if la == st || strings.HasPrefix(la, st+" ") {
-			return strings.ToUpper(st)
-		}
-	}
-	return ""
-}
-
-// parseIMAPReply reads NO [[CODE]] [TEXT] or BAD [TEXT].
-func (r *rule) parseIMAPReply(a string) error {
-	st := imapStatus(strings.ToLower(a))
-	code, text, err := r.codeAndText(a[len(st):], "NO [UNAVAILABLE]")
+	rep, err := d.ParseReply(r.point, a, r.spec)
 	if err != nil {
 		return err
 	}
-	r.imap = &IMAPFault{Status: st, Code: code, Text: text}
+	r.reply = rep
 	return nil
 }
 
-// parsePOP3Reply reads -ERR [[CODE]] [TEXT].
-func (r *rule) parsePOP3Reply(a string) error {
-	code, text, err := r.codeAndText(a[len("-ERR"):], "-ERR [IN-USE]")
-	if err != nil {
-		return err
-	}
-	r.pop3 = &pop3Reply{code: code, text: text}
-	return nil
-}
-
-// codeAndText reads the [CODE] TEXT after a POP3 or IMAP status (RFC 2449
+// FaultCodeAndText reads the [CODE] TEXT after a status word (RFC 2449
 // §8, RFC 9051 §7.1): the code in brackets, if any, and the text, which
-// says the rule made it when none is given. example shows the form.
-func (r *rule) codeAndText(rest, example string) (code, text string, err error) {
+// says the rule spec made it when none is given. example shows the form.
+func FaultCodeAndText(rest, spec, example string) (code, text string, err error) {
 	rest = strings.TrimSpace(rest)
 	if strings.HasPrefix(rest, "[") {
 		end := strings.IndexByte(rest, ']')
@@ -271,7 +274,7 @@ func (r *rule) codeAndText(rest, example string) (code, text string, err error) 
 	}
 	text = rest
 	if text == "" {
-		text = "Refused (fault rule " + r.spec + ")"
+		text = "Refused (fault rule " + spec + ")"
 	}
 	if strings.ContainsAny(text+code, "\r\n") {
 		return "", "", errors.New("the reply text cannot hold a line break")
@@ -279,54 +282,11 @@ func (r *rule) codeAndText(rest, example string) (code, text string, err error) 
 	return code, text, nil
 }
 
-func parseDelay(v string) (time.Duration, error) {
+// ParseFaultDelay reads a rule's DURATION: positive, at most an hour.
+func ParseFaultDelay(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d <= 0 || d > maxFaultDelay {
 		return 0, fmt.Errorf("bad duration %q: give one such as 500ms, 2s or 1m (at most 1h)", v)
 	}
 	return d, nil
 }
-
-// extRule makes the rule for ext=KEYWORD: keep advertising the extension,
-// refuse every use of it with the reply a broken server would give.
-func extRule(spec string) (*rule, error) {
-	pop := strings.HasPrefix(strings.ToLower(spec), "pop3.")
-	_, kw, _ := strings.Cut(spec, "=")
-	kw = strings.ToUpper(strings.TrimSpace(kw))
-	r := &rule{spec: spec}
-	setSMTP := func(point string, code int, enh, text string) {
-		r.point = point
-		rep := reply(code, enh, "%s (fault rule %s)", text, spec)
-		r.smtp = &rep
-	}
-	if pop {
-		points := map[string]string{"STLS": "pop3.stls", "TOP": "pop3.top", "UIDL": "pop3.uidl", "USER": "pop3.user", "SASL": "pop3.auth"}
-		p, ok := points[kw]
-		if !ok {
-			return nil, fmt.Errorf("pop3.ext= takes STLS, TOP, UIDL, USER or SASL, not %q", kw)
-		}
-		r.point = p
-		r.pop3 = &pop3Reply{text: kw + " is advertised but does not work here (fault rule " + spec + ")"}
-		return r, nil
-	}
-	switch kw {
-	case "STARTTLS":
-		// RFC 3207 §4.
-		setSMTP("starttls", 454, "4.7.0", "TLS not available due to temporary reason")
-	case "AUTH":
-		// RFC 4954 §6.
-		setSMTP("auth", 454, "4.7.0", "Temporary authentication failure")
-	case "CHUNKING":
-		setSMTP("bdat", 502, "5.5.1", "BDAT not implemented")
-	case "SIZE", "8BITMIME", "SMTPUTF8":
-		// RFC 5321 §4.1.1.11: 555 for a parameter not recognized.
-		param := map[string]string{"SIZE": "SIZE", "8BITMIME": "BODY=8BITMIME", "SMTPUTF8": "SMTPUTF8"}[kw]
-		setSMTP("mail", 555, "5.5.4", param+" parameter not recognized")
-		r.param = param
-	default:
-		return nil, fmt.Errorf("ext= takes STARTTLS, AUTH, CHUNKING, SIZE, 8BITMIME or SMTPUTF8, not %q", kw)
-	}
-	return r, nil
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,10 +1,16 @@
-package loopback
+package loopback_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/internal/servertest"
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 // Each fault rule produces exactly the replies it promises.
@@ -147,7 +153,7 @@ CLOSED`},
 		{[]string{"ext=STARTTLS", "ext=CHUNKING"}, `
 S: 220 *
 C: EHLO me
-` + ehloReply + `
+` + servertest.EHLOReply + `
 C: STARTTLS
 S: 454 4.7.0 TLS not available due to temporary reason (fault rule ext=STARTTLS)
 C: MAIL FROM:<a@b.example>
@@ -162,7 +168,7 @@ S: 250 *`},
 		{[]string{"ext=SIZE", "ext=8BITMIME", "ext=SMTPUTF8", "ext=AUTH"}, `
 S: 220 *
 C: EHLO me
-` + ehloReply + `
+` + servertest.EHLOReply + `
 C: MAIL FROM:<a@b.example> SIZE=10
 S: 555 5.5.4 SIZE parameter not recognized (fault rule ext=SIZE)
 C: MAIL FROM:<a@b.example> BODY=8BITMIME
@@ -233,24 +239,24 @@ S: +OK Logged in as demo*`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.specs, " "), func(t *testing.T) {
-			faults, err := ParseFaults(tt.specs)
+			faults, err := loopback.ParseFaults(tt.specs, faultDialects...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ts := startServer(t, func(c *Config) { c.Faults = faults })
-			put(t, ts, "demo", "1000000000.M1P1.host", "Subject: hi\n\nthere\n")
-			addr, script := ts.Addrs[SMTP], tt.script
+			ts := startServer(t, func(c *loopback.Config) { c.Faults = faults })
+			servertest.Put(t, ts, "demo", "1000000000.M1P1.host", "Subject: hi\n\nthere\n")
+			addr, script := ts.Addrs[smtpserver.Service], tt.script
 			if s, ok := strings.CutPrefix(strings.TrimSpace(script), "POP3"); ok {
-				addr, script = ts.Addrs[POP3], s
+				addr, script = ts.Addrs[pop3server.Service], s
 			}
 			closed := strings.HasSuffix(script, "CLOSED")
 			script = strings.TrimSuffix(script, "CLOSED")
-			c := dial(t, addr)
-			c.converse(ts.Cert, script)
+			c := servertest.Dial(t, addr)
+			c.Converse(ts.Cert, script)
 			if closed {
-				c.expectClosed()
+				c.ExpectClosed()
 			}
-			if n := len(maildirFiles(t, ts.Root, "demo", "new")); n != 1 {
+			if n := len(servertest.MaildirFiles(t, ts.Root, "demo", "new")); n != 1 {
 				t.Errorf("%d messages in new/: a faulted transaction delivered", n)
 			}
 		})
@@ -262,28 +268,28 @@ S: +OK Logged in as demo*`},
 // 451 4.7.1, the retry passes.
 func TestFaultRulesAcrossConnections(t *testing.T) {
 	t.Run("connect#1", func(t *testing.T) {
-		f, _ := ParseFaults([]string{"connect#1:421"})
-		ts := startServer(t, func(c *Config) { c.Faults = f })
-		c := dial(t, ts.Addrs[SMTP])
-		c.converse(nil, `S: 421 4.3.2 Service not available, closing the connection (fault rule connect#1:421)`)
-		c.expectClosed()
-		dial(t, ts.Addrs[SMTP]).converse(nil, `S: 220 *`)
+		f, _ := loopback.ParseFaults([]string{"connect#1:421"}, faultDialects...)
+		ts := startServer(t, func(c *loopback.Config) { c.Faults = f })
+		c := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+		c.Converse(nil, `S: 421 4.3.2 Service not available, closing the connection (fault rule connect#1:421)`)
+		c.ExpectClosed()
+		servertest.Dial(t, ts.Addrs[smtpserver.Service]).Converse(nil, `S: 220 *`)
 	})
 	t.Run("maxconn", func(t *testing.T) {
-		f, _ := ParseFaults([]string{"maxconn=1"})
-		ts := startServer(t, func(c *Config) { c.Faults = f })
-		first := dial(t, ts.Addrs[SMTP])
-		first.converse(nil, `S: 220 *`)
-		second := dial(t, ts.Addrs[SMTP])
-		second.converse(nil, `S: 421 4.7.0 localhost Too many connections (at most 1 at once), try again later`)
-		second.expectClosed()
-		p := dial(t, ts.Addrs[POP3])
-		p.converse(nil, `S: +OK *`)
-		dial(t, ts.Addrs[POP3]).converse(nil, `S: -ERR [SYS/TEMP] Too many connections (at most 1 at once), try again later`)
+		f, _ := loopback.ParseFaults([]string{"maxconn=1"}, faultDialects...)
+		ts := startServer(t, func(c *loopback.Config) { c.Faults = f })
+		first := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+		first.Converse(nil, `S: 220 *`)
+		second := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+		second.Converse(nil, `S: 421 4.7.0 localhost Too many connections (at most 1 at once), try again later`)
+		second.ExpectClosed()
+		p := servertest.Dial(t, ts.Addrs[pop3server.Service])
+		p.Converse(nil, `S: +OK *`)
+		servertest.Dial(t, ts.Addrs[pop3server.Service]).Converse(nil, `S: -ERR [SYS/TEMP] Too many connections (at most 1 at once), try again later`)
 	})
 	t.Run("greylist", func(t *testing.T) {
-		f, _ := ParseFaults([]string{"greylist"})
-		ts := startServer(t, func(c *Config) { c.Faults = f })
+		f, _ := loopback.ParseFaults([]string{"greylist"}, faultDialects...)
+		ts := startServer(t, func(c *loopback.Config) { c.Faults = f })
 		try := `
 S: 220 *
 C: HELO me
@@ -296,31 +302,31 @@ C: RCPT TO:<alice@localhost>
 S: %s
 C: QUIT
 S: 221 *`
-		dial(t, ts.Addrs[SMTP]).converse(nil, sprintf(try,
+		servertest.Dial(t, ts.Addrs[smtpserver.Service]).Converse(nil, fmt.Sprintf(try,
 			"451 4.7.1 Greylisted: first try from <a@b.example> to <demo@localhost>; please try again later (fault rule greylist)",
 			"451 4.7.1 Greylisted: *"))
-		dial(t, ts.Addrs[SMTP]).converse(nil, sprintf(try, "250 2.1.5 *", "250 2.1.5 *"))
+		servertest.Dial(t, ts.Addrs[smtpserver.Service]).Converse(nil, fmt.Sprintf(try, "250 2.1.5 *", "250 2.1.5 *"))
 	})
 }
 
 // Delays are asked for before the reply of each command they match, and
 // add up; the sleep is replaced so that nothing waits.
 func TestFaultDelays(t *testing.T) {
-	f, err := ParseFaults([]string{"any:delay=2s", "rcpt:delay=500ms", "pop3.any:delay=1s"})
+	f, err := loopback.ParseFaults([]string{"any:delay=2s", "rcpt:delay=500ms", "pop3.any:delay=1s"}, faultDialects...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var slept []time.Duration
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *loopback.Config) {
 		c.Faults = f
-		c.sleepHook = func(d time.Duration) {
+		loopback.SetSleepHook(c, func(d time.Duration) {
 			mu.Lock()
 			slept = append(slept, d)
 			mu.Unlock()
-		}
+		})
 	})
-	dial(t, ts.Addrs[SMTP]).converse(nil, `
+	servertest.Dial(t, ts.Addrs[smtpserver.Service]).Converse(nil, `
 S: 220 *
 C: HELO me
 S: 250 *
@@ -330,14 +336,14 @@ C: RCPT TO:<demo@localhost>
 S: 250 *
 C: QUIT
 S: 221 *`)
-	dial(t, ts.Addrs[POP3]).converse(nil, `
+	servertest.Dial(t, ts.Addrs[pop3server.Service]).Converse(nil, `
 S: +OK *
 C: QUIT
 S: +OK *`)
 	mu.Lock()
 	defer mu.Unlock()
 	want := []time.Duration{2 * time.Second, 2 * time.Second, 2 * time.Second, 2500 * time.Millisecond, 2 * time.Second, time.Second, time.Second}
-	if sprintf("%v", slept) != sprintf("%v", want) {
+	if fmt.Sprintf("%v", slept) != fmt.Sprintf("%v", want) {
 		t.Errorf("delays %v, want %v (connect, HELO, MAIL, RCPT, QUIT; POP3 connect, QUIT)", slept, want)
 	}
 }
@@ -363,7 +369,7 @@ func TestParseFaultsErrors(t *testing.T) {
 		{"pop3.retr:-ERR [IN-USE", "a response code is written in brackets"},
 	}
 	for _, tt := range tests {
-		_, err := ParseFaults([]string{tt.spec})
+		_, err := loopback.ParseFaults([]string{tt.spec}, faultDialects...)
 		if err == nil || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("ParseFaults(%q) = %v, want an error containing %q", tt.spec, err, tt.msg)
 		}
@@ -380,82 +386,8 @@ func TestGlobMatch(t *testing.T) {
 		{"x", "xx", false}, {"**", "abc", true},
 	}
 	for _, tt := range tests {
-		if got := globMatch(tt.pattern, tt.s); got != tt.want {
+		if got := loopback.GlobMatch(tt.pattern, tt.s); got != tt.want {
 			t.Errorf("globMatch(%q, %q) = %v", tt.pattern, tt.s, got)
 		}
-	}
-}
-
-// Every example in FaultHelp parses, and together they show every kind of
-// rule.
-func TestFaultHelpExamples(t *testing.T) {
-	_, examples, _ := strings.Cut(FaultHelp, "Examples, one per rule:\n")
-	var specs []string
-	for _, l := range strings.Split(strings.TrimSpace(examples), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 || f[0] != "--fault" {
-			t.Fatalf("bad example line %q", l)
-		}
-		spec := f[1]
-		if strings.HasPrefix(spec, "'") {
-			spec = l[strings.Index(l, "'")+1:]
-			spec = spec[:strings.Index(spec, "'")]
-		}
-		if _, err := ParseFaults([]string{spec}); err != nil {
-			t.Errorf("example %q: %v", spec, err)
-		}
-		specs = append(specs, spec)
-	}
-	all := strings.Join(specs, " ")
-	for _, kind := range []string{"connect:554", "#", "~", ":450", ":451", ":452", ":550", "delay=", "dot:drop", "greylist", "maxconn=", "ext=", "pop3.retr:-ERR", "pop3.busy", "pop3.any:delay"} {
-		if !strings.Contains(all, kind) {
-			t.Errorf("no example shows %q", kind)
-		}
-	}
-}
-
-// greylist=DURATION: a retry sooner than DURATION is greylisted again.
-func TestGreylistWait(t *testing.T) {
-	g := newGreylist()
-	t0 := time.Unix(1e9, 0)
-	steps := []struct {
-		at   time.Duration
-		from string
-		pass bool
-	}{
-		{0, "a@x", false}, {30 * time.Second, "a@x", false}, {time.Minute, "A@X", true},
-		{time.Minute, "b@x", false}, {2 * time.Minute, "b@x", true},
-	}
-	for _, s := range steps {
-		if got := g.pass("127.0.0.1", s.from, "demo@localhost", time.Minute, t0.Add(s.at)); got != s.pass {
-			t.Errorf("at %s from %s: pass = %v", s.at, s.from, got)
-		}
-	}
-}
-
-// IMAP points: their actions are NO and BAD (with a response code),
-// drop and delay; imap.any applies at every IMAP point, and no SMTP "any"
-// rule reaches IMAP.
-func TestIMAPFaultRules(t *testing.T) {
-	t.Parallel()
-	for _, bad := range []string{"imap.fetch:451", "imap.fetch:-ERR", "imap.nosuch:NO", "imap.fetch:NO [UNAVAILABLE"} {
-		if _, err := ParseFaults([]string{bad}); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	f, err := ParseFaults([]string{"imap.any:delay=2s", "any:delay=1h", "imap.fetch:BAD [CLIENTBUG] no", "imap.login:drop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{faults: f}
-	var n FaultCounts
-	if o := s.IMAPFault("imap.fetch", "1:*", &n); o.Delay != 2*time.Second || o.Reply == nil || o.Reply.Status != "BAD" || o.Reply.Code != "CLIENTBUG" || o.Reply.Text != "no" {
-		t.Errorf("imap.fetch: %+v", o)
-	}
-	if o := s.IMAPFault("imap.select", "INBOX", &n); o.Delay != 2*time.Second || o.Reply != nil || o.Drop {
-		t.Errorf("imap.select under imap.any: %+v", o)
-	}
-	if o := s.IMAPFault("imap.login", "demo", &n); !o.Drop || o.Delay != 2*time.Second {
-		t.Errorf("imap.login: %+v", o)
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Envelope is what the SMTP session knows of a message beyond its text
-// (RFC 5321 §2.3.1), for the trace fields written on delivery.
+// Envelope is what the session that received a message knows of it
+// beyond its text (RFC 5321 §2.3.1), for the trace fields written on
+// delivery.
 type Envelope struct {
 	// ID names the transaction in the 250 reply, the Received field and
 	// the log.
@@ -23,8 +24,8 @@ type Envelope struct {
 	Helo string
 	// RemoteIP is the client's address.
 	RemoteIP net.IP
-	// Protocol is the RFC 3848 / RFC 6531 §3.7.3 "with" keyword: SMTP,
-	// ESMTP, ESMTPS, ESMTPA, ESMTPSA, or the UTF8 forms.
+	// Protocol is the "with" keyword of the Received field (RFC 3848, RFC
+	// 6531 §3.7.3), as the receiving protocol names itself.
 	Protocol string
 	// TLS describes the TLS connection, if any ("TLS1.3 TLS_AES_128_GCM_SHA256").
 	TLS string
@@ -56,7 +57,7 @@ func traceFields(env *Envelope, addrs []string) []byte {
 	for _, a := range addrs {
 		fmt.Fprintf(&b, "Delivered-To: %s\r\n", a)
 	}
-	fmt.Fprintf(&b, "Received: from %s (%s)\r\n", headerSafe(env.Helo, 255), tcpInfo(env.RemoteIP))
+	fmt.Fprintf(&b, "Received: from %s (%s)\r\n", HeaderSafe(env.Helo, 255), tcpInfo(env.RemoteIP))
 	if env.TLS != "" {
 		fmt.Fprintf(&b, "\t(%s)\r\n", env.TLS)
 	}
@@ -88,10 +89,10 @@ func tcpInfo(ip net.IP) string {
 	return lit
 }
 
-// headerSafe makes client-supplied text (the EHLO name) fit in a header
-// field: printable characters only, and not too long, so that a client
-// cannot inject fields.
-func headerSafe(s string, max int) string {
+// HeaderSafe makes client-supplied text (the name a client gives itself)
+// fit in a header field: printable characters only, and not too long, so
+// that a client cannot inject fields.
+func HeaderSafe(s string, max int) string {
 	if len(s) > max {
 		s = s[:max]
 	}

@@ -113,3 +113,38 @@ func TestTraceFields(t *testing.T) {
 		t.Error("for clause with two recipients")
 	}
 }
+
+// FuzzHeaderFixer: the fixer only ever inserts its fields (and perhaps a
+// line break) in one place; every byte of the message passes through.
+func FuzzHeaderFixer(f *testing.F) {
+	for _, s := range []string{"Teste do mail\r\n", "Subject: x\r\n\r\nb", "Subject: x", "", " a\r\n", "Date: x\r\nMessage-ID: y\r\n\r\n"} {
+		f.Add(s, 3)
+	}
+	const marker = "X-Added: 1\r\n"
+	f.Fuzz(func(t *testing.T, in string, step int) {
+		if step <= 0 {
+			step = 1
+		}
+		var out bytes.Buffer
+		h := newHeaderFixer(&out, func(present) []byte { return []byte(marker) })
+		for s := in; s != ""; {
+			n := min(step, len(s))
+			h.Write([]byte(s[:n]))
+			s = s[n:]
+		}
+		h.Close()
+		got := out.String()
+		i := strings.Index(got, marker)
+		if i < 0 {
+			if got != in {
+				t.Fatalf("nothing added, yet %q became %q", in, got)
+			}
+			return
+		}
+		a, b := got[:i], got[i+len(marker):]
+		if a+b == in || a+strings.TrimPrefix(b, "\r\n") == in || strings.TrimSuffix(a, "\r\n")+b == in {
+			return
+		}
+		t.Fatalf("%q became %q", in, got)
+	})
+}

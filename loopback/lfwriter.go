@@ -6,11 +6,12 @@ import (
 	"fmt"
 )
 
-// lfWriter turns a message's CRLF line endings (as SMTP carries it, RFC
-// 5321 §2.3.8) into the LF endings Maildir files hold, and counts what it
-// writes: Size, the bytes in the file, and VSize, the octets POP3 sends for
-// them (RFC 1939 §11, counted by popSize from the bytes written, so that
-// the ",W=" of the name is what RETR sends, whatever the message held).
+// lfWriter turns a message's CRLF line endings (as the mail protocols
+// carry it, RFC 5321 §2.3.8) into the LF endings Maildir files hold, and
+// counts what it writes: Size, the bytes in the file, and VSize, the
+// octets a client is sent for them (RFC 1939 §11's count, by popSize from
+// the bytes written, so that the ",W=" of the name is what a client is
+// sent, whatever the message held).
 // A CR that is not followed by LF is kept; one that comes right before a
 // CRLF is kept too, written "\r\r\n", since "\r\n" in the file is read
 // back as a line ending alone. Lines longer than MaxLine octets, counted
@@ -94,8 +95,8 @@ func (l *lfWriter) Write(p []byte) (int, error) {
 	return n, l.err
 }
 
-// emit writes b, which stands for wire octets of the message as SMTP
-// carries it (2 for a stored LF, CRLF on the wire).
+// emit writes b, which stands for wire octets of the message as the
+// protocols carry it (2 for a stored LF, CRLF on the wire).
 func (l *lfWriter) emit(b []byte, wire int) {
 	if l.err != nil || len(b) == 0 {
 		return

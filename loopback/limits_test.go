@@ -1,4 +1,4 @@
-package loopback
+package loopback_test
 
 import (
 	"bufio"
@@ -6,6 +6,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/internal/servertest"
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 // The connection and time limits, over real sockets on 127.0.0.1. Every
@@ -16,9 +21,9 @@ const patience = 5 * time.Second
 // rawConn is a connection that says nothing unless told, for clients
 // that hold a slot: no TLS handshake, no command.
 type rawConn struct {
-	t  *testing.T
+	T  *testing.T
 	nc net.Conn
-	br *bufio.Reader
+	BR *bufio.Reader
 }
 
 func dialRaw(t *testing.T, addr string) *rawConn {
@@ -28,28 +33,28 @@ func dialRaw(t *testing.T, addr string) *rawConn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	return &rawConn{t: t, nc: nc, br: bufio.NewReader(nc)}
+	return &rawConn{T: t, nc: nc, BR: bufio.NewReader(nc)}
 }
 
 // dialService connects to a listener of ts, with TLS on the implicit-TLS
 // ports, and returns the client and the server's first line.
-func dialService(t *testing.T, ts *testServer, svc Service) (*client, string) {
+func dialService(t *testing.T, ts *servertest.Server, svc *loopback.Service) (*servertest.Client, string) {
 	t.Helper()
-	c := dial(t, serviceAddr(ts, svc))
-	if svc.implicit() {
-		c.startTLS(ts.Cert)
+	c := servertest.Dial(t, serviceAddr(ts, svc))
+	if svc.ImplicitTLS {
+		c.StartTLS(ts.Cert)
 	}
-	c.conn.SetReadDeadline(time.Now().Add(patience))
-	return c, c.line()
+	c.Conn.SetReadDeadline(time.Now().Add(patience))
+	return c, c.Line()
 }
 
-func serviceAddr(ts *testServer, svc Service) string {
-	return [...]string{ts.Addrs[SMTP], ts.Addrs[SMTPS], ts.Addrs[POP3], ts.Addrs[POP3S]}[svc]
+func serviceAddr(ts *servertest.Server, svc *loopback.Service) string {
+	return ts.Addrs[svc]
 }
 
 // greeted reports whether a first line is a greeting, not a refusal.
-func greeted(svc Service, line string) bool {
-	if svc.isPOP3() {
+func greeted(svc *loopback.Service, line string) bool {
+	if svc == pop3server.Service || svc == pop3server.ServiceTLS {
 		return strings.HasPrefix(line, "+OK ")
 	}
 	return strings.HasPrefix(line, "220 ")
@@ -65,7 +70,7 @@ func lastLine(t *testing.T, nc net.Conn, br *bufio.Reader) string {
 	for {
 		l, err := br.ReadString('\n')
 		if err != nil {
-			if isTimeout(err) {
+			if loopback.IsTimeout(err) {
 				t.Fatalf("connection still open after %s (last line %q)", patience, last)
 			}
 			return last
@@ -80,18 +85,18 @@ func lastLine(t *testing.T, nc net.Conn, br *bufio.Reader) string {
 func TestClientConnectionLimit(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		svc     Service
+		svc     *loopback.Service
 		refusal string
 	}{
-		{SMTP, "421 4.7.0 localhost Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
-		{SMTPS, "421 4.7.0 localhost Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
-		{POP3, "-ERR [SYS/TEMP] Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
-		{POP3S, "-ERR [SYS/TEMP] Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
+		{smtpserver.Service, "421 4.7.0 localhost Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
+		{smtpserver.ServiceTLS, "421 4.7.0 localhost Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
+		{pop3server.Service, "-ERR [SYS/TEMP] Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
+		{pop3server.ServiceTLS, "-ERR [SYS/TEMP] Too many connections from 127.0.0.1 (at most 2 at once from one address), try again later"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.svc.String(), func(t *testing.T) {
 			t.Parallel()
-			ts := startServer(t, func(c *Config) {
+			ts := startServer(t, func(c *loopback.Config) {
 				c.Limits.MaxConnections = 10
 				c.Limits.MaxClientConnections = 2
 			})
@@ -104,11 +109,11 @@ func TestClientConnectionLimit(t *testing.T) {
 			if l3 != tt.refusal {
 				t.Fatalf("third connection got\n\t%q\nwant\n\t%q", l3, tt.refusal)
 			}
-			if l := lastLine(t, third.conn, third.br); l != "" {
+			if l := lastLine(t, third.Conn, third.BR); l != "" {
 				t.Errorf("after the refusal: %q", l)
 			}
 			// Every other listener still serves this address.
-			for _, other := range []Service{SMTP, SMTPS, POP3, POP3S} {
+			for _, other := range []*loopback.Service{smtpserver.Service, smtpserver.ServiceTLS, pop3server.Service, pop3server.ServiceTLS} {
 				if other == tt.svc {
 					continue
 				}
@@ -117,14 +122,14 @@ func TestClientConnectionLimit(t *testing.T) {
 				}
 			}
 			// A slot given back is taken again.
-			first.conn.Close()
+			first.Conn.Close()
 			deadline := time.Now().Add(patience)
 			for {
 				c, l := dialService(t, ts, tt.svc)
 				if greeted(tt.svc, l) {
 					break
 				}
-				c.conn.Close()
+				c.Conn.Close()
 				if time.Now().After(deadline) {
 					t.Fatalf("no slot after a session ended: %q", l)
 				}
@@ -139,15 +144,15 @@ func TestClientConnectionLimit(t *testing.T) {
 // Such a connection is closed after TLSHandshakeTimeout.
 func TestListenerBudgets(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ silent, served Service }{
-		{SMTPS, SMTP},
-		{POP3S, POP3},
-		{SMTP, POP3},
+	tests := []struct{ silent, served *loopback.Service }{
+		{smtpserver.ServiceTLS, smtpserver.Service},
+		{pop3server.ServiceTLS, pop3server.Service},
+		{smtpserver.Service, pop3server.Service},
 	}
 	for _, tt := range tests {
 		t.Run(tt.silent.String(), func(t *testing.T) {
 			t.Parallel()
-			ts := startServer(t, func(c *Config) {
+			ts := startServer(t, func(c *loopback.Config) {
 				c.Limits.MaxConnections = 2
 				c.Limits.MaxClientConnections = 2
 				c.Limits.TLSHandshakeTimeout = 200 * time.Millisecond
@@ -156,9 +161,9 @@ func TestListenerBudgets(t *testing.T) {
 			if _, l := dialService(t, ts, tt.served); !greeted(tt.served, l) {
 				t.Fatalf("%s refused while %s holds its budget: %q", tt.served, tt.silent, l)
 			}
-			if tt.silent.implicit() {
+			if tt.silent.ImplicitTLS {
 				for _, c := range silent {
-					lastLine(t, c.nc, c.br)
+					lastLine(t, c.nc, c.BR)
 				}
 			}
 		})
@@ -174,37 +179,37 @@ func TestTimeLimits(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		svc   Service
-		edit  func(*Limits)
+		svc   *loopback.Service
+		edit  func(*loopback.Limits)
 		every time.Duration
 		send  string // sent every time, from after the greeting
 		want  string // the last line before the close; a prefix if it ends in a space
 	}{
-		{"smtp line", SMTP, func(l *Limits) { l.LineTimeout = 300 * time.Millisecond }, 20 * time.Millisecond, "N",
+		{"smtp line", smtpserver.Service, func(l *loopback.Limits) { l.LineTimeout = 300 * time.Millisecond }, 20 * time.Millisecond, "N",
 			"421 4.4.2 localhost A command line took more than 300ms to arrive whole, closing the connection"},
-		{"pop3 line", POP3, func(l *Limits) { l.LineTimeout = 300 * time.Millisecond }, 20 * time.Millisecond, "N", ""},
-		{"smtp session", SMTP, func(l *Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n",
+		{"pop3 line", pop3server.Service, func(l *loopback.Limits) { l.LineTimeout = 300 * time.Millisecond }, 20 * time.Millisecond, "N", ""},
+		{"smtp session", smtpserver.Service, func(l *loopback.Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n",
 			"421 4.4.2 localhost Session longer than 500ms, closing the connection; connect again"},
-		{"pop3 session", POP3, func(l *Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n", "-ERR NOOP is not valid now "},
-		{"smtps session", SMTPS, func(l *Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n",
+		{"pop3 session", pop3server.Service, func(l *loopback.Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n", "-ERR NOOP is not valid now "},
+		{"smtps session", smtpserver.ServiceTLS, func(l *loopback.Limits) { l.MaxSession = 500 * time.Millisecond }, 50 * time.Millisecond, "NOOP\r\n",
 			"421 4.4.2 localhost Session longer than 500ms, closing the connection; connect again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ts := startServer(t, func(c *Config) { tt.edit(&c.Limits) })
+			ts := startServer(t, func(c *loopback.Config) { tt.edit(&c.Limits) })
 			c, greeting := dialService(t, ts, tt.svc)
 			if !greeted(tt.svc, greeting) {
 				t.Fatal(greeting)
 			}
 			last := make(chan string, 1)
 			go func() {
-				c.conn.SetReadDeadline(time.Now().Add(patience))
+				c.Conn.SetReadDeadline(time.Now().Add(patience))
 				l := ""
 				for {
-					s, err := c.br.ReadString('\n')
+					s, err := c.BR.ReadString('\n')
 					if err != nil {
-						if isTimeout(err) {
+						if loopback.IsTimeout(err) {
 							l = "still open"
 						}
 						last <- l
@@ -225,7 +230,7 @@ func TestTimeLimits(t *testing.T) {
 				case <-tick.C:
 					// Writes fail once the server has closed; the reader
 					// tells the outcome.
-					c.conn.Write([]byte(tt.send))
+					c.Conn.Write([]byte(tt.send))
 				}
 			}
 		})
@@ -238,24 +243,23 @@ func TestTimeLimits(t *testing.T) {
 func TestStressIdle(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		svc  Service
+		svc  *loopback.Service
 		want string
 	}{
-		{SMTP, "421 4.4.2 localhost Idle for more than 200ms, closing the connection"},
-		{POP3, ""},
+		{smtpserver.Service, "421 4.4.2 localhost Idle for more than 200ms, closing the connection"},
+		{pop3server.Service, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.svc.String(), func(t *testing.T) {
 			t.Parallel()
-			ts := startServer(t, func(c *Config) {
+			ts := startServer(t, func(c *loopback.Config) {
 				c.Limits.MaxConnections = 5
 				c.Limits.MaxClientConnections = 5
-				c.Limits.SMTPIdle = time.Minute
-				c.Limits.POP3Idle = time.Minute
+				c.Limits.Idle = time.Minute
 				c.Limits.StressIdle = 200 * time.Millisecond
 			})
 			// Three of five: no stress; the fourth makes 80%.
-			var idle []*client
+			var idle []*servertest.Client
 			for range 4 {
 				c, l := dialService(t, ts, tt.svc)
 				if !greeted(tt.svc, l) {
@@ -264,7 +268,7 @@ func TestStressIdle(t *testing.T) {
 				idle = append(idle, c)
 			}
 			for i, c := range idle {
-				if l := lastLine(t, c.conn, c.br); l != tt.want {
+				if l := lastLine(t, c.Conn, c.BR); l != tt.want {
 					t.Errorf("session %d: last line %q, want %q", i+1, l, tt.want)
 				}
 			}
@@ -275,7 +279,7 @@ func TestStressIdle(t *testing.T) {
 				if greeted(tt.svc, l) {
 					break
 				}
-				c.conn.Close()
+				c.Conn.Close()
 				if time.Now().After(deadline) {
 					t.Fatalf("no room after the idle sessions closed: %q", l)
 				}
@@ -289,15 +293,15 @@ func TestStressIdle(t *testing.T) {
 // waiting for a command is still served after StressIdle has passed.
 func TestNoStressBelowThreshold(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *loopback.Config) {
 		c.Limits.MaxConnections = 5
 		c.Limits.StressIdle = 50 * time.Millisecond
 	})
-	c, l := dialService(t, ts, SMTP)
-	if !greeted(SMTP, l) {
+	c, l := dialService(t, ts, smtpserver.Service)
+	if !greeted(smtpserver.Service, l) {
 		t.Fatal(l)
 	}
 	// Waiting past StressIdle is the point of this test.
 	time.Sleep(200 * time.Millisecond)
-	c.converse(nil, "C: NOOP\nS: 250 *")
+	c.Converse(nil, "C: NOOP\nS: 250 *")
 }

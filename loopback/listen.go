@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -10,11 +11,7 @@ import (
 
 // Addrs are listeners' addresses by the service each serves; a service
 // left out is not served.
-type Addrs map[Service]string
-
-// served are the services this package serves, in the order they are
-// started (IMAP and IMAPS are package loopback/imap's).
-var served = []Service{SMTP, POP3, SMTPS, POP3S}
+type Addrs map[*Service]string
 
 // Start listens on the addresses given and serves each in the background
 // until Shutdown or Close. It returns the addresses bound, with the port
@@ -23,18 +20,30 @@ var served = []Service{SMTP, POP3, SMTPS, POP3S}
 func (s *Server) Start(a Addrs) (Addrs, error) {
 	bound := Addrs{}
 	var ls []net.Listener
-	var svcs []Service
+	var svcs, served []*Service
 	for svc, addr := range a {
-		if addr != "" && !slices.Contains(served, svc) {
-			return nil, fmt.Errorf("%s is not served by this server", svc)
-		}
-	}
-	for _, svc := range served {
-		addr := a[svc]
 		if addr == "" {
 			continue
 		}
-		if svc.implicit() && s.cfg.TLS == nil {
+		if svc.Protocol == nil {
+			return nil, fmt.Errorf("%s is not served by this server", svc)
+		}
+		served = append(served, svc)
+	}
+	// Clear-text services first, each kind by name, so that the order of
+	// binding (and so which error is told) does not change from run to run.
+	slices.SortFunc(served, func(x, y *Service) int {
+		if x.ImplicitTLS != y.ImplicitTLS {
+			if x.ImplicitTLS {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+	for _, svc := range served {
+		addr := a[svc]
+		if svc.ImplicitTLS && s.cfg.TLS == nil {
 			closeAll(ls)
 			return nil, errors.New("implicit TLS needs a certificate")
 		}

@@ -23,7 +23,7 @@ import (
 // new/ directory itself is fsynced so that the rename survives a crash. A
 // reader never sees a partial message in new/. Files hold LF line endings,
 // as Maildir readers expect; the name carries Maildir++'s ",S=" (file
-// size) and ",W=" (size with CRLF line endings, as POP3 counts it), so
+// size) and ",W=" (size with CRLF line endings, as a client is sent it), so
 // that sizes need no reading.
 type Store struct {
 	// Root holds the Maildirs.
@@ -34,7 +34,7 @@ type Store struct {
 	seq     atomic.Uint64
 	cleaned sync.Map // accounts whose tmp/ was swept
 	spares  sync.Map // account name to its *sparePool
-	// listings keeps each account's last listing (*listing) for POP3
+	// listings keeps each account's last listing (*listing) for
 	// logins while its new/ and cur/ do not change.
 	listings sync.Map
 	commits  committer
@@ -188,13 +188,6 @@ func (e *StoreError) Error() string { return e.Op + " " + e.Path + ": " + e.Err.
 // Unwrap returns the underlying error.
 func (e *StoreError) Unwrap() error { return e.Err }
 
-// NoSpace reports whether the error is a full disk or quota, which SMTP
-// answers with 452 rather than 451 (RFC 5321 §4.2.2, RFC 3463 4.3.1).
+// NoSpace reports whether the error is a full disk or quota, which a
+// protocol tells a client as such (RFC 3463 4.3.1), not as a local error.
 func (e *StoreError) NoSpace() bool { return isNoSpace(e.Err) }
-
-// lockFileName is the file in a Maildir that POP3 sessions lock. Maildir
-// readers ignore files beside cur/, new/ and tmp/.
-const lockFileName = "mailsh-pop3.lock"
-
-// ErrInUse means another POP3 session holds the maildrop (RFC 2449 §8.1.1).
-var ErrInUse = errors.New("maildrop in use by another session")

@@ -1,7 +1,6 @@
 package loopback
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
@@ -17,27 +16,28 @@ import (
 	"time"
 )
 
-// message is one message of a maildrop as a POP3 session sees it: RFC
-// 1939 §5 numbers the messages from 1 when the session logs in, and the
-// numbers hold for the whole session.
-type message struct {
-	path    string // where the file was at login
-	uid     string // RFC 1939 §7 unique-id
-	size    int64  // octets with CRLF line endings (RFC 1939 §11)
-	deleted bool
+// Message is one message of a maildrop as a session that numbers them
+// sees it: numbered from 1, in the order of delivery, when the session
+// logs in, and holding their numbers for the whole session (as RFC 1939 §5
+// has it).
+type Message struct {
+	Path    string // where the file was at login, or was found since
+	UID     string // a unique id that lasts across sessions (RFC 1939 §7's form)
+	Size    int64  // octets with CRLF line endings (RFC 1939 §11)
+	Deleted bool   // marked for removal by the session
 
 	// The order of delivery: the time in the name, then the name.
 	sec, usec int64
 	name      string
 }
 
-// scanMaildrop lists an account's messages in new/ and cur/, oldest first.
+// ScanMaildrop lists an account's messages in new/ and cur/, oldest first.
 // Sizes come from the ",W=" field of the name where there is one, so that
 // listing reads no message; only a file delivered by another program
 // without it is read once, to count its lines. The listing is kept and
 // given again while neither directory changes (listingCache), so a second
 // login to an unchanged maildrop reads no directory.
-func (s *Store) scanMaildrop(account string) ([]*message, error) {
+func (s *Store) ScanMaildrop(account string) ([]*Message, error) {
 	dir := s.Maildir(account)
 	key, err := statListing(dir)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
 		return l.(*listing).copy(), nil
 	}
-	var msgs []message
+	var msgs []Message
 	for _, sub := range []string{"new", "cur"} {
 		d := filepath.Join(dir, sub)
 		err := ReadNames(d, func(nb []byte) {
@@ -60,7 +60,7 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 				}
 			}
 			sec, usec := NameTime(name)
-			msgs = append(msgs, message{path: p, uid: uidFor(name), size: size, sec: sec, usec: usec, name: name})
+			msgs = append(msgs, Message{Path: p, UID: uidFor(name), Size: size, sec: sec, usec: usec, name: name})
 		})
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -69,7 +69,7 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 			return nil, &StoreError{Op: "read", Path: d, Err: err}
 		}
 	}
-	slices.SortFunc(msgs, func(a, b message) int {
+	slices.SortFunc(msgs, func(a, b Message) int {
 		if c := cmp.Compare(a.sec, b.sec); c != 0 {
 			return c
 		}
@@ -91,7 +91,7 @@ func (s *Store) scanMaildrop(account string) ([]*message, error) {
 // and cur/ they were read from.
 type listing struct {
 	key  listingKey
-	msgs []message
+	msgs []Message
 }
 
 // listingKey tells whether new/ and cur/ changed: a file added, removed
@@ -137,9 +137,9 @@ func (s *Store) forget(account string) { s.listings.Delete(account) }
 
 // copy gives a session its own messages, which it marks deleted and whose
 // paths it updates.
-func (l *listing) copy() []*message {
+func (l *listing) copy() []*Message {
 	own := slices.Clone(l.msgs)
-	ptrs := make([]*message, len(own))
+	ptrs := make([]*Message, len(own))
 	for i := range own {
 		ptrs[i] = &own[i]
 	}
@@ -156,7 +156,7 @@ func uniquePart(name string) string {
 	return name
 }
 
-// uidFor is the RFC 1939 §7 unique-id of a file: its unique part, which
+// uidFor is the unique id of a file in RFC 1939 §7's form: its unique part, which
 // stays the same across sessions, or, if that does not fit the RFC's 1 to
 // 70 characters in the range 0x21 to 0x7E, a digest of it.
 func uidFor(name string) string {
@@ -193,7 +193,8 @@ func nameVSize(name string) (int64, bool) {
 	}
 }
 
-// fileVSize counts the octets RETR sends for a file, streaming it.
+// fileVSize counts the octets a client is sent for a file (its size with
+// CRLF line endings), streaming it.
 func fileVSize(p string) (int64, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -214,8 +215,8 @@ func fileVSize(p string) (int64, error) {
 	}
 }
 
-// popSize counts the size of a message as POP3 gives it in STAT, LIST and
-// RETR's "+OK n octets" (RFC 1939 §11): the octets the client holds once
+// popSize counts the size of a message as a client is told it and sent it
+// (RFC 1939 §11's count): the octets the client holds once
 // it has removed the dot-stuffing and the final "." line, which is what
 // proto.DotWriter sends for the file's bytes. An LF not after a CR goes out
 // as CRLF; a CR not before an LF goes out as it is; a file that does not
@@ -266,7 +267,7 @@ func lessName(a, b string) bool { return CompareMaildirNames(a, b) < 0 }
 
 // CompareMaildirNames orders Maildir names by delivery time: the seconds
 // before the first ".", then the microseconds of an "M" field, then the
-// name. POP3's message numbers and IMAP's new UIDs follow this order.
+// name. Message numbers and new UIDs follow this order.
 func CompareMaildirNames(a, b string) int {
 	sa, ua := NameTime(a)
 	sb, ub := NameTime(b)
@@ -295,16 +296,16 @@ func NameTime(name string) (sec, usec int64) {
 	return sec, usec
 }
 
-// openMessage opens a message's file. If another program (mutt, Dovecot)
+// OpenMessage opens a message's file. If another program (mutt, Dovecot)
 // moved it from new/ to cur/ or changed its flags since the session
 // logged in, it is found again by its unique part.
-func (s *Store) openMessage(account string, m *message) (io.ReadCloser, error) {
-	f, err := openRaw(m.path)
+func (s *Store) OpenMessage(account string, m *Message) (io.ReadCloser, error) {
+	f, err := openRaw(m.Path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return f, err
 	}
-	if p, ok := s.findUnique(account, filepath.Base(m.path)); ok {
-		m.path = p
+	if p, ok := s.findUnique(account, filepath.Base(m.Path)); ok {
+		m.Path = p
 		return openRaw(p)
 	}
 	return nil, err
@@ -325,33 +326,33 @@ func (s *Store) findUnique(account, name string) (string, bool) {
 	return "", false
 }
 
-// removeMessages deletes messages from the maildrop (RFC 1939 §6, the
-// UPDATE state) and makes the removal durable. A message another program
+// RemoveMessages deletes messages from the maildrop (as RFC 1939 §6's
+// UPDATE state does) and makes the removal durable. A message another program
 // removed already counts as removed. It returns how many could not be
 // removed and whether that was because the Maildir cannot be written (a
-// read-only Maildir can still be read over POP3; its messages stay).
-func (s *Store) removeMessages(account string, msgs []*message) (failed int, readOnly bool) {
+// read-only Maildir can still be read; its messages stay).
+func (s *Store) RemoveMessages(account string, msgs []*Message) (failed int, readOnly bool) {
 	if len(msgs) > 0 {
 		defer s.forget(account)
 	}
 	dirs := map[string]bool{}
 	for _, m := range msgs {
-		err := os.Remove(m.path)
+		err := os.Remove(m.Path)
 		if errors.Is(err, fs.ErrNotExist) {
-			if p, ok := s.findUnique(account, filepath.Base(m.path)); ok {
-				m.path = p
+			if p, ok := s.findUnique(account, filepath.Base(m.Path)); ok {
+				m.Path = p
 				err = os.Remove(p)
 			} else {
 				err = nil
 			}
 		}
 		if err != nil {
-			s.logf("removing %s: %v", m.path, err)
+			s.logf("removing %s: %v", m.Path, err)
 			failed++
 			readOnly = readOnly || isReadOnly(err)
 			continue
 		}
-		dirs[filepath.Dir(m.path)] = true
+		dirs[filepath.Dir(m.Path)] = true
 	}
 	for d := range dirs {
 		if err := syncDir(d); err != nil {
@@ -359,41 +360,4 @@ func (s *Store) removeMessages(account string, msgs []*message) (failed int, rea
 		}
 	}
 	return failed, readOnly
-}
-
-// copyTop streams a message's header and its first n body lines (RFC 1939
-// §7, TOP) to w, line by line.
-func copyTop(w io.Writer, r io.Reader, n int) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	inHeader, start := true, true
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(chunk) > 0 {
-			blank := false
-			if start {
-				if !inHeader {
-					if n <= 0 {
-						return nil
-					}
-					n--
-				}
-				blank = len(bytes.TrimRight(chunk, "\r\n")) == 0 && chunk[len(chunk)-1] == '\n'
-			}
-			if _, werr := w.Write(chunk); werr != nil {
-				return werr
-			}
-			if blank {
-				inHeader = false
-			}
-			// A line longer than the buffer arrives in pieces.
-			start = chunk[len(chunk)-1] == '\n'
-		}
-		switch {
-		case err == nil, errors.Is(err, bufio.ErrBufferFull):
-		case err == io.EOF:
-			return nil
-		default:
-			return err
-		}
-	}
 }

@@ -12,14 +12,14 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// saslMechanisms are the SASL mechanisms the server offers, to SMTP AUTH
-// (RFC 4954) and POP3 AUTH (RFC 5034) alike.
-var saslMechanisms = []string{"PLAIN", "LOGIN", "CRAM-MD5"}
+// SASLMechanisms are the SASL mechanisms the server offers, to every
+// protocol's AUTH alike.
+var SASLMechanisms = []string{"PLAIN", "LOGIN", "CRAM-MD5"}
 
-// saslServer is the server side of one SASL exchange (RFC 4422 §3): it is
+// SASLServer is the server side of one SASL exchange (RFC 4422 §3): it is
 // given each client response and answers with a challenge, until it has
 // checked the credentials.
-type saslServer interface {
+type SASLServer interface {
 	// Next takes the next client response (the initial response first,
 	// nil if there was none) and returns a challenge to send, or done.
 	Next(resp []byte) (challenge []byte, done bool, err error)
@@ -29,14 +29,14 @@ type saslServer interface {
 
 // SASL outcomes.
 var (
-	// errBadCredentials: a wrong user name or password (RFC 4954 §6: 535).
-	errBadCredentials = errors.New("authentication credentials invalid")
-	// errSASLSyntax: a response the mechanism cannot read (RFC 4954 §4: 501).
-	errSASLSyntax = errors.New("malformed SASL response")
+	// ErrBadCredentials: a wrong user name or password.
+	ErrBadCredentials = errors.New("authentication credentials invalid")
+	// ErrSASLSyntax: a response the mechanism cannot read.
+	ErrSASLSyntax = errors.New("malformed SASL response")
 )
 
-// newSASLServer starts an exchange for a mechanism name, in any case.
-func (s *Server) newSASLServer(mech string) (saslServer, bool) {
+// NewSASLServer starts an exchange for a mechanism name, in any case.
+func (s *Server) NewSASLServer(mech string) (SASLServer, bool) {
 	switch strings.ToUpper(mech) {
 	case "PLAIN":
 		return &plainServer{srv: s}, true
@@ -60,7 +60,7 @@ func (p *plainServer) User() string { return p.user }
 func (p *plainServer) Next(resp []byte) ([]byte, bool, error) {
 	if resp == nil {
 		if p.asked {
-			return nil, true, errSASLSyntax
+			return nil, true, ErrSASLSyntax
 		}
 		// RFC 4616 §2 / RFC 4422 §5: no initial response, so send an
 		// empty challenge.
@@ -69,16 +69,16 @@ func (p *plainServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	parts := strings.Split(string(resp), "\x00")
 	if len(parts) != 3 || parts[1] == "" {
-		return nil, true, errSASLSyntax
+		return nil, true, ErrSASLSyntax
 	}
 	authz, user, pass := parts[0], parts[1], parts[2]
 	// RFC 4616 §2: acting for another identity is not allowed here.
 	if authz != "" && !strings.EqualFold(authz, user) {
-		return nil, true, errBadCredentials
+		return nil, true, ErrBadCredentials
 	}
 	a, ok := p.srv.checkPassword(user, pass)
 	if !ok {
-		return nil, true, errBadCredentials
+		return nil, true, ErrBadCredentials
 	}
 	p.user = a.Name
 	return nil, true, nil
@@ -106,7 +106,7 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	a, ok := l.srv.checkPassword(l.name, string(resp))
 	if !ok {
-		return nil, true, errBadCredentials
+		return nil, true, ErrBadCredentials
 	}
 	l.user = a.Name
 	return nil, true, nil
@@ -127,7 +127,7 @@ func (c *cramServer) Next(resp []byte) ([]byte, bool, error) {
 	if c.challenge == nil {
 		if resp != nil {
 			// RFC 2195 has no initial response.
-			return nil, true, errSASLSyntax
+			return nil, true, ErrSASLSyntax
 		}
 		var r [8]byte
 		rand.Read(r[:])
@@ -136,7 +136,7 @@ func (c *cramServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	name, _, ok := strings.Cut(string(resp), " ")
 	if !ok {
-		return nil, true, errSASLSyntax
+		return nil, true, ErrSASLSyntax
 	}
 	a, known := c.srv.account(name)
 	if !known {
@@ -149,15 +149,15 @@ func (c *cramServer) Next(resp []byte) ([]byte, bool, error) {
 	_, wantDigest, _ := strings.Cut(string(want), " ")
 	_, gotDigest, _ := strings.Cut(string(resp), " ")
 	if !hmac.Equal([]byte(strings.ToLower(gotDigest)), []byte(wantDigest)) || !known {
-		return nil, true, errBadCredentials
+		return nil, true, ErrBadCredentials
 	}
 	c.user = a.Name
 	return nil, true, nil
 }
 
-// decodeResponse reads a SASL response line: "*" cancels (RFC 4954 §4,
-// RFC 5034 §4), "=" alone is an empty initial response (RFC 4954 §4),
-// anything else is base64.
+// decodeResponse reads a SASL response line: "*" cancels, "=" alone is an
+// empty initial response, anything else is base64 (as RFC 4954 §4 and RFC
+// 5034 §4 have it).
 func decodeResponse(line string) (resp []byte, cancelled bool, err error) {
 	line = strings.TrimSpace(line)
 	switch line {
@@ -173,39 +173,40 @@ func decodeResponse(line string) (resp []byte, cancelled bool, err error) {
 	return b, false, nil
 }
 
-// saslEnd says how a SASL exchange ended.
-type saslEnd int
+// SASLEnd says how a SASL exchange ended.
+type SASLEnd int
 
 const (
-	saslFinished    saslEnd = iota // the mechanism decided: err is its verdict (nil: logged in)
-	saslCancelled                  // the client answered "*" (RFC 4954 §4, RFC 5034 §4)
-	saslBadBase64                  // an answer that is not base64
-	saslLineTooLong                // an answer longer than a command line may be
-	saslGuardFailed                // the login guard gave up (the server shuts down): ioErr
-	saslIOFailed                   // the connection failed: ioErr
+	SASLFinished    SASLEnd = iota // the mechanism decided: Err is its verdict (nil: logged in)
+	SASLCancelled                  // the client answered "*"
+	SASLBadBase64                  // an answer that is not base64
+	SASLLineTooLong                // an answer longer than a command line may be
+	SASLGuardFailed                // the login guard gave up (the server shuts down): IOErr
+	SASLIOFailed                   // the connection failed: IOErr
 )
 
-type saslResult struct {
-	end   saslEnd
-	err   error         // the mechanism's verdict, with saslFinished
-	delay time.Duration // how long a failure waited (authguard.go)
-	ioErr error
+// SASLResult is how a SASL exchange ended, for the protocol's reply.
+type SASLResult struct {
+	End   SASLEnd
+	Err   error         // the mechanism's verdict, with SASLFinished
+	Delay time.Duration // how long a failure waited (authguard.go)
+	IOErr error
 }
 
-// sasl runs the exchange of mechanism m (RFC 4422) after an AUTH command,
-// for SMTP and POP3 alike: the initial response if there is one, then each
-// challenge sent through challenge and each answer read back. Credentials
-// are checked in the client address's turn, and a failure waits there.
-// The protocol turns the result into its own reply.
-func (c *conn) sasl(m saslServer, ir string, hasIR bool, challenge func([]byte) error) saslResult {
+// SASL runs the exchange of mechanism m (RFC 4422) after an AUTH command,
+// for every protocol alike: the initial response if there is one, then
+// each challenge sent through challenge and each answer read back.
+// Credentials are checked in the client address's turn, and a failure
+// waits there. The protocol turns the result into its own reply.
+func (c *Conn) SASL(m SASLServer, ir string, hasIR bool, challenge func([]byte) error) SASLResult {
 	var resp []byte
 	if hasIR {
 		b, cancelled, err := decodeResponse(ir)
 		switch {
 		case cancelled:
-			return saslResult{end: saslCancelled}
+			return SASLResult{End: SASLCancelled}
 		case err != nil:
-			return saslResult{end: saslBadBase64}
+			return SASLResult{End: SASLBadBase64}
 		}
 		resp = b
 	}
@@ -213,32 +214,32 @@ func (c *conn) sasl(m saslServer, ir string, hasIR bool, challenge func([]byte) 
 		var ch []byte
 		var done bool
 		var err error
-		_, delay, gerr := c.checkLogin(func() bool {
+		_, delay, gerr := c.CheckLogin(func() bool {
 			ch, done, err = m.Next(resp)
-			return !errors.Is(err, errBadCredentials)
+			return !errors.Is(err, ErrBadCredentials)
 		})
 		if gerr != nil {
-			return saslResult{end: saslGuardFailed, ioErr: gerr}
+			return SASLResult{End: SASLGuardFailed, IOErr: gerr}
 		}
 		if done {
-			return saslResult{end: saslFinished, err: err, delay: delay}
+			return SASLResult{End: SASLFinished, Err: err, Delay: delay}
 		}
 		if err := challenge(ch); err != nil {
-			return saslResult{end: saslIOFailed, ioErr: err}
+			return SASLResult{End: SASLIOFailed, IOErr: err}
 		}
-		line, err := c.readCommand()
+		line, err := c.ReadCommand()
 		if errors.Is(err, proto.ErrLineTooLong) {
-			return saslResult{end: saslLineTooLong}
+			return SASLResult{End: SASLLineTooLong}
 		}
 		if err != nil {
-			return saslResult{end: saslIOFailed, ioErr: err}
+			return SASLResult{End: SASLIOFailed, IOErr: err}
 		}
 		b, cancelled, derr := decodeResponse(line)
 		switch {
 		case cancelled:
-			return saslResult{end: saslCancelled}
+			return SASLResult{End: SASLCancelled}
 		case derr != nil:
-			return saslResult{end: saslBadBase64}
+			return SASLResult{End: SASLBadBase64}
 		}
 		resp = b
 	}

@@ -11,47 +11,28 @@ import (
 	"sync/atomic"
 )
 
-// Service names what a listener serves.
-type Service int
-
-// Services. The implicit-TLS ones start TLS at once (RFC 8314 §3.3).
-const (
-	SMTP Service = iota
-	SMTPS
-	POP3
-	POP3S
-	// IMAP and IMAPS are served by package loopback/imap, which counts
-	// its connections against the same limits (Admit).
-	IMAP
-	IMAPS
-)
-
-func (s Service) String() string {
-	return [...]string{"smtp", "smtps", "pop3", "pop3s", "imap", "imaps"}[s]
-}
-
-func (s Service) isPOP3() bool   { return s == POP3 || s == POP3S }
-func (s Service) implicit() bool { return s == SMTPS || s == POP3S || s == IMAPS }
-func (s Service) isIMAP() bool   { return s == IMAP || s == IMAPS }
-
-// Server is the loopback mail server: SMTP in, POP3 out, over one Store.
+// Server is what the served protocols share: the accounts and the login
+// guard, the connection budgets and limits, the TLS configuration, the
+// fault rules and the Store, and the connections its listeners accepted.
 // Its zero value is not usable; make one with New.
 type Server struct {
 	cfg      Config
 	limits   Limits
 	accounts map[string]Account // by lower-case name
 	faults   *Faults
-	grey     *greylist
 
-	nextID  atomic.Int64
-	budgets [6]budget // connections now, by Service
-	auth    authGuard // failed logins, by client address
+	nextID atomic.Int64
+	// budgets count the connections now, by Service. Their own lock:
+	// a session's reads ask for theirs while holding the session's.
+	budgetsMu sync.Mutex
+	budgets   map[*Service]*budget
+	auth      authGuard // failed logins, by client address
 
 	mu        sync.Mutex
 	closing   bool
 	done      chan struct{} // closed when shutdown begins
 	listeners map[net.Listener]bool
-	conns     map[*conn]bool
+	conns     map[*Conn]bool
 	wg        sync.WaitGroup
 }
 
@@ -71,15 +52,15 @@ func New(cfg Config) (*Server, error) {
 		limits:    cfg.Limits.withDefaults(),
 		accounts:  map[string]Account{},
 		faults:    cfg.Faults,
-		grey:      newGreylist(),
+		budgets:   map[*Service]*budget{},
 		done:      make(chan struct{}),
 		listeners: map[net.Listener]bool{},
-		conns:     map[*conn]bool{},
+		conns:     map[*Conn]bool{},
 	}
 	if s.faults == nil {
 		s.faults = &Faults{}
 	}
-	if n := s.faults.maxConn; n > 0 && n < s.limits.MaxConnections {
+	if n := s.faults.MaxConnections(); n > 0 && n < s.limits.MaxConnections {
 		s.limits.MaxConnections = n
 	}
 	for _, a := range cfg.Accounts {
@@ -108,11 +89,11 @@ func (s *Server) Domain() string { return s.cfg.Domain }
 
 // Serve accepts connections on l and serves svc on each, until l is
 // closed or Shutdown is called. It returns nil after Shutdown.
-func (s *Server) Serve(l net.Listener, svc Service) error {
-	if svc.isIMAP() {
-		return errors.New("loopback: IMAP is served by package loopback/imap")
+func (s *Server) Serve(l net.Listener, svc *Service) error {
+	if svc.Protocol == nil {
+		return fmt.Errorf("loopback: %s is served by a package of its own", svc)
 	}
-	if svc.implicit() && s.cfg.TLS == nil {
+	if svc.ImplicitTLS && s.cfg.TLS == nil {
 		return errors.New("loopback: implicit TLS needs a certificate")
 	}
 	s.mu.Lock()
@@ -143,8 +124,9 @@ func (s *Server) Serve(l net.Listener, svc Service) error {
 	})
 }
 
-// serveConn serves one connection to its end, as Serve does for each.
-func (s *Server) serveConn(nc net.Conn, svc Service) {
+// ServeConn serves one connection to its end, as Serve does for each
+// (fuzzers feed it a net.Pipe).
+func (s *Server) ServeConn(nc net.Conn, svc *Service) {
 	if c := s.newConn(nc, svc); c != nil {
 		c.serve()
 	}
@@ -152,20 +134,20 @@ func (s *Server) serveConn(nc net.Conn, svc Service) {
 
 // newConn registers a connection, or refuses it if the server is shutting
 // down.
-func (s *Server) newConn(nc net.Conn, svc Service) *conn {
+func (s *Server) newConn(nc net.Conn, svc *Service) *Conn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
 		nc.Close()
 		return nil
 	}
-	c := &conn{srv: s, raw: nc, nc: nc, svc: svc, id: s.nextID.Add(1)}
+	c := &Conn{srv: s, raw: nc, nc: nc, svc: svc, id: s.nextID.Add(1)}
 	s.conns[c] = true
 	s.wg.Add(1)
 	return c
 }
 
-func (s *Server) forget(c *conn) {
+func (s *Server) forget(c *Conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
@@ -173,12 +155,13 @@ func (s *Server) forget(c *conn) {
 }
 
 // Shutdown stops the server gracefully: it stops accepting connections,
-// answers sessions waiting for a command with 421 (RFC 5321 §3.8) or
-// -ERR, and lets a message being transferred finish, until ctx ends.
+// ends the wait of sessions waiting for a command (each protocol says so
+// in its own words), and lets a message being transferred finish, until
+// ctx ends.
 // Then it closes what is left: a message cut off that way was never
 // acknowledged and is not delivered.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.stop(func(c *conn) { c.interrupt() })
+	s.stop(func(c *Conn) { c.interrupt() })
 	finished := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -196,7 +179,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // stop closes the listeners, so that no connection is accepted any more,
 // and applies each to the open connections.
-func (s *Server) stop(each func(*conn)) {
+func (s *Server) stop(each func(*Conn)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closing {
@@ -213,7 +196,7 @@ func (s *Server) stop(each func(*conn)) {
 
 // Close stops the server at once, dropping every connection.
 func (s *Server) Close() error {
-	s.stop(func(c *conn) { c.raw.Close() })
+	s.stop(func(c *Conn) { c.raw.Close() })
 	return nil
 }
 

@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// What package loopback/imap shares with the SMTP and POP3 sessions: the
-// accounts and their passwords, the login guard, the connection budgets,
-// the limits and the TLS configuration, and notices of changes to a
-// mailbox. IMAP is a protocol of its own package (go-imap's grammar and
-// state machine), over the same Server and Store.
+// What the protocol packages share: the accounts and their passwords, the
+// login guard, the connection budgets, the limits, the TLS configuration,
+// the fault rules, and notices of changes to a mailbox. A protocol whose
+// sessions stand on Conn uses them through it; one whose package runs its
+// own listeners and sessions (over a library's grammar and state machine)
+// calls them here.
 
 // Authenticate compares a user name and password with the accounts, in
 // constant time; the name may differ in case from the account's.
@@ -21,7 +22,7 @@ func (s *Server) Authenticate(name, pass string) (Account, bool) { return s.chec
 // GuardLogin runs check, which compares credentials and reports whether
 // they were right, in the turn of the client address ip, and after a
 // failure waits that address's delay (see authGuard): the same guard
-// counts failures over SMTP, POP3 and IMAP. err is non-nil if the server
+// counts failures over every protocol. err is non-nil if the server
 // began to shut down while the login waited for its turn.
 func (s *Server) GuardLogin(ip net.IP, check func() bool) (ok bool, delay time.Duration, err error) {
 	return s.guardLogin(ip, check, s.sleep)
@@ -49,7 +50,7 @@ func (s *Server) sleep(d time.Duration) {
 // call once when the connection ends, and either refusal == "" (serve
 // it), a refusal to tell the client before closing, or drop (close
 // without a word: too many refusals are being sent already).
-func (s *Server) Admit(svc Service, ip net.IP) (release func(), refusal string, drop bool) {
+func (s *Server) Admit(svc *Service, ip net.IP) (release func(), refusal string, drop bool) {
 	release, r, drop := s.admit(svc, ip)
 	if r != nil {
 		refusal = r.String()
@@ -62,10 +63,10 @@ func (s *Server) Limits() Limits { return s.limits }
 
 // UnderStress reports whether svc's listener holds 80% of its
 // connections or more: its sessions get the short StressIdle timeout.
-func (s *Server) UnderStress(svc Service) bool { return s.underStress(svc) }
+func (s *Server) UnderStress(svc *Service) bool { return s.underStress(svc) }
 
-// TLSConfig returns the TLS configuration of STARTTLS and the
-// implicit-TLS ports, nil if there is none.
+// TLSConfig returns the TLS configuration of the upgrades to TLS and of
+// the implicit-TLS ports, nil if there is none.
 func (s *Server) TLSConfig() *tls.Config { return s.cfg.TLS }
 
 // RequireTLS reports whether logins without TLS are refused even from
@@ -79,8 +80,8 @@ func (s *Server) Store() *Store { return s.cfg.Store }
 func (s *Server) Logf(format string, args ...any) { s.logf(format, args...) }
 
 // watchers are the sessions waiting to hear of changes to an account's
-// mail: an IMAP session in IDLE hears of an SMTP delivery or a POP3
-// deletion at once, without polling the directories.
+// mail: a session waiting for news hears of a delivery or a deletion
+// made by another session at once, without polling the directories.
 type watchers struct {
 	mu sync.Mutex
 	by map[string]map[chan struct{}]bool // by lower-case account name
@@ -139,17 +140,17 @@ func lowerASCII(s string) string {
 }
 
 // UniqueName makes a Maildir file name that no other delivery of this
-// process uses, as deliveries name theirs; package loopback/imap names
-// appended and copied messages with it.
+// process uses, as deliveries name theirs: for messages a protocol
+// package stores itself (appended, copied).
 func (s *Store) UniqueName() string { return s.uniqueName(time.Now()) }
 
 // UniquePart is a Maildir file name without Maildir++ fields (",S=…")
 // and flags (":2,…"): the part that stays when the file moves from new/
-// to cur/ or its flags change. POP3's UIDL is made from it.
+// to cur/ or its flags change, and so a message's lasting identity.
 func UniquePart(name string) string { return uniquePart(name) }
 
 // MessageSize is the size of a message file with CRLF line endings, the
-// octets RETR and IMAP's FETCH BODY[] send: Maildir++'s ",W=" field of
+// octets a client is sent for it: Maildir++'s ",W=" field of
 // its name where there is one, else counted by reading the file.
 func MessageSize(path string) (int64, error) {
 	if n, ok := nameVSize(filepath.Base(path)); ok {
@@ -157,6 +158,11 @@ func MessageSize(path string) (int64, error) {
 	}
 	return fileVSize(path)
 }
+
+// NameSize reads Maildir++'s ",W=" field from a file name: the size with
+// CRLF line endings, known without reading the file; ok false if the
+// name has none.
+func NameSize(name string) (size int64, ok bool) { return nameVSize(name) }
 
 // SizedName adds Maildir++'s size fields, ",S=" (octets in the file) and
 // ",W=" (octets with CRLF line endings), to a unique name.
@@ -168,3 +174,19 @@ func SyncDir(dir string) error { return syncDir(dir) }
 // Wait waits d, or less if the server shuts down (a fault rule's delay);
 // tests see it through their sleep hook rather than waiting.
 func (s *Server) Wait(d time.Duration) { s.sleep(d) }
+
+// Domain, Config, Faults and the account look-ups are for the protocol
+// packages' sessions.
+
+// Config returns the configuration the server was made with, defaults
+// filled in (Domain); Limits has the limits in force.
+func (s *Server) Config() Config { return s.cfg }
+
+// Faults returns the fault rules in force (none: empty, not nil).
+func (s *Server) Faults() *Faults { return s.faults }
+
+// Account finds an account by name, in any case.
+func (s *Server) Account(name string) (Account, bool) { return s.account(name) }
+
+// IsClosing reports whether the server has begun to shut down.
+func (s *Server) IsClosing() bool { return s.isClosing() }

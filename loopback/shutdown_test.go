@@ -1,16 +1,21 @@
-package loopback
+package loopback_test
 
 import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/mailsh/mailsh/loopback"
+	"github.com/mailsh/mailsh/loopback/internal/servertest"
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 // waitClosing polls until Shutdown has begun.
-func waitClosing(t *testing.T, s *Server) {
+func waitClosing(t *testing.T, s *loopback.Server) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !s.isClosing() {
+	for !s.IsClosing() {
 		if time.Now().After(deadline) {
 			t.Fatal("shutdown did not begin")
 		}
@@ -23,12 +28,12 @@ func waitClosing(t *testing.T, s *Server) {
 // and then closes.
 func TestShutdownGraceful(t *testing.T) {
 	ts := startServer(t, nil)
-	idle := dial(t, ts.Addrs[SMTP])
-	idle.converse(nil, "S: 220 *\nC: HELO me\nS: 250 *")
-	idlePOP := dial(t, ts.Addrs[POP3])
-	idlePOP.converse(nil, "S: +OK *")
-	busy := dial(t, ts.Addrs[SMTP])
-	busy.converse(nil, `
+	idle := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+	idle.Converse(nil, "S: 220 *\nC: HELO me\nS: 250 *")
+	idlePOP := servertest.Dial(t, ts.Addrs[pop3server.Service])
+	idlePOP.Converse(nil, "S: +OK *")
+	busy := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+	busy.Converse(nil, `
 S: 220 *
 C: HELO me
 S: 250 *
@@ -42,20 +47,20 @@ C: Subject: in flight`)
 	done := make(chan error, 1)
 	go func() { done <- ts.Shutdown(context.Background()) }()
 	waitClosing(t, ts.Server)
-	idle.converse(nil, "S: 421 4.3.2 localhost Service shutting down, closing the connection; try again later")
-	idle.expectClosed()
-	idlePOP.converse(nil, "S: -ERR [SYS/TEMP] Server shutting down, try again later")
-	busy.converse(nil, `
+	idle.Converse(nil, "S: 421 4.3.2 localhost Service shutting down, closing the connection; try again later")
+	idle.ExpectClosed()
+	idlePOP.Converse(nil, "S: -ERR [SYS/TEMP] Server shutting down, try again later")
+	busy.Converse(nil, `
 C:
 C: finished after the shutdown began
 C: .
 S: 250 2.0.0 * Message accepted: delivered to the mailbox of demo
 S: 421 4.3.2 *`)
-	busy.expectClosed()
+	busy.ExpectClosed()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n := len(maildirFiles(t, ts.Root, "demo", "new")); n != 1 {
+	if n := len(servertest.MaildirFiles(t, ts.Root, "demo", "new")); n != 1 {
 		t.Errorf("%d messages, want the one finished", n)
 	}
 }
@@ -64,8 +69,8 @@ S: 421 4.3.2 *`)
 // was never acknowledged, and nothing of it is left in new/ or tmp/.
 func TestShutdownCutsOff(t *testing.T) {
 	ts := startServer(t, nil)
-	busy := dial(t, ts.Addrs[SMTP])
-	busy.converse(nil, `
+	busy := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+	busy.Converse(nil, `
 S: 220 *
 C: HELO me
 S: 250 *
@@ -85,10 +90,10 @@ C: Subject: cut off`)
 		t.Errorf("Shutdown = %v, want context.Canceled", err)
 	}
 	// The write may fail: the server has closed the connection.
-	busy.conn.Write([]byte("more text\r\n.\r\n"))
-	busy.expectClosed()
+	busy.Conn.Write([]byte("more text\r\n.\r\n"))
+	busy.ExpectClosed()
 	for _, sub := range []string{"new", "tmp"} {
-		if n := len(maildirFiles(t, ts.Root, "demo", sub)); n != 0 {
+		if n := len(servertest.MaildirFiles(t, ts.Root, "demo", sub)); n != 0 {
 			t.Errorf("%d files in %s/", n, sub)
 		}
 	}
@@ -97,14 +102,13 @@ C: Subject: cut off`)
 // The idle timeout closes a silent SMTP session with 421 (RFC 5321
 // §4.5.3.2.7) and a silent POP3 session without a word (RFC 1939 §3).
 func TestIdleTimeout(t *testing.T) {
-	ts := startServer(t, func(c *Config) {
-		c.Limits.SMTPIdle = 50 * time.Millisecond
-		c.Limits.POP3Idle = 50 * time.Millisecond
+	ts := startServer(t, func(c *loopback.Config) {
+		c.Limits.Idle = 50 * time.Millisecond
 	})
-	c := dial(t, ts.Addrs[SMTP])
-	c.converse(nil, "S: 220 *\nS: 421 4.4.2 localhost Idle for more than 50ms, closing the connection")
-	c.expectClosed()
-	p := dial(t, ts.Addrs[POP3])
-	p.converse(nil, "S: +OK *")
-	p.expectClosed()
+	c := servertest.Dial(t, ts.Addrs[smtpserver.Service])
+	c.Converse(nil, "S: 220 *\nS: 421 4.4.2 localhost Idle for more than 50ms, closing the connection")
+	c.ExpectClosed()
+	p := servertest.Dial(t, ts.Addrs[pop3server.Service])
+	p.Converse(nil, "S: +OK *")
+	p.ExpectClosed()
 }

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/loopback"
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 func main() {
@@ -69,12 +71,12 @@ func run(duration time.Duration, conns int, hangup time.Duration) error {
 	if err != nil {
 		return err
 	}
-	a, err := srv.Start(loopback.Addrs{loopback.SMTP: "127.0.0.1:0", loopback.POP3: "127.0.0.1:0"})
+	a, err := srv.Start(loopback.Addrs{smtpserver.Service: "127.0.0.1:0", pop3server.Service: "127.0.0.1:0"})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("server: smtp %s, pop3 %s, default limits (failure delay %s doubling to %s, %d failures a session)\n",
-		a[loopback.SMTP], a[loopback.POP3], loopback.DefaultAuthFailureDelay, loopback.DefaultMaxAuthFailureDelay, loopback.DefaultAuthFailures)
+		a[smtpserver.Service], a[pop3server.Service], loopback.DefaultAuthFailureDelay, loopback.DefaultMaxAuthFailureDelay, loopback.DefaultAuthFailures)
 	end := time.Now().Add(duration)
 	var answered atomic.Int64
 	var wg sync.WaitGroup
@@ -99,9 +101,9 @@ func run(duration time.Duration, conns int, hangup time.Duration) error {
 // attack runs one session of wrong guesses until the server closes it or
 // time is up.
 func attack(a loopback.Addrs, pop3 bool, end time.Time, hangup time.Duration, answered *atomic.Int64) {
-	addr := a[loopback.SMTP]
+	addr := a[smtpserver.Service]
 	if pop3 {
-		addr = a[loopback.POP3]
+		addr = a[pop3server.Service]
 	}
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {

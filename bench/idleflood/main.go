@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/mailsh/mailsh/loopback"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
 )
 
 func main() {
@@ -59,7 +60,7 @@ func run(n, addrs int, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	bound, err := srv.Start(loopback.Addrs{loopback.SMTP: "127.0.0.1:0"})
+	bound, err := srv.Start(loopback.Addrs{smtpserver.Service: "127.0.0.1:0"})
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func run(n, addrs int, wait time.Duration) error {
 		defer cancel()
 		srv.Shutdown(ctx)
 	}()
-	target := bound[loopback.SMTP]
+	target := bound[smtpserver.Service]
 
 	fmt.Printf("server: %s, default limits (%d connections per listener, %d per client address, stress idle %s)\n",
 		target, loopback.DefaultMaxConnections, loopback.DefaultMaxClientConnections, loopback.DefaultStressIdle)

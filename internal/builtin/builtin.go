@@ -14,10 +14,12 @@ import (
 
 	"github.com/mailsh/mailsh/loopback"
 	"github.com/mailsh/mailsh/loopback/imap"
+	"github.com/mailsh/mailsh/loopback/pop3"
+	"github.com/mailsh/mailsh/loopback/smtp"
 	"github.com/mailsh/mailsh/proto"
 	imapproto "github.com/mailsh/mailsh/proto/imap"
-	"github.com/mailsh/mailsh/proto/pop3"
-	"github.com/mailsh/mailsh/proto/smtp"
+	pop3proto "github.com/mailsh/mailsh/proto/pop3"
+	smtpproto "github.com/mailsh/mailsh/proto/smtp"
 )
 
 // Server is the running built-in server: where its four sides listen,
@@ -79,7 +81,7 @@ func Start() (*Server, error) {
 		return fail(err)
 	}
 	free := "127.0.0.1:0"
-	a, err := srv.Start(loopback.Addrs{loopback.SMTP: free, loopback.POP3: free, loopback.SMTPS: free, loopback.POP3S: free})
+	a, err := srv.Start(loopback.Addrs{smtp.Service: free, pop3.Service: free, smtp.ServiceTLS: free, pop3.ServiceTLS: free})
 	if err != nil {
 		return fail(err)
 	}
@@ -95,10 +97,10 @@ func Start() (*Server, error) {
 		return proto.Target{Proto: p, Host: host, Port: n, ImplicitTLS: implicit}
 	}
 	return &Server{
-		SMTP:     target(smtp.Protocol, a[loopback.SMTP], false),
-		POP3:     target(pop3.Protocol, a[loopback.POP3], false),
-		SMTPS:    target(smtp.Protocol, a[loopback.SMTPS], true),
-		POP3S:    target(pop3.Protocol, a[loopback.POP3S], true),
+		SMTP:     target(smtpproto.Protocol, a[smtp.Service], false),
+		POP3:     target(pop3proto.Protocol, a[pop3.Service], false),
+		SMTPS:    target(smtpproto.Protocol, a[smtp.ServiceTLS], true),
+		POP3S:    target(pop3proto.Protocol, a[pop3.ServiceTLS], true),
 		IMAP:     target(imapproto.Protocol, imapAddr, false),
 		IMAPS:    target(imapproto.Protocol, imapsAddr, true),
 		Cert:     st.cert.Leaf,

@@ -52,7 +52,7 @@ func (r *rawIMAP) cmd(tag, line string) string {
 }
 
 func withFaults(t *testing.T, specs ...string) func(*loopback.Config) {
-	f, err := loopback.ParseFaults(specs)
+	f, err := loopback.ParseFaults(specs, faultDialects...)
 	if err != nil {
 		t.Fatal(err)
 	}

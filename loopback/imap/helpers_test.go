@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	pop3server "github.com/mailsh/mailsh/loopback/pop3"
+	smtpserver "github.com/mailsh/mailsh/loopback/smtp"
+
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailsh/mailsh/loopback"
@@ -58,7 +61,7 @@ func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := lb.Start(loopback.Addrs{loopback.SMTP: "127.0.0.1:0", loopback.POP3: "127.0.0.1:0"})
+	a, err := lb.Start(loopback.Addrs{smtpserver.Service: "127.0.0.1:0", pop3server.Service: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{root: root, smtp: a[loopback.SMTP], pop3: a[loopback.POP3], imap: plain, imaps: implicit,
+	ts := &testServer{root: root, smtp: a[smtpserver.Service], pop3: a[pop3server.Service], imap: plain, imaps: implicit,
 		tls: &tls.Config{RootCAs: cert.Pool(), ServerName: "localhost"}, lb: lb, srv: srv}
 	t.Cleanup(ts.stop)
 	return ts
@@ -186,3 +189,7 @@ func (p *pop3) multi() []string {
 		lines = append(lines, l)
 	}
 }
+
+// faultDialects are the dialects of the fault rules, in the order the
+// command line gives them.
+var faultDialects = []*loopback.FaultDialect{smtpserver.Faults, pop3server.Faults, imap.Faults}

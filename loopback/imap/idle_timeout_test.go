@@ -17,7 +17,7 @@ import (
 func TestIMAPIdleTimeout(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, filepath.Join(t.TempDir(), "Maildir"), func(c *loopback.Config) {
-		c.Limits.IMAPIdle = 200 * time.Millisecond
+		c.Limits.Idle = 200 * time.Millisecond
 	})
 	for _, tc := range []struct {
 		name string

@@ -39,6 +39,15 @@ type Server struct {
 	wg        sync.WaitGroup
 }
 
+// Services. IMAP upgrades to TLS with STARTTLS (RFC 9051 §6.2.1); IMAPS
+// starts with TLS (RFC 8314 §3.3). This package runs their listeners
+// itself (Start), over loopback's AcceptLoop and Admit: the services
+// name the connection budgets and the log.
+var (
+	Service    = &loopback.Service{Name: "imap"}
+	ServiceTLS = &loopback.Service{Name: "imaps", ImplicitTLS: true}
+)
+
 // caps are the capabilities offered beside those go-imap adds by itself
 // (SASL-IR, LITERAL-, STARTTLS, AUTH=PLAIN or LOGINDISABLED, UNSELECT,
 // ENABLE, IDLE).
@@ -122,9 +131,9 @@ func (s *Server) Start(plain, implicit string) (boundPlain, boundImplicit string
 // as SMTP and POP3: --max-connections, --max-client-connections).
 // implicit starts TLS at once (IMAPS).
 func (s *Server) Serve(l net.Listener, implicit bool) error {
-	svc := loopback.IMAP
+	svc := Service
 	if implicit {
-		svc = loopback.IMAPS
+		svc = ServiceTLS
 	}
 	s.mu.Lock()
 	if s.closing {
@@ -142,12 +151,12 @@ func (s *Server) Serve(l net.Listener, implicit bool) error {
 
 // admit counts a connection against the budget, refuses it with a BYE
 // if the budget is spent, and hands it to go-imap otherwise.
-func (s *Server) admit(nc net.Conn, svc loopback.Service) {
+func (s *Server) admit(nc net.Conn, svc *loopback.Service) {
 	ip := remoteIP(nc)
 	release, refusal, drop := s.lb.Admit(svc, ip)
 	lim := s.lb.Limits()
 	tc := &trackedConn{Conn: nc, release: release, end: time.Now().Add(lim.MaxSession), wg: &s.wg,
-		idle: lim.IMAPIdle, stressIdle: lim.StressIdle, stressed: func() bool { return s.lb.UnderStress(svc) }}
+		idle: lim.Idle, stressIdle: lim.StressIdle, stressed: func() bool { return s.lb.UnderStress(svc) }}
 	if drop {
 		tc.Close()
 		return
@@ -164,7 +173,7 @@ func (s *Server) admit(nc net.Conn, svc loopback.Service) {
 	// a refusal is a BYE, as above. For IMAPS it comes before the
 	// handshake, as a closed port would.
 	var n loopback.FaultCounts
-	o := s.lb.IMAPFault("imap.connect", ipText(ip), &n)
+	o := checkFaults(s.lb.Faults(), "imap.connect", ipText(ip), &n)
 	if o.Delay > 0 {
 		s.lb.Wait(o.Delay)
 	}
@@ -185,7 +194,7 @@ func (s *Server) admit(nc net.Conn, svc loopback.Service) {
 		return
 	}
 	var conn net.Conn = tc
-	if svc == loopback.IMAPS {
+	if svc.ImplicitTLS {
 		t := tls.Server(tc, s.lb.TLSConfig())
 		t.SetDeadline(time.Now().Add(lim.TLSHandshakeTimeout))
 		if err := t.Handshake(); err != nil {

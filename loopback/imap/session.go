@@ -54,7 +54,7 @@ func (s *Server) newSession(c *imapserver.Conn) (imapserver.Session, *imapserver
 // the NO or BAD that replaces the command's reply, or closes the
 // connection for drop. nil: go on as usual.
 func (ss *session) fault(point, subject string) error {
-	o := ss.srv.lb.IMAPFault(point, subject, &ss.faults)
+	o := checkFaults(ss.srv.lb.Faults(), point, subject, &ss.faults)
 	if o.Delay > 0 {
 		ss.srv.lb.Wait(o.Delay)
 	}
