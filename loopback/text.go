@@ -2,17 +2,20 @@ package loopback
 
 import "strings"
 
-// ClearTextNote says what a login without TLS exposed: the password itself
-// for USER/PASS, PLAIN and LOGIN; only the user name and a digest for
-// APOP and CRAM-MD5 (RFC 1939 §7, RFC 2195 §2).
+// ClearTextNote says what a SASL login without TLS exposed: only the user
+// name and a digest for CRAM-MD5 (RFC 2195 §2), the credentials for the
+// others.
 func ClearTextNote(mech string) string {
-	switch mech {
-	case "CRAM-MD5", "APOP":
-		return "that this was without TLS: your user name crossed the connection in clear text (" + mech + " kept the password itself hidden)"
-	case "USER/PASS":
-		return "that your password crossed the connection in clear text (no TLS)"
+	if mech == "CRAM-MD5" {
+		return DigestNote(mech)
 	}
 	return "that your credentials crossed the connection in clear text (no TLS)"
+}
+
+// DigestNote says what a login without TLS by a digest of the password
+// (mech) exposed: the user name alone.
+func DigestNote(mech string) string {
+	return "that this was without TLS: your user name crossed the connection in clear text (" + mech + " kept the password itself hidden)"
 }
 
 // Shorten cuts client-supplied text for an echo in a reply.

@@ -70,7 +70,7 @@ func pUserOK(name string) pop3Reply {
 func pLoggedIn(account string, n int, size int64, clear bool, mech string) pop3Reply {
 	r := okReply("Logged in as %s: %d messages (%d octets)", account, n, size)
 	if clear {
-		r.text += "; note " + loopback.ClearTextNote(mech)
+		r.text += "; note " + clearNote(mech)
 	}
 	return r
 }
@@ -127,4 +127,17 @@ func pReadOnlyMaildrop(n, of int) pop3Reply {
 
 func pUnknownMech(mech string) pop3Reply {
 	return errReply("", "Unrecognized authentication mechanism %q: use PLAIN, LOGIN or CRAM-MD5", loopback.Shorten(mech, 20))
+}
+
+// clearNote says what a login without TLS exposed: the password itself
+// for USER/PASS, only the user name and a digest for APOP (RFC 1939 §7),
+// and for a SASL mechanism what loopback.ClearTextNote says.
+func clearNote(mech string) string {
+	switch mech {
+	case "APOP":
+		return loopback.DigestNote(mech)
+	case "USER/PASS":
+		return "that your password crossed the connection in clear text (no TLS)"
+	}
+	return loopback.ClearTextNote(mech)
 }
