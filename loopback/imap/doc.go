@@ -3,10 +3,11 @@
 // are the other mailboxes, flags live in the file names (":2,S"), and
 // UIDs are kept in a small list per folder (mailsh-uidlist, as Dovecot
 // keeps dovecot-uidlist) so that they survive a restart and never go
-// back. It shares accounts, the login guard, connection budgets and the
-// TLS certificate with the SMTP and POP3 sides (package loopback), and
-// hears of SMTP deliveries and POP3 deletions at once (Store.Watch), so
-// that a session in IDLE sees new mail without polling.
+// back. It shares accounts, the login guard, connection budgets, the
+// fault rules (in its dialect, Faults) and the TLS certificate with the
+// SMTP and POP3 sides (loopback/smtp, loopback/pop3) through package
+// loopback, and hears of SMTP deliveries and POP3 deletions at once
+// (Store.Watch), so that a session in IDLE sees new mail without polling.
 //
 // The grammar, the state machine and the responses are go-imap v2's
 // imapserver; this package is its backend.
