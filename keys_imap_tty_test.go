@@ -53,7 +53,7 @@ func TestKeysIMAPStates(t *testing.T) {
 
 	tt.command(":connect imap", "IMAP server ready", "login a1>")
 	caps := imapCaps(tt.screen())
-	tt.tabEmpty("login a1>", offered(imap.Protocol, imap.NotAuth, proto.Snapshot{CapaKnown: true, Capa: caps}))
+	tt.tabEmpty("login a1>", offered(imap.Protocol, imap.NotAuth, proto.Snapshot{CapsKnown: true, Caps: caps}))
 	for _, absent := range []string{"SELECT", "FETCH", "IDLE", "ID"} {
 		if slices.Contains(tt.listed(), absent) {
 			t.Errorf("%s offered before login, or without its capability", absent)
@@ -67,7 +67,7 @@ func TestKeysIMAPStates(t *testing.T) {
 	tt.typeSecret("login a1>", "LOGIN demo "+pw, len("LOGIN demo "))
 	tt.command("", "a1 OK", "auth a2>")
 	caps = imapCaps(tt.screen())
-	tt.tabEmpty("auth a2>", offered(imap.Protocol, imap.Auth, proto.Snapshot{CapaKnown: true, Capa: caps, Authenticated: true}))
+	tt.tabEmpty("auth a2>", offered(imap.Protocol, imap.Auth, proto.Snapshot{CapsKnown: true, Caps: caps, Authenticated: true}))
 
 	// Mailbox names come from LIST (and CREATE), quoted when they need it.
 	tt.command(`LIST "" "*"`, "a2 OK", "auth a3>")

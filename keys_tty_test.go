@@ -146,7 +146,7 @@ func TestKeysSMTPStates(t *testing.T) {
 	if _, ok := ext["AUTH"]; !ok {
 		t.Fatalf("no AUTH in the EHLO reply: %v", ext)
 	}
-	after := proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}
+	after := proto.Snapshot{Greeted: true, CapsKnown: true, Caps: ext}
 	tt.tabEmpty("mail>", offered(p, smtp.Ready, after))
 	tt.tabLine("mail>", "MA\t\t", "MAIL FROM:<")
 	tt.tabLine("mail>", "mail \t", "mail from:<")
@@ -447,7 +447,7 @@ func TestKeysSMTPWithoutExtensions(t *testing.T) {
 	tt.tabEmpty("mail>", offered(smtp.Protocol, smtp.Ready, proto.Snapshot{Greeted: true}))
 	tt.command("EHLO me", "250 8BITMIME", "mail>")
 	ext := ehloExtensions(tt.screen())
-	tt.tabEmpty("mail>", offered(smtp.Protocol, smtp.Ready, proto.Snapshot{Greeted: true, ESMTP: true, Ext: ext}))
+	tt.tabEmpty("mail>", offered(smtp.Protocol, smtp.Ready, proto.Snapshot{Greeted: true, CapsKnown: true, Caps: ext}))
 	for _, absent := range []string{"AUTH", "STARTTLS"} {
 		if slices.Contains(tt.listed(), absent) {
 			t.Errorf("%s offered by a server that did not advertise it", absent)

@@ -128,6 +128,17 @@ func TestSMTPReady(t *testing.T) {
 		{"BD", ""},
 		{":auth ", "CRAM-MD5 LOGIN PLAIN"},
 	})
+	// SIZE's hint gives the limit the server advertised; the null
+	// sender's says what it is.
+	for line, want := range map[string]string{
+		"MAIL FROM:<a@b> SI": "the server allows 10240000 octets",
+		"MAIL FROM:<":        "the null sender (bounces)",
+	} {
+		r := Complete(Context{Snap: m.Snapshot()}, line, len(line))
+		if len(r.Candidates) != 1 || !strings.Contains(r.Candidates[0].Hint, want) {
+			t.Errorf("%q: %+v; want one candidate whose hint says %q", line, r.Candidates, want)
+		}
+	}
 	// After STARTTLS the advertised set is forgotten, then re-learnt.
 	m.Sent("STARTTLS")
 	m.Received(&proto.Reply{Proto: smtp.Protocol, Code: 220, Lines: []string{"220 go"}, Text: []string{"go"}})
@@ -314,7 +325,7 @@ func TestMetaSubcommands(t *testing.T) {
 // and what the server listed, with or without a tag typed first.
 func TestIMAPArguments(t *testing.T) {
 	caps := map[string]string{"IMAP4REV1": "", "SPECIAL-USE": "", "MOVE": "", "UIDPLUS": "", "AUTH": "PLAIN"}
-	sel := &proto.Snapshot{Proto: imap.Protocol, State: imap.Selected, CapaKnown: true, Capa: caps, Count: 3,
+	sel := &proto.Snapshot{Proto: imap.Protocol, State: imap.Selected, CapsKnown: true, Caps: caps, Count: 3,
 		Messages:  []proto.MessageInfo{{Num: 1, UID: "7"}, {Num: 2, UID: "9"}, {Num: 3, UID: "12"}},
 		Mailboxes: []string{"INBOX", "Sent Items", "Trash"}, Mailbox: "INBOX"}
 	for _, tc := range []struct {
@@ -351,7 +362,7 @@ func TestIMAPArguments(t *testing.T) {
 		}
 	}
 	// Not authenticated: no mailbox commands; LOGIN unless LOGINDISABLED.
-	na := &proto.Snapshot{Proto: imap.Protocol, State: imap.NotAuth, CapaKnown: true, Capa: map[string]string{"LOGINDISABLED": "", "STARTTLS": ""}}
+	na := &proto.Snapshot{Proto: imap.Protocol, State: imap.NotAuth, CapsKnown: true, Caps: map[string]string{"LOGINDISABLED": "", "STARTTLS": ""}}
 	var names []string
 	for _, c := range na.Commands() {
 		names = append(names, c.Name)

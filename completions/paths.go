@@ -6,17 +6,18 @@ import (
 	"github.com/mailsh/mailsh/proto"
 )
 
-// pathArgs completes MAIL FROM:<…> and RCPT TO:<…>: the keyword, then an
-// address used before, then the ESMTP parameters the server advertised.
+// pathArgs completes a path argument, as MAIL FROM:<…> and RCPT TO:<…>
+// take: the keyword, then an address used before (or the empty path,
+// where the command takes one), then the parameters the server
+// advertised.
 func pathArgs(s *proto.Snapshot, known []string, cmd *proto.Command, start int, words []string, word string) Result {
-	verb := cmd.Name
 	// The keyword is the table's syntax up to the path: "FROM:<", "TO:<".
 	kw, _, _ := strings.Cut(cmd.Syntax, "<")
 	kw += "<"
 	addresses := func(prefix string) []Candidate {
 		var cands []Candidate
-		if verb == "MAIL" {
-			cands = append(cands, Candidate{Text: prefix + ">", Hint: "the null sender (bounces)"})
+		if cmd.NullPath != "" {
+			cands = append(cands, Candidate{Text: prefix + ">", Hint: cmd.NullPath})
 		}
 		seen := map[string]bool{}
 		for _, a := range append(append([]string(nil), s.Used...), known...) {
@@ -40,38 +41,17 @@ func pathArgs(s *proto.Snapshot, known []string, cmd *proto.Command, start int, 
 	case spaced && (word == "" || strings.HasPrefix(word, "<")):
 		return finish(start, word, addresses("<"))
 	}
-	// Parameters (RFC 5321 §4.1.2 esmtp-param) the server advertised.
+	// Parameters the server advertised.
 	var cands []Candidate
-	if verb == "MAIL" {
-		if s.Has("SIZE") {
-			cands = append(cands, Candidate{Text: "SIZE=", Hint: "declare the message size (RFC 1870); the server allows " + orUnlimited(s.Ext["SIZE"]), Final: true})
+	for _, p := range cmd.Params {
+		if p.Needs != "" && !s.Has(p.Needs) {
+			continue
 		}
-		if s.Has("8BITMIME") {
-			cands = append(cands, Candidate{Text: "BODY=8BITMIME", Hint: "the message has 8-bit text (RFC 6152)"})
+		hint := p.Hint
+		if p.Limit {
+			hint += "; the server allows " + orUnlimited(s.Caps[strings.ToUpper(p.Needs)])
 		}
-		if s.Has("BINARYMIME") {
-			cands = append(cands, Candidate{Text: "BODY=BINARYMIME", Hint: "the message has binary content (RFC 3030)"})
-		}
-		if s.Has("SMTPUTF8") {
-			cands = append(cands, Candidate{Text: "SMTPUTF8", Hint: "addresses or header are UTF-8 (RFC 6531)"})
-		}
-		if s.Has("DSN") {
-			cands = append(cands,
-				Candidate{Text: "RET=FULL", Hint: "return the whole message in a bounce (RFC 3461)"},
-				Candidate{Text: "RET=HDRS", Hint: "return only the header in a bounce (RFC 3461)"},
-				Candidate{Text: "ENVID=", Hint: "an envelope id for delivery reports (RFC 3461)", Final: true})
-		}
-		if s.Has("AUTH") {
-			cands = append(cands, Candidate{Text: "AUTH=<>", Hint: "the submitter's identity (RFC 4954 §5)"})
-		}
-		if s.Has("REQUIRETLS") {
-			cands = append(cands, Candidate{Text: "REQUIRETLS", Hint: "relay only over TLS (RFC 8689)"})
-		}
-	} else if s.Has("DSN") {
-		cands = append(cands,
-			Candidate{Text: "NOTIFY=SUCCESS,FAILURE,DELAY", Hint: "ask for delivery reports (RFC 3461)"},
-			Candidate{Text: "NOTIFY=NEVER", Hint: "no delivery reports (RFC 3461)"},
-			Candidate{Text: "ORCPT=rfc822;", Hint: "the original recipient (RFC 3461)", Final: true})
+		cands = append(cands, Candidate{Text: p.Text, Hint: hint, Final: p.Final})
 	}
 	// Do not offer a parameter already given.
 	var left []Candidate

@@ -26,7 +26,7 @@ const (
 	ArgHostname                    // EHLO, HELO: this host's name
 	ArgMechanism                   // AUTH: a mechanism the server advertised
 	ArgCommand                     // HELP: a command of the protocol
-	ArgPath                        // MAIL FROM:<…>, RCPT TO:<…> and ESMTP parameters
+	ArgPath                        // a keyword and a path in angle brackets (FROM:<…>), then Params
 	ArgChunk                       // BDAT size [LAST]
 	ArgMessage                     // a message number that exists (RETR, DELE, LIST, UIDL)
 	ArgMessageLines                // a message number, then a count of lines (TOP)
@@ -61,6 +61,12 @@ type Command struct {
 	// several of different kinds (IMAP); the last kind repeats where
 	// more may come (SEARCH keys, FETCH items).
 	Args []ArgKind
+	// Params are the parameters that may follow the argument, for
+	// completion: each offered when the server advertised what it needs.
+	Params []Param
+	// NullPath, where the argument is a path that may be empty ("<>"),
+	// is the hint that says what the empty one means.
+	NullPath string
 	// Help is one line saying what the command does.
 	Help string
 	// RFC names the section that defines the command.
@@ -101,6 +107,19 @@ type Command struct {
 	Effect func(m *Session, arg string, r *Reply)
 	// Body, if set, learns from each line of a POP3 multi-line body.
 	Body func(m *Session, arg string, line []byte)
+}
+
+// Param is a parameter a command may take after its argument.
+type Param struct {
+	// Text is what completion inserts; Hint says what it asks for.
+	Text, Hint string
+	// Needs is the keyword the server must advertise for the parameter.
+	Needs string
+	// Final: a value is still to be typed after Text.
+	Final bool
+	// Limit: the value Needs was advertised with is the server's limit
+	// in octets (0 or none for no limit), which the hint adds.
+	Limit bool
 }
 
 // ValidIn reports whether the command is valid in state s.

@@ -123,7 +123,7 @@ func (c *Client) StartTLS(ehloName string) error {
 		return err
 	}
 	if hello := c.Machine.Protocol().Spec().Hello; hello != "" {
-		if !c.Machine.Snapshot().ESMTP {
+		if !c.Machine.Snapshot().CapsKnown {
 			if ehloName == "" {
 				ehloName = DefaultEHLOName()
 			}

@@ -20,6 +20,9 @@ type Login struct {
 	PreferPlain bool
 	// PlainLogin runs the protocol's own login.
 	PlainLogin func(c *Client, user, pass string) (*Reply, error)
+	// PlainOff is the capability with which a server refuses Plain until
+	// TLS (IMAP's LOGINDISABLED, RFC 9051 §6.2.3); empty for none.
+	PlainOff string
 	// Digest names a login that keeps the password off the wire with the
 	// greeting's timestamp (POP3's APOP); empty for none. DigestLogin
 	// runs it.
@@ -91,8 +94,8 @@ func (c *Client) ChooseLogin(mech string, safe bool) (method, warning string, er
 		if l.Plain == "" {
 			return "", "", errors.New("give a mechanism: :auth MECH")
 		}
-		if snap.CapaKnown && snap.Has("LOGINDISABLED") {
-			return "", "", errors.New("the server advertises LOGINDISABLED: use :starttls first, or a SASL mechanism")
+		if l.PlainOff != "" && snap.CapsKnown && snap.Has(l.PlainOff) {
+			return "", "", fmt.Errorf("the server advertises %s: use :starttls first, or a SASL mechanism", l.PlainOff)
 		}
 		return "plain", "", nil
 	case mech == l.Digest && l.Digest != "":

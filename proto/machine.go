@@ -125,7 +125,7 @@ func (m *Machine) Snapshot() *Snapshot {
 	s := &Snapshot{
 		Proto: m.proto, State: m.state, TLS: m.tls, Authenticated: m.authed,
 		Greeting:  m.greeting,
-		CapaKnown: m.capaKnown, Capa: copyMap(m.capa),
+		CapsKnown: m.capaKnown, Caps: copyMap(m.capa),
 		Count: m.count, QuitAccepted: m.quit, ClosedBy: m.closedBy,
 		Messages: m.messagesLocked(),
 	}

@@ -23,14 +23,16 @@ type Snapshot struct {
 	// its own (a 421, or a 221 to anything but QUIT), or nil.
 	ClosedBy *Reply
 
-	// SMTP.
+	// CapsKnown is true once the server said what it offers: an EHLO
+	// reply, a CAPA response, a CAPABILITY list. Caps maps each keyword
+	// it gave (upper case) to its parameters.
+	CapsKnown bool
+	Caps      map[string]string
+
+	// A mail transaction.
 
 	// Greeted is true after EHLO or HELO was accepted.
 	Greeted bool
-	// ESMTP is true after EHLO (not HELO) was accepted.
-	ESMTP bool
-	// Ext maps each EHLO keyword (upper case) to its parameters.
-	Ext map[string]string
 	// Senders are the addresses given in MAIL so far, oldest first.
 	Senders []string
 	// Recipients are the accepted recipients of the open transaction.
@@ -38,12 +40,8 @@ type Snapshot struct {
 	// Used are all addresses given in MAIL or RCPT, oldest first.
 	Used []string
 
-	// POP3.
+	// A maildrop or mailbox.
 
-	// CapaKnown is true once a CAPA response was read.
-	CapaKnown bool
-	// Capa maps each CAPA tag (upper case) to its arguments.
-	Capa map[string]string
 	// APOPStamp is the greeting's timestamp, if it had one (RFC 1939 §7).
 	APOPStamp string
 	// Count is the number of messages in the maildrop, -1 if not known.
@@ -52,7 +50,7 @@ type Snapshot struct {
 	// taken while the machine is unchanged share the list: do not modify.
 	Messages []MessageInfo
 
-	// IMAP.
+	// Tags, mailboxes and literals.
 
 	// NextTag is the tag the next command typed without one gets.
 	NextTag string

@@ -148,8 +148,8 @@ var (
 // loginEnabled: RFC 9051 §6.2.3, a server that advertises LOGINDISABLED
 // refuses LOGIN (typically until STARTTLS).
 func loginEnabled(s *proto.Snapshot) bool {
-	_, disabled := s.Capa["LOGINDISABLED"]
-	return !s.CapaKnown || !disabled
+	_, disabled := s.Caps["LOGINDISABLED"]
+	return !s.CapsKnown || !disabled
 }
 
 func redactAuthenticate(arg string) string {

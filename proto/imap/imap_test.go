@@ -84,7 +84,7 @@ func TestIMAPClientSession(t *testing.T) {
 				t.Errorf("mailboxes %q, want %q", snap.Mailboxes, want)
 			}
 			if !snap.Has("MOVE") || snap.Has("STARTTLS") {
-				t.Errorf("capabilities after LOGIN not learnt: %v", snap.Capa)
+				t.Errorf("capabilities after LOGIN not learnt: %v", snap.Caps)
 			}
 		}
 	}

@@ -35,17 +35,17 @@ var Protocol = &proto.Spec{
 	// RFC 9051 §6.1.1: the capabilities are listed in the greeting or
 	// on request; until then assume nothing is missing.
 	Advertised: func(s *proto.Snapshot, ext string) (string, bool) {
-		if !s.CapaKnown {
+		if !s.CapsKnown {
 			return "", true
 		}
-		v, ok := s.Capa[strings.ToUpper(ext)]
+		v, ok := s.Caps[strings.ToUpper(ext)]
 		return v, ok
 	},
 	Mechanisms: "AUTH",
 	Tagged:     true,
 	Quit:       "LOGOUT",
 	Login: &proto.Login{States: proto.States(NotAuth), Where: "log in from the not-authenticated state",
-		Plain: "LOGIN", PlainLogin: Login,
+		Plain: "LOGIN", PlainLogin: Login, PlainOff: "LOGINDISABLED",
 		Methods: []proto.LoginMethod{{Name: "LOGIN", Help: "IMAP's LOGIN command, or the SASL mechanism if advertised"}}},
 	Report:   report,
 	Retrieve: func(n string) string { return "FETCH " + n + " BODY.PEEK[]" },
@@ -55,7 +55,7 @@ var Protocol = &proto.Spec{
 	IdleEnd:  "DONE",
 	Auth:     "AUTHENTICATE",
 	InitialResponse: func(s *proto.Snapshot) bool {
-		_, ok := s.Capa["SASL-IR"]
+		_, ok := s.Caps["SASL-IR"]
 		return ok
 	},
 	Hooks: &proto.Hooks{
@@ -90,9 +90,9 @@ func hasPrefixFold(s, prefix string) bool {
 // report is what :state says of an IMAP session.
 func report(s *proto.Snapshot) []string {
 	var out []string
-	if s.CapaKnown {
+	if s.CapsKnown {
 		out = append(out, "capabilities:")
-		out = append(out, proto.ReportTable(s.Capa)...)
+		out = append(out, proto.ReportTable(s.Caps)...)
 	} else {
 		out = append(out, "capabilities: unknown (send CAPABILITY)")
 	}

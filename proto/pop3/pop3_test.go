@@ -186,7 +186,7 @@ func TestMachinePOP3Messages(t *testing.T) {
 	m.BodyDone()
 	s := m.Snapshot()
 	if s.Has("UIDL") || !s.Has("TOP") {
-		t.Errorf("capabilities: %v", s.Capa)
+		t.Errorf("capabilities: %v", s.Caps)
 	}
 	var names []string
 	for _, c := range s.Commands() {
@@ -302,8 +302,8 @@ func FuzzMachine(f *testing.F) {
 			}
 		}
 		s := m.Snapshot()
-		if len(s.Messages) > proto.MaxMessages || len(s.Capa) > proto.MaxReplyLines+1 {
-			t.Fatalf("learnt too much: %d messages, %d capabilities", len(s.Messages), len(s.Capa))
+		if len(s.Messages) > proto.MaxMessages || len(s.Caps) > proto.MaxReplyLines+1 {
+			t.Fatalf("learnt too much: %d messages, %d capabilities", len(s.Messages), len(s.Caps))
 		}
 	})
 }

@@ -39,10 +39,10 @@ var Protocol = &proto.Spec{
 	// RFC 2449 §5: CAPA is optional; a server that never answered it is
 	// taken to support everything.
 	Advertised: func(s *proto.Snapshot, ext string) (string, bool) {
-		if !s.CapaKnown {
+		if !s.CapsKnown {
 			return "", true
 		}
-		v, ok := s.Capa[strings.ToUpper(ext)]
+		v, ok := s.Caps[strings.ToUpper(ext)]
 		return v, ok
 	},
 	Mechanisms: "SASL",
@@ -148,9 +148,9 @@ func report(s *proto.Snapshot) []string {
 	if s.APOPStamp != "" {
 		out = append(out, fmt.Sprintf("APOP:     offered (timestamp %s)", s.APOPStamp))
 	}
-	if s.CapaKnown {
+	if s.CapsKnown {
 		out = append(out, "capabilities:")
-		out = append(out, proto.ReportTable(s.Capa)...)
+		out = append(out, proto.ReportTable(s.Caps)...)
 	} else {
 		out = append(out, "capabilities: unknown (send CAPA)")
 	}

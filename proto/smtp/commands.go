@@ -33,12 +33,14 @@ var Commands = proto.Table{
 		Secret: proto.RedactAuth, SecretAfter: 1,
 		OnCont: SASL, Effect: learnAuth},
 	{Name: "MAIL", ArgKind: proto.ArgPath, Syntax: "FROM:<reverse-path> [parameters]", Arity: proto.ArgRequired, RFC: "RFC 5321 §4.1.1.2",
-		Help:   "start a message: give the envelope sender",
-		States: proto.States(Ready),
-		OnOK:   Mail, Effect: learnMail},
+		Help:     "start a message: give the envelope sender",
+		States:   proto.States(Ready),
+		NullPath: "the null sender (bounces)", Params: mailParams,
+		OnOK: Mail, Effect: learnMail},
 	{Name: "RCPT", ArgKind: proto.ArgPath, Syntax: "TO:<forward-path> [parameters]", Arity: proto.ArgRequired, RFC: "RFC 5321 §4.1.1.3",
 		Help:   "add an envelope recipient",
 		States: proto.States(Mail, Rcpt),
+		Params: rcptParams,
 		OnOK:   Rcpt, Effect: learnRcpt},
 	{Name: "DATA", Arity: proto.ArgNone, RFC: "RFC 5321 §4.1.1.4",
 		Help:   "send the message text, ended by a line holding only \".\"",
@@ -224,3 +226,25 @@ func learnQuit(m *proto.Session, _ string, r *proto.Reply) {
 		m.QuitAccepted()
 	}
 }
+
+// mailParams and rcptParams are the parameters (RFC 5321 §4.1.2,
+// esmtp-param) MAIL and RCPT may take, each when the server advertised
+// its extension.
+var (
+	mailParams = []proto.Param{
+		{Text: "SIZE=", Hint: "declare the message size (RFC 1870)", Needs: "SIZE", Final: true, Limit: true},
+		{Text: "BODY=8BITMIME", Hint: "the message has 8-bit text (RFC 6152)", Needs: "8BITMIME"},
+		{Text: "BODY=BINARYMIME", Hint: "the message has binary content (RFC 3030)", Needs: "BINARYMIME"},
+		{Text: "SMTPUTF8", Hint: "addresses or header are UTF-8 (RFC 6531)", Needs: "SMTPUTF8"},
+		{Text: "RET=FULL", Hint: "return the whole message in a bounce (RFC 3461)", Needs: "DSN"},
+		{Text: "RET=HDRS", Hint: "return only the header in a bounce (RFC 3461)", Needs: "DSN"},
+		{Text: "ENVID=", Hint: "an envelope id for delivery reports (RFC 3461)", Needs: "DSN", Final: true},
+		{Text: "AUTH=<>", Hint: "the submitter's identity (RFC 4954 §5)", Needs: "AUTH"},
+		{Text: "REQUIRETLS", Hint: "relay only over TLS (RFC 8689)", Needs: "REQUIRETLS"},
+	}
+	rcptParams = []proto.Param{
+		{Text: "NOTIFY=SUCCESS,FAILURE,DELAY", Hint: "ask for delivery reports (RFC 3461)", Needs: "DSN"},
+		{Text: "NOTIFY=NEVER", Hint: "no delivery reports (RFC 3461)", Needs: "DSN"},
+		{Text: "ORCPT=rfc822;", Hint: "the original recipient (RFC 3461)", Needs: "DSN", Final: true},
+	}
+)

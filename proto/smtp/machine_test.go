@@ -96,8 +96,8 @@ func TestMachineSMTPLearning(t *testing.T) {
 	m.Sent("EHLO me")
 	recv("250-localhost\n250-SIZE 10240000\n250-AUTH=LOGIN\n250-AUTH PLAIN LOGIN CRAM-MD5\n250-STARTTLS\n250 CHUNKING")
 	s := m.Snapshot()
-	if !s.Has("starttls") || !s.Has("CHUNKING") || s.Ext["SIZE"] != "10240000" {
-		t.Fatalf("extensions: %v", s.Ext)
+	if !s.Has("starttls") || !s.Has("CHUNKING") || s.Caps["SIZE"] != "10240000" {
+		t.Fatalf("extensions: %v", s.Caps)
 	}
 	if got := strings.Join(s.AuthMechanisms(), " "); got != "LOGIN PLAIN CRAM-MD5" {
 		t.Errorf("mechanisms: %s", got)
@@ -107,7 +107,7 @@ func TestMachineSMTPLearning(t *testing.T) {
 	m.StartedTLS()
 	s = m.Snapshot()
 	if s.State != Connected || s.Has("STARTTLS") || !s.TLS {
-		t.Fatalf("after TLS: state %v ext %v tls %v", s.State, s.Ext, s.TLS)
+		t.Fatalf("after TLS: state %v ext %v tls %v", s.State, s.Caps, s.TLS)
 	}
 	m.Sent("EHLO me")
 	recv("250-localhost\n250 AUTH PLAIN")

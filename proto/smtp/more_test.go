@@ -75,8 +75,8 @@ func FuzzMachine(f *testing.F) {
 		}
 		s := m.Snapshot()
 		_ = s.Commands()
-		if len(s.Ext) > proto.MaxReplyLines || len(s.Capa) > proto.MaxReplyLines || len(s.Used) > 64 {
-			t.Fatalf("unbounded learning: %d %d %d", len(s.Ext), len(s.Capa), len(s.Used))
+		if len(s.Caps) > proto.MaxReplyLines || len(s.Used) > 64 {
+			t.Fatalf("unbounded learning: %d %d", len(s.Caps), len(s.Used))
 		}
 	})
 }

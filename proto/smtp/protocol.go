@@ -40,7 +40,7 @@ var Protocol = &proto.Spec{
 		return r.Code == 421 || r.Code == 221 && (c == nil || c.Spec == nil || c.Spec.Name != "QUIT")
 	},
 	Advertised: func(s *proto.Snapshot, ext string) (string, bool) {
-		v, ok := s.Ext[strings.ToUpper(ext)]
+		v, ok := s.Caps[strings.ToUpper(ext)]
 		return v, ok
 	},
 	Mechanisms: "AUTH",
@@ -109,10 +109,10 @@ func of(s *proto.Session) *learnt { return s.Learnt().(*learnt) }
 
 func fill(s *proto.Session, snap *proto.Snapshot) {
 	l := of(s)
-	snap.Greeted, snap.ESMTP = l.greeted, l.esmtp
-	snap.Ext = make(map[string]string, len(l.ext))
+	snap.Greeted, snap.CapsKnown = l.greeted, l.esmtp
+	snap.Caps = make(map[string]string, len(l.ext))
 	for k, v := range l.ext {
-		snap.Ext[k] = v
+		snap.Caps[k] = v
 	}
 	snap.Senders = append([]string(nil), l.senders...)
 	snap.Recipients = append([]string(nil), l.recipients...)
@@ -125,11 +125,11 @@ func report(s *proto.Snapshot) []string {
 	switch {
 	case !s.Greeted:
 		out = append(out, "extensions: unknown until EHLO")
-	case !s.ESMTP:
+	case !s.CapsKnown:
 		out = append(out, "extensions: none (HELO)")
 	default:
 		out = append(out, "extensions:")
-		out = append(out, proto.ReportTable(s.Ext)...)
+		out = append(out, proto.ReportTable(s.Caps)...)
 	}
 	if len(s.Recipients) > 0 {
 		out = append(out, "recipients: "+strings.Join(s.Recipients, ", "))
