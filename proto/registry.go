@@ -23,6 +23,22 @@ func (reg Registry) ProtocolOf(greeting []byte) Protocol {
 	return nil
 }
 
+// Names names the protocols for which has is true, in upper case, for a
+// message: "A",
+// "A or B", "A, B or C".
+func (reg Registry) Names(has func(*Spec) bool) string {
+	var names []string
+	for _, sp := range reg {
+		if has(sp.Spec()) {
+			names = append(names, strings.ToUpper(sp.String()))
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // Fallback is the protocol for a greeting none knows: raw line mode.
 func (reg Registry) Fallback() Protocol {
 	for _, sp := range reg {

@@ -104,7 +104,7 @@ func (c *capture) close() {
 }
 
 // ErrNoMessage is returned when no message has been retrieved yet.
-var ErrNoMessage = errors.New("no message retrieved yet: RETR or TOP one (IMAP: FETCH n BODY[]) first, or give a FILE")
+var ErrNoMessage = errors.New("no message retrieved yet: retrieve one first (:show N does), or give a FILE")
 
 // LastMessage returns the file holding the last message retrieved with
 // RETR or TOP (its full text for RETR, the header and first lines for TOP).

@@ -14,6 +14,7 @@ import (
 	"github.com/mailsh/mailsh/internal/progress"
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
+	"github.com/mailsh/mailsh/protocols"
 )
 
 // messageMetaCommands are the message commands: they work on the message
@@ -148,7 +149,7 @@ func (s *Session) metaShow(_ context.Context, args []string) error {
 			file = ""
 		} else if isNumber(file) {
 			if _, err := os.Stat(file); err != nil {
-				return fmt.Errorf(":show %s retrieves message %s in a POP3 or IMAP session (this is none); for a file named %s, write ./%s", file, file, file, file)
+				return fmt.Errorf(":show %s retrieves message %s in a %s session (this is none); for a file named %s, write ./%s", file, file, protocols.All.Names(func(sp *proto.Spec) bool { return sp.Retrieve != nil }), file, file)
 			}
 		}
 	}
@@ -280,14 +281,19 @@ func (s *Session) metaCompose(_ context.Context, args []string) error {
 	return s.sendComposed(d)
 }
 
-// sendComposed runs the SMTP transaction for a composed message. It stops
+// mailers names the protocols that send mail.
+func mailers() string {
+	return protocols.All.Names(func(sp *proto.Spec) bool { return sp.Mail != nil })
+}
+
+// sendComposed runs the mail transaction for a composed message. It stops
 // at the first failure reply and resets the transaction with RSET.
 func (s *Session) sendComposed(d *message.Draft) error {
 	if s.Client == nil || s.Client.Closed() {
-		return errors.New("not connected: :compose sends in an SMTP session (or give -o FILE)")
+		return fmt.Errorf("not connected: :compose sends over %s (or give -o FILE)", mailers())
 	}
 	if s.Client.Machine.Protocol().Spec().Mail == nil {
-		return fmt.Errorf(":compose sends over SMTP; this is a %s session (give -o FILE to write the message instead)", s.Client.Machine.Protocol())
+		return fmt.Errorf(":compose sends over %s; this is a %s session (give -o FILE to write the message instead)", mailers(), s.Client.Machine.Protocol())
 	}
 	if _, err := s.Client.MailReady(); err != nil {
 		return fmt.Errorf(":compose starts a mail transaction, which %w", err)
