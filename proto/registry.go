@@ -24,8 +24,7 @@ func (reg Registry) ProtocolOf(greeting []byte) Protocol {
 }
 
 // Names names the protocols for which has is true, in upper case, for a
-// message: "A",
-// "A or B", "A, B or C".
+// message: "A", "A or B", "A, B or C".
 func (reg Registry) Names(has func(*Spec) bool) string {
 	var names []string
 	for _, sp := range reg {
