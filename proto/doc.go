@@ -1,18 +1,20 @@
-// Package proto is mailsh's protocol engine for SMTP and POP3: reply types and
-// parsers, the dot codec, SASL and APOP helpers, the command tables and the
-// state machines built from them, and a client connection that ties these
-// together. It knows nothing of terminals, files or flags; the shell, the
-// transcript recorder and the loopback server all build on it.
+// Package proto is mailsh's protocol engine, which names no protocol:
+// replies and the errors of a broken conversation, the client connection
+// and its bounded reader, the state machine driven by a protocol's
+// command table, sessions and snapshots, the dot codec, SASL, TLS
+// descriptions, targets and the registry's type. A protocol is a package
+// beneath it (proto/smtp, proto/pop3, proto/imap, proto/raw) that gives
+// its Spec; the program's registry (package protocols) lists them. It
+// knows nothing of terminals, files or flags; the shell, the transcript
+// recorder and the built-in server all build on it.
 //
-// Implemented specifications:
+// Implemented here, for every protocol that uses them:
 //
-//   - RFC 5321 (SMTP): replies (§4.2), multi-line replies (§4.2.1), command
-//     sequencing (§4.1.4), line limits (§4.5.3.1), transparency (§4.5.2).
+//   - RFC 5321 §4.5.2 transparency and RFC 1939 §3 byte-stuffing: the dot
+//     codec, strict about line endings where a server must be.
 //   - RFC 3463 / RFC 2034: enhanced status codes.
-//   - RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 2920 PIPELINING, RFC 3030 CHUNKING,
-//     RFC 6531 SMTPUTF8, RFC 3207 STARTTLS, RFC 4954 AUTH, RFC 3461 DSN
-//     (keywords and parameters, for the state machine and completion).
-//   - RFC 1939 (POP3), RFC 2449 (CAPA, response codes), RFC 2595 (STLS),
-//     RFC 5034 (POP3 SASL).
-//   - RFC 4616 PLAIN, RFC 2195 CRAM-MD5, the LOGIN and XOAUTH2 mechanisms.
+//   - RFC 4422 SASL: RFC 4616 PLAIN, RFC 2195 CRAM-MD5, the LOGIN and
+//     XOAUTH2 mechanisms, and the exchange of challenges and answers.
+//
+// Each protocol's package lists the specifications it implements.
 package proto

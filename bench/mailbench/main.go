@@ -9,6 +9,9 @@
 //	                                   FLAGS and RFC822.SIZE, FETCH BODY.PEEK[] of all
 //	mailbench smtpraw ADDR FILE [RCPT] one message, FILE as DATA text (CRLF, stuffed)
 //	mailbench link SRC DST COPIES      hard links to SRC/new's messages in DST/new, COPIES times
+//	mailbench files DIR COUNT          COUNT files made as a delivery makes them, in
+//	                                   DIR/tmp and renamed into DIR/new, without and
+//	                                   with fsyncs: "plain_per_s durable_per_s"
 //	mailbench port                     a free TCP port on 127.0.0.1
 //
 // pop3 prints "login_ms stat_ms list_ms uidl_ms retr_ms messages"; imap
@@ -31,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: mailbench fill|pop3|imap|smtpraw|link|port ...")
+		fail("usage: mailbench fill|pop3|imap|smtpraw|link|files|port ...")
 	}
 	var err error
 	switch a := os.Args[2:]; os.Args[1] {
@@ -45,6 +48,8 @@ func main() {
 		err = smtpRaw(a)
 	case "link":
 		err = link(a)
+	case "files":
+		err = files(a)
 	case "port":
 		var l net.Listener
 		if l, err = net.Listen("tcp", "127.0.0.1:0"); err == nil {
