@@ -225,11 +225,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	imapSrv := imap.New(srv)
-	info.imap, info.imaps, err = imapSrv.Start(off(o.imap), off(o.imaps))
+	ia, err := imapSrv.Start(loopback.Addrs{imap.Service: off(o.imap), imap.ServiceTLS: off(o.imaps)})
 	if err != nil {
 		fmt.Fprintf(stderr, "mailsh serve: cannot listen: %v\n", err)
 		srv.Close()
 		return 1
+	}
+	for svc, addr := range ia {
+		addrs[svc] = addr
 	}
 	info.addrs = addrs
 	info.print(stdout, cfg)
@@ -274,8 +277,6 @@ type startInfo struct {
 	maildir string
 	demo    *loopback.Account
 	cert    *loopback.Cert
-	// imap and imaps are where IMAP listens ("" for off).
-	imap, imaps string
 }
 
 // config turns the flags into the server's configuration.
@@ -388,25 +389,23 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 
 // print says what runs where, so that a student knows what to type.
 func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
-	a := info.addrs
 	var listen []string
-	if a[smtp.Service] != "" {
-		listen = append(listen, "smtp://"+a[smtp.Service]+" (STARTTLS)")
-	}
-	if a[pop3.Service] != "" {
-		listen = append(listen, "pop3://"+a[pop3.Service]+" (STLS)")
-	}
-	if a[smtp.ServiceTLS] != "" {
-		listen = append(listen, "smtps://"+a[smtp.ServiceTLS])
-	}
-	if a[pop3.ServiceTLS] != "" {
-		listen = append(listen, "pop3s://"+a[pop3.ServiceTLS])
-	}
-	if info.imap != "" {
-		listen = append(listen, "imap://"+info.imap+" (STARTTLS)")
-	}
-	if info.imaps != "" {
-		listen = append(listen, "imaps://"+info.imaps)
+	for _, l := range []struct {
+		svc     *loopback.Service
+		upgrade string // how a client of the clear-text port starts TLS
+	}{
+		{smtp.Service, "STARTTLS"}, {pop3.Service, "STLS"},
+		{smtp.ServiceTLS, ""}, {pop3.ServiceTLS, ""},
+		{imap.Service, "STARTTLS"}, {imap.ServiceTLS, ""},
+	} {
+		addr := info.addrs[l.svc]
+		switch {
+		case addr == "":
+		case l.upgrade != "":
+			listen = append(listen, l.svc.Name+"://"+addr+" ("+l.upgrade+")")
+		default:
+			listen = append(listen, l.svc.Name+"://"+addr)
+		}
 	}
 	fmt.Fprintf(w, "mailsh serve: listening on %s\n", strings.Join(listen, ", "))
 	fmt.Fprintf(w, "mailsh serve: mail for @%s is kept in %s (one Maildir per account)\n", cfg.Domain, info.maildir)
@@ -434,8 +433,8 @@ func (info *startInfo) print(w io.Writer, cfg loopback.Config) {
 	if smtp.LenientData(cfg.Faults) {
 		fmt.Fprintln(w, "mailsh serve: warning: smuggle:lenient: DATA also ends at <LF>.<LF>; this server is open to SMTP smuggling (CVE-2023-51764)")
 	}
-	if a[smtp.Service] != "" {
-		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a[smtp.Service])
+	if a := info.addrs[smtp.Service]; a != "" {
+		fmt.Fprintf(w, "mailsh serve: try: mailsh --cafile %s smtp://%s\n", info.cert.CertFile, a)
 	}
 	fmt.Fprintln(w, "mailsh serve: Ctrl-C stops")
 }

@@ -86,7 +86,7 @@ func Start() (*Server, error) {
 		return fail(err)
 	}
 	imapSrv := imap.New(srv)
-	imapAddr, imapsAddr, err := imapSrv.Start(free, free)
+	ia, err := imapSrv.Start(loopback.Addrs{imap.Service: free, imap.ServiceTLS: free})
 	if err != nil {
 		srv.Close()
 		return fail(err)
@@ -101,8 +101,8 @@ func Start() (*Server, error) {
 		POP3:     target(pop3proto.Protocol, a[pop3.Service], false),
 		SMTPS:    target(smtpproto.Protocol, a[smtp.ServiceTLS], true),
 		POP3S:    target(pop3proto.Protocol, a[pop3.ServiceTLS], true),
-		IMAP:     target(imapproto.Protocol, imapAddr, false),
-		IMAPS:    target(imapproto.Protocol, imapsAddr, true),
+		IMAP:     target(imapproto.Protocol, ia[imap.Service], false),
+		IMAPS:    target(imapproto.Protocol, ia[imap.ServiceTLS], true),
 		Cert:     st.cert.Leaf,
 		User:     st.demo.Name,
 		Password: st.demo.Password,

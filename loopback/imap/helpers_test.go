@@ -66,11 +66,11 @@ func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *te
 		t.Fatal(err)
 	}
 	srv := imap.New(lb)
-	plain, implicit, err := srv.Start("127.0.0.1:0", "127.0.0.1:0")
+	ia, err := srv.Start(loopback.Addrs{imap.Service: "127.0.0.1:0", imap.ServiceTLS: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{root: root, smtp: a[smtpserver.Service], pop3: a[pop3server.Service], imap: plain, imaps: implicit,
+	ts := &testServer{root: root, smtp: a[smtpserver.Service], pop3: a[pop3server.Service], imap: ia[imap.Service], imaps: ia[imap.ServiceTLS],
 		tls: &tls.Config{RootCAs: cert.Pool(), ServerName: "localhost"}, lb: lb, srv: srv}
 	t.Cleanup(ts.stop)
 	return ts

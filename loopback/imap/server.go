@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -86,54 +87,52 @@ func New(lb *loopback.Server) *Server {
 	return s
 }
 
-// Start listens on plain (IMAP with STARTTLS) and implicit (IMAPS, RFC
-// 8314), either of which may be "" for none, and serves them in the
-// background. It returns the addresses bound, with the port the system
-// chose where one asked for port 0.
-func (s *Server) Start(plain, implicit string) (boundPlain, boundImplicit string, err error) {
-	if implicit != "" && s.lb.TLSConfig() == nil {
-		return "", "", errors.New("implicit TLS needs a certificate")
-	}
-	var lp, li net.Listener
-	if plain != "" {
-		if lp, err = net.Listen("tcp", plain); err != nil {
-			return "", "", err
+// Start listens on the addresses a gives this package's services
+// (Service: IMAP with STARTTLS; ServiceTLS: IMAPS, RFC 8314), either of
+// which may be absent or "" for none, and serves them in the background.
+// It returns the addresses bound, keyed by service, with the port the
+// system chose where one asked for port 0.
+func (s *Server) Start(a loopback.Addrs) (loopback.Addrs, error) {
+	for svc := range a {
+		if svc != Service && svc != ServiceTLS {
+			return nil, fmt.Errorf("%s is not served by the IMAP server", svc)
 		}
-		boundPlain = lp.Addr().String()
 	}
-	if implicit != "" {
-		if li, err = net.Listen("tcp", implicit); err != nil {
-			if lp != nil {
-				lp.Close()
-			}
-			return "", "", err
-		}
-		boundImplicit = li.Addr().String()
+	if a[ServiceTLS] != "" && s.lb.TLSConfig() == nil {
+		return nil, errors.New("implicit TLS needs a certificate")
 	}
-	for _, j := range []struct {
-		l        net.Listener
-		implicit bool
-	}{{lp, false}, {li, true}} {
-		if j.l == nil {
+	bound := loopback.Addrs{}
+	ls := map[*loopback.Service]net.Listener{}
+	for _, svc := range []*loopback.Service{Service, ServiceTLS} {
+		if a[svc] == "" {
 			continue
 		}
+		l, err := net.Listen("tcp", a[svc])
+		if err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return nil, err
+		}
+		ls[svc], bound[svc] = l, l.Addr().String()
+	}
+	for svc, l := range ls {
 		go func() {
-			if err := s.Serve(j.l, j.implicit); err != nil {
-				s.lb.Logf("imap listener on %s stopped: %v", j.l.Addr(), err)
+			if err := s.Serve(l, svc); err != nil {
+				s.lb.Logf("%s listener on %s stopped: %v", svc, l.Addr(), err)
 			}
 		}()
 	}
-	return boundPlain, boundImplicit, nil
+	return bound, nil
 }
 
 // Serve accepts connections on l until it is closed or Shutdown is
 // called, each counted against the listener's budget (the same limits
-// as SMTP and POP3: --max-connections, --max-client-connections).
-// implicit starts TLS at once (IMAPS).
-func (s *Server) Serve(l net.Listener, implicit bool) error {
-	svc := Service
-	if implicit {
-		svc = ServiceTLS
+// as the other protocols: --max-connections, --max-client-connections).
+// svc is Service, or ServiceTLS to start TLS at once (IMAPS).
+func (s *Server) Serve(l net.Listener, svc *loopback.Service) error {
+	if svc != Service && svc != ServiceTLS {
+		return fmt.Errorf("%s is not served by the IMAP server", svc)
 	}
 	s.mu.Lock()
 	if s.closing {
