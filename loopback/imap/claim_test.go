@@ -2,6 +2,7 @@ package imap_test
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/mailsh/mailsh/loopback"
 )
 
 // TestSelectClaimsMany: SELECT of a folder with more messages in new/
@@ -112,5 +115,98 @@ func TestSelectClaimsMany(t *testing.T) {
 		if _, ok := again[uid]; !ok {
 			t.Fatalf("UID %d is gone after the moves", uid)
 		}
+	}
+}
+
+// putBig puts n messages of size octets in the account's new/, more in
+// all than the socket buffers hold.
+func putBig(t *testing.T, ts *testServer, n, size int) {
+	t.Helper()
+	dir := filepath.Join(ts.maildir(), "new")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	body := "Subject: big\n\n" + strings.Repeat("x", size) + "\n"
+	for i := range n {
+		name := fmt.Sprintf("1700000000.M%06dP1Q%d.test", i, i)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// stalledFetch logs in on a raw connection, selects INBOX and asks for
+// every message whole, then reads no more.
+func stalledFetch(t *testing.T, ts *testServer) net.Conn {
+	t.Helper()
+	c, br := rawSession(t, ts.imap)
+	readUntil(t, br, "* OK")
+	fmt.Fprintf(c, "a1 LOGIN %s %s\r\na2 SELECT INBOX\r\n", user, pass)
+	readUntil(t, br, "a1 OK")
+	readUntil(t, br, "a2 OK")
+	fmt.Fprintf(c, "a3 FETCH 1:* BODY.PEEK[]\r\n")
+	return c
+}
+
+// TestMovesHoldUpNoCommand: while a client that has stopped reading holds
+// up its FETCH of every message, the moves SELECT left to make hold up
+// no other session's commands on the folder.
+func TestMovesHoldUpNoCommand(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, filepath.Join(t.TempDir(), "Maildir"))
+	putBig(t, ts, 600, 32<<10) // more than SELECT moves before it answers
+	stalledFetch(t, ts)
+	// Long enough for the moves to want a step whatever the FETCH does.
+	time.Sleep(1500 * time.Millisecond)
+
+	done := make(chan error, 1)
+	go func() {
+		c, err := imapclient.DialInsecure(ts.imap, nil)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer c.Close()
+		if err := c.Login(user, pass).Wait(); err != nil {
+			done <- err
+			return
+		}
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			done <- err
+			return
+		}
+		_, err = c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Flags: true}).Collect()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("another session's FETCH waited 10 s behind the moves")
+	}
+}
+
+// TestFetchAbandoned: a client that goes away in the middle of a FETCH
+// frees its session: the connection it held no longer counts against
+// the limit of connections from its address.
+func TestFetchAbandoned(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, filepath.Join(t.TempDir(), "Maildir"), func(c *loopback.Config) { c.Limits.MaxClientConnections = 1 })
+	putBig(t, ts, 100, 200<<10)
+	stalledFetch(t, ts).Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, br := rawSession(t, ts.imap)
+		got := readUntil(t, br, "* ")
+		c.Close()
+		if strings.HasPrefix(got, "* OK") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after a client left in the middle of a FETCH, another gets %q", got)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

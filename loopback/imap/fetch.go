@@ -108,6 +108,15 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 		defer f.Close()
 	}
 	rw := w.CreateMessage(seq)
+	// The response holds the connection's writer until it is closed,
+	// even when writing it failed: a session whose client went away
+	// mid-FETCH must still be able to end (and Shutdown to say BYE).
+	closed := false
+	defer func() {
+		if !closed {
+			rw.Close()
+		}
+	}()
 	rw.WriteUID(e.uid)
 	if options.Flags || flagsChanged {
 		rw.WriteFlags(e.flagList())
@@ -178,6 +187,7 @@ func (v *view) fetchOne(w *imapserver.FetchWriter, seq uint32, e *entry, options
 	for _, bs := range options.BinarySectionSize {
 		rw.WriteBinarySectionSize(bs, imapserver.ExtractBinarySectionSize(bufs.reader(f), bs))
 	}
+	closed = true
 	return rw.Close()
 }
 

@@ -392,9 +392,9 @@ func (s *Server) listing(dir string, claim bool, how look, have uint64) ([]entry
 // leaves them all to moveNew, so that SELECT waits for no renames.
 // moveNew moves moveStep messages at a time, once no command has been at
 // work on the folder's files for moveQuiet (a client's burst of commands
-// after SELECT is not slowed by renames in the directories it reads), or
-// after moveMaxWait without a step, so that a client that never pauses
-// does not hold the moves back for ever.
+// after SELECT is not slowed by renames in the directories it reads), or,
+// after moveMaxWait without a step, as soon as no command is at work, so
+// that a client that pauses only briefly does not hold the moves back.
 const (
 	moveBatch   = 256
 	moveStep    = 64
@@ -435,8 +435,6 @@ func (s *Server) moveNew(dir string, st *folderState, names []string, done chan 
 	var at map[string]int // where the listing names each message in new/
 	var atGen uint64      // the listing at is of
 	step := func(names []string) error {
-		st.use.Lock()
-		defer st.use.Unlock()
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		if at == nil || atGen != st.gen {
@@ -475,8 +473,17 @@ func (s *Server) moveNew(dir string, st *folderState, names []string, done chan 
 			time.Sleep(wait)
 			continue
 		}
+		// Never wait for the lock: a step waiting behind a command that
+		// a slow client holds up would hold up every other command on
+		// the folder behind it.
+		if !st.use.TryLock() {
+			time.Sleep(moveQuiet)
+			continue
+		}
 		n := min(len(names), moveStep)
-		if step(names[:n]) != nil {
+		err := step(names[:n])
+		st.use.Unlock()
+		if err != nil {
 			return
 		}
 		names, last = names[n:], time.Now()
