@@ -14,50 +14,50 @@ import (
 	"github.com/mailsh/mailsh/proto/pop3"
 )
 
-// pop3Handler runs one command whose state and syntax were checked.
-type pop3Handler func(s *pop3Session, arg string) error
+// handler runs one command whose state and syntax were checked.
+type handler func(s *session, arg string) error
 
-// pop3HandlerFor is the dispatch: the handler of each command of
+// handlerFor is the dispatch: the handler of each command of
 // pop3.Commands, which says in which states each is valid.
-func pop3HandlerFor(name string) pop3Handler {
+func handlerFor(name string) handler {
 	switch name {
 	case "USER":
-		return (*pop3Session).user
+		return (*session).user
 	case "PASS":
-		return (*pop3Session).pass
+		return (*session).pass
 	case "APOP":
-		return (*pop3Session).apop
+		return (*session).apop
 	case "AUTH":
-		return (*pop3Session).auth
+		return (*session).auth
 	case "CAPA":
-		return (*pop3Session).capa
+		return (*session).capa
 	case "STLS":
-		return (*pop3Session).stls
+		return (*session).stls
 	case "STAT":
-		return (*pop3Session).stat
+		return (*session).stat
 	case "LIST":
-		return (*pop3Session).list
+		return (*session).list
 	case "RETR":
-		return (*pop3Session).retr
+		return (*session).retr
 	case "TOP":
-		return (*pop3Session).top
+		return (*session).top
 	case "DELE":
-		return (*pop3Session).dele
+		return (*session).dele
 	case "UIDL":
-		return (*pop3Session).uidl
+		return (*session).uidl
 	case "NOOP":
-		return (*pop3Session).noop
+		return (*session).noop
 	case "RSET":
-		return (*pop3Session).rset
+		return (*session).rset
 	case "QUIT":
-		return (*pop3Session).quit
+		return (*session).quit
 	}
 	return nil
 }
 
 // user takes the mailbox name (RFC 1939 §7). It says +OK for any name, so
 // that names cannot be guessed one by one.
-func (s *pop3Session) user(arg string) error {
+func (s *session) user(arg string) error {
 	if !s.LoginAllowed() {
 		return s.send(pNeedsTLS)
 	}
@@ -67,7 +67,7 @@ func (s *pop3Session) user(arg string) error {
 
 // pass checks the password given after USER (RFC 1939 §7); a failure
 // returns to the AUTHORIZATION state.
-func (s *pop3Session) pass(arg string) error {
+func (s *session) pass(arg string) error {
 	s.userGiven = false
 	var a loopback.Account
 	ok, delay, err := s.CheckLogin(func() bool {
@@ -87,7 +87,7 @@ func (s *pop3Session) pass(arg string) error {
 // apop checks an APOP digest (RFC 1939 §7): the MD5 of the greeting's
 // timestamp and the password, computed by pop3.APOPDigest as the client
 // does.
-func (s *pop3Session) apop(arg string) error {
+func (s *session) apop(arg string) error {
 	if !s.LoginAllowed() {
 		return s.send(pNeedsTLS)
 	}
@@ -114,7 +114,7 @@ func (s *pop3Session) apop(arg string) error {
 
 // auth runs a SASL exchange (RFC 5034 §4): challenges go out as
 // "+ base64". AUTH alone lists the mechanisms.
-func (s *pop3Session) auth(arg string) error {
+func (s *session) auth(arg string) error {
 	if arg == "" {
 		if err := s.send(pAuthList); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (s *pop3Session) auth(arg string) error {
 	return loopback.ErrDrop
 }
 
-func (s *pop3Session) saslOffered() []string {
+func (s *session) saslOffered() []string {
 	if !s.LoginAllowed() {
 		return nil
 	}
@@ -167,7 +167,7 @@ func (s *pop3Session) saslOffered() []string {
 
 // failed answers a wrong password, after the delay it waited; too many
 // end the session.
-func (s *pop3Session) failed(how string, delay time.Duration) error {
+func (s *session) failed(how string, delay time.Duration) error {
 	s.authFailures++
 	s.Logf("%s: login failed (%d), answered after %s", how, s.authFailures, delay)
 	if s.authFailures >= s.Server().Limits().MaxAuthFailures {
@@ -179,7 +179,7 @@ func (s *pop3Session) failed(how string, delay time.Duration) error {
 
 // shutdownReply ends a session whose login waited while the server began
 // to shut down.
-func (s *pop3Session) shutdownReply() error {
+func (s *session) shutdownReply() error {
 	s.send(pShuttingDown)
 	return loopback.ErrClosing
 }
@@ -187,7 +187,7 @@ func (s *pop3Session) shutdownReply() error {
 // login enters the TRANSACTION state: it locks the maildrop (RFC 1939
 // §8; a second session gets RFC 2449's [IN-USE]) and lists its messages,
 // which keep their numbers for the whole session.
-func (s *pop3Session) login(account, how string) error {
+func (s *session) login(account, how string) error {
 	if o := s.fault("pop3.login", account, ""); o.Decided() {
 		return s.applyFault(o)
 	}
@@ -219,7 +219,7 @@ func (s *pop3Session) login(account, how string) error {
 }
 
 // capa lists the capabilities (RFC 2449 §5).
-func (s *pop3Session) capa(string) error {
+func (s *session) capa(string) error {
 	if err := s.send(pCapa); err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (s *pop3Session) capa(string) error {
 }
 
 // stls starts TLS (RFC 2595 §4).
-func (s *pop3Session) stls(string) error {
+func (s *session) stls(string) error {
 	switch {
 	case s.TLS() != nil:
 		return s.send(pTLSActive)
@@ -255,29 +255,28 @@ func (s *pop3Session) stls(string) error {
 		s.Logf("TLS handshake failed: %v", err)
 		return loopback.ErrDrop
 	}
-	s.Lines().Max = maxPOP3Line
 	s.userGiven, s.userName = false, ""
 	s.Logf("TLS started: %s", s.TLSDescription())
 	return nil
 }
 
 // stat gives the count and size of the live messages (RFC 1939 §5).
-func (s *pop3Session) stat(string) error {
+func (s *session) stat(string) error {
 	n, size := s.live()
 	return s.send(pStat(n, size))
 }
 
 // list gives message sizes (RFC 1939 §5).
-func (s *pop3Session) list(arg string) error {
+func (s *session) list(arg string) error {
 	return s.listing(arg, func(m *loopback.Message) string { return strconv.FormatInt(m.Size, 10) })
 }
 
 // uidl gives unique ids (RFC 1939 §7), stable across sessions.
-func (s *pop3Session) uidl(arg string) error {
+func (s *session) uidl(arg string) error {
 	return s.listing(arg, func(m *loopback.Message) string { return m.UID })
 }
 
-func (s *pop3Session) listing(arg string, field func(*loopback.Message) string) error {
+func (s *session) listing(arg string, field func(*loopback.Message) string) error {
 	if arg != "" {
 		n, m, bad := s.msgArg(arg)
 		if bad != nil {
@@ -300,7 +299,7 @@ func (s *pop3Session) listing(arg string, field func(*loopback.Message) string) 
 
 // retr streams a message (RFC 1939 §5) from its file through proto's
 // DotWriter: it is never read whole into memory.
-func (s *pop3Session) retr(arg string) error {
+func (s *session) retr(arg string) error {
 	return s.sendMessage(arg, func(w io.Writer, r io.Reader) error {
 		// One buffer for every RETR: io.Copy from a file would make a
 		// new 32 KB one each time (os.File's WriteTo), which for a
@@ -317,7 +316,7 @@ func (s *pop3Session) retr(arg string) error {
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // top streams a message's header and first lines (RFC 1939 §7).
-func (s *pop3Session) top(arg string) error {
+func (s *session) top(arg string) error {
 	msg, lines, ok := strings.Cut(arg, " ")
 	k, err := strconv.Atoi(strings.TrimSpace(lines))
 	if !ok || err != nil || k < 0 {
@@ -326,7 +325,7 @@ func (s *pop3Session) top(arg string) error {
 	return s.sendMessage(msg, func(w io.Writer, r io.Reader) error { return copyTop(w, r, k) })
 }
 
-func (s *pop3Session) sendMessage(arg string, copyFn func(io.Writer, io.Reader) error) error {
+func (s *session) sendMessage(arg string, copyFn func(io.Writer, io.Reader) error) error {
 	n, m, bad := s.msgArg(arg)
 	if bad != nil {
 		return s.send(*bad)
@@ -350,7 +349,7 @@ func (s *pop3Session) sendMessage(arg string, copyFn func(io.Writer, io.Reader) 
 }
 
 // dele marks a message deleted (RFC 1939 §5); it goes at QUIT.
-func (s *pop3Session) dele(arg string) error {
+func (s *session) dele(arg string) error {
 	n, err := strconv.Atoi(arg)
 	if err == nil && n >= 1 && n <= len(s.msgs) && s.msgs[n-1].Deleted {
 		return s.send(pAlreadyDeleted(n))
@@ -364,10 +363,10 @@ func (s *pop3Session) dele(arg string) error {
 }
 
 // noop does nothing (RFC 1939 §5).
-func (s *pop3Session) noop(string) error { return s.send(pNoop) }
+func (s *session) noop(string) error { return s.send(pNoop) }
 
 // rset unmarks the deleted messages (RFC 1939 §5).
-func (s *pop3Session) rset(string) error {
+func (s *session) rset(string) error {
 	for _, m := range s.msgs {
 		m.Deleted = false
 	}
@@ -378,7 +377,7 @@ func (s *pop3Session) rset(string) error {
 // quit ends the session. In TRANSACTION it enters the UPDATE state (RFC
 // 1939 §6) and removes the messages marked deleted; a session that ends
 // any other way removes nothing.
-func (s *pop3Session) quit(string) error {
+func (s *session) quit(string) error {
 	if s.account == "" {
 		s.send(pBye)
 		return loopback.ErrQuit

@@ -9,7 +9,7 @@ import (
 // Every command of proto's table has a handler: one list of commands.
 func TestPOP3HandlersCoverTable(t *testing.T) {
 	for _, c := range pop3.Commands {
-		if pop3HandlerFor(c.Name) == nil {
+		if handlerFor(c.Name) == nil {
 			t.Errorf("no POP3 handler for %s", c.Name)
 		}
 	}

@@ -15,7 +15,7 @@ var (
 )
 
 var protocol = &loopback.Protocol{
-	Session:       servePOP3,
+	Session:       serve,
 	Idle:          idle,
 	MaxLine:       maxPOP3Line,
 	InternalError: "-ERR [SYS/TEMP] Internal error, closing the connection\r\n",

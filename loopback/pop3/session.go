@@ -14,8 +14,8 @@ import (
 	"github.com/mailsh/mailsh/proto/pop3"
 )
 
-// pop3Session is the state of one POP3 connection.
-type pop3Session struct {
+// session is the state of one POP3 connection.
+type session struct {
 	*loopback.Conn
 
 	// AUTHORIZATION state (RFC 1939 §4).
@@ -33,7 +33,7 @@ type pop3Session struct {
 }
 
 // state maps the session onto proto's POP3 states.
-func (s *pop3Session) state() proto.State {
+func (s *session) state() proto.State {
 	switch {
 	case s.account != "":
 		return pop3.Transaction
@@ -43,10 +43,9 @@ func (s *pop3Session) state() proto.State {
 	return pop3.Authorization
 }
 
-// servePOP3 runs a POP3 session from greeting to close.
-func servePOP3(c *loopback.Conn, refused *loopback.Refusal) {
-	s := &pop3Session{Conn: c}
-	c.Lines().Max = maxPOP3Line
+// serve runs a POP3 session from greeting to close.
+func serve(c *loopback.Conn, refused *loopback.Refusal) {
+	s := &session{Conn: c}
 	start := time.Now()
 	c.Logf("connection from %s", c.RemoteAddr())
 	defer func() {
@@ -104,14 +103,14 @@ func servePOP3(c *loopback.Conn, refused *loopback.Refusal) {
 	}
 }
 
-func (s *pop3Session) send(r pop3Reply) error { return r.write(s.Writer()) }
+func (s *session) send(r pop3Reply) error { return r.write(s.Writer()) }
 
 // fault applies the fault rules to an event of this session.
-func (s *pop3Session) fault(point, subject, arg string) loopback.FaultOutcome {
+func (s *session) fault(point, subject, arg string) loopback.FaultOutcome {
 	return s.ApplyFaults(point, subject, arg, &s.counts)
 }
 
-func (s *pop3Session) applyFault(o loopback.FaultOutcome) error {
+func (s *session) applyFault(o loopback.FaultOutcome) error {
 	if o.Drop {
 		return loopback.ErrDrop
 	}
@@ -119,7 +118,7 @@ func (s *pop3Session) applyFault(o loopback.FaultOutcome) error {
 }
 
 // dispatch runs one command line through proto's table.
-func (s *pop3Session) dispatch(line string) error {
+func (s *session) dispatch(line string) error {
 	verb, arg := proto.SplitCommand(line)
 	cmd := pop3.Commands.Lookup(verb)
 	if cmd == nil {
@@ -143,12 +142,12 @@ func (s *pop3Session) dispatch(line string) error {
 	if o := s.fault("pop3."+strings.ToLower(cmd.Name), subject, arg); o.Decided() {
 		return s.applyFault(o)
 	}
-	return pop3HandlerFor(cmd.Name)(s, strings.TrimSpace(arg))
+	return handlerFor(cmd.Name)(s, strings.TrimSpace(arg))
 }
 
 // msgArg reads a message number (RFC 1939 §5: "msg" counts from 1) and
 // finds a message that is not marked deleted.
-func (s *pop3Session) msgArg(arg string) (int, *loopback.Message, *pop3Reply) {
+func (s *session) msgArg(arg string) (int, *loopback.Message, *pop3Reply) {
 	n, err := strconv.Atoi(arg)
 	if err != nil {
 		r := pBadNumber
@@ -167,7 +166,7 @@ func (s *pop3Session) msgArg(arg string) (int, *loopback.Message, *pop3Reply) {
 }
 
 // live counts the messages not marked deleted and their size.
-func (s *pop3Session) live() (n int, size int64) {
+func (s *session) live() (n int, size int64) {
 	for _, m := range s.msgs {
 		if !m.Deleted {
 			n++

@@ -12,7 +12,7 @@ import (
 // auth runs an SMTP AUTH exchange (RFC 4954 §4): challenges go out as
 // "334 base64", responses come back as base64 lines. Neither the
 // responses nor the initial response are ever logged.
-func (s *smtpSession) auth(arg string) error {
+func (s *session) auth(arg string) error {
 	if s.user != "" {
 		return s.send(rAuthAgain)
 	}
@@ -45,7 +45,7 @@ func (s *smtpSession) auth(arg string) error {
 
 // authDone answers the end of an exchange; too many failures end the
 // session.
-func (s *smtpSession) authDone(mech string, m loopback.SASLServer, err error, delay time.Duration) error {
+func (s *session) authDone(mech string, m loopback.SASLServer, err error, delay time.Duration) error {
 	switch {
 	case err == nil:
 		s.user = m.User()

@@ -9,48 +9,48 @@ import (
 	"github.com/mailsh/mailsh/proto/smtp"
 )
 
-// smtpHandler runs one command whose sequence and syntax were checked.
-type smtpHandler func(s *smtpSession, arg string) error
+// handler runs one command whose sequence and syntax were checked.
+type handler func(s *session, arg string) error
 
-// smtpHandlerFor is the server's dispatch: the handler of each command of
+// handlerFor is the server's dispatch: the handler of each command of
 // smtp.Commands, which says when each is valid (a test checks that
 // every command has one). BDAT has none here: dispatch reads its chunk
 // whatever the reply (RFC 3030 §2).
-func smtpHandlerFor(name string) smtpHandler {
+func handlerFor(name string) handler {
 	switch name {
 	case "EHLO":
-		return (*smtpSession).ehlo
+		return (*session).ehlo
 	case "HELO":
-		return (*smtpSession).heloCmd
+		return (*session).heloCmd
 	case "STARTTLS":
-		return (*smtpSession).starttls
+		return (*session).starttls
 	case "AUTH":
-		return (*smtpSession).auth
+		return (*session).auth
 	case "MAIL":
-		return (*smtpSession).mail
+		return (*session).mail
 	case "RCPT":
-		return (*smtpSession).rcpt
+		return (*session).rcpt
 	case "DATA":
-		return (*smtpSession).data
+		return (*session).data
 	case "RSET":
-		return (*smtpSession).rset
+		return (*session).rset
 	case "VRFY":
-		return (*smtpSession).vrfy
+		return (*session).vrfy
 	case "EXPN":
-		return (*smtpSession).expn
+		return (*session).expn
 	case "HELP":
-		return (*smtpSession).help
+		return (*session).help
 	case "NOOP":
-		return (*smtpSession).noop
+		return (*session).noop
 	case "QUIT":
-		return (*smtpSession).quit
+		return (*session).quit
 	}
 	return nil
 }
 
 // ehlo answers EHLO with the extensions in force (RFC 5321 §4.1.1.1). Like
 // RSET, it ends any transaction (RFC 5321 §4.1.4).
-func (s *smtpSession) ehlo(arg string) error {
+func (s *session) ehlo(arg string) error {
 	s.reset()
 	s.greeted, s.esmtp, s.helo = true, true, strings.TrimSpace(arg)
 	r := rHello(s.Server().Domain(), loopback.HeaderSafe(s.helo, 64), loopback.IPString(s.RemoteIP()))
@@ -59,7 +59,7 @@ func (s *smtpSession) ehlo(arg string) error {
 }
 
 // extensions are the EHLO keywords offered now.
-func (s *smtpSession) extensions() []string {
+func (s *session) extensions() []string {
 	ext := []string{
 		"PIPELINING", // RFC 2920
 		fmt.Sprintf("SIZE %d", s.Server().Limits().MaxMessageSize), // RFC 1870
@@ -80,19 +80,19 @@ func (s *smtpSession) extensions() []string {
 // authOffered: AUTH is offered until it succeeds, and only where
 // credentials may be sent (RFC 4954 §4 lets a server offer mechanisms
 // only under TLS).
-func (s *smtpSession) authOffered() bool {
+func (s *session) authOffered() bool {
 	return s.user == "" && s.LoginAllowed()
 }
 
 // heloCmd answers HELO (RFC 5321 §4.1.1.1): no extensions.
-func (s *smtpSession) heloCmd(arg string) error {
+func (s *session) heloCmd(arg string) error {
 	s.reset()
 	s.greeted, s.esmtp, s.helo = true, false, strings.TrimSpace(arg)
 	return s.send(rHello(s.Server().Domain(), loopback.HeaderSafe(s.helo, 64), loopback.IPString(s.RemoteIP())))
 }
 
 // starttls upgrades the connection (RFC 3207 §4).
-func (s *smtpSession) starttls(string) error {
+func (s *session) starttls(string) error {
 	switch {
 	case s.TLS() != nil:
 		return s.send(rTLSActive)
@@ -119,29 +119,29 @@ func (s *smtpSession) starttls(string) error {
 }
 
 // rset abandons the transaction (RFC 5321 §4.1.1.5).
-func (s *smtpSession) rset(string) error {
+func (s *session) rset(string) error {
 	s.reset()
 	return s.send(rReset)
 }
 
 // vrfy answers 252 (RFC 5321 §3.5.3): it neither confirms nor denies.
-func (s *smtpSession) vrfy(string) error { return s.send(rVrfy) }
+func (s *session) vrfy(string) error { return s.send(rVrfy) }
 
 // expn refuses (RFC 5321 §3.5.2, §7.3).
-func (s *smtpSession) expn(string) error { return s.send(rNoExpn) }
+func (s *session) expn(string) error { return s.send(rNoExpn) }
 
 // noop does nothing (RFC 5321 §4.1.1.9).
-func (s *smtpSession) noop(string) error { return s.send(rNoop) }
+func (s *session) noop(string) error { return s.send(rNoop) }
 
 // quit says goodbye and closes (RFC 5321 §4.1.1.10).
-func (s *smtpSession) quit(string) error {
+func (s *session) quit(string) error {
 	s.send(rBye(s.Server().Domain()))
 	return loopback.ErrQuit
 }
 
 // help lists the commands valid now, or explains one (RFC 5321
 // §4.1.1.8), from proto's table.
-func (s *smtpSession) help(arg string) error {
+func (s *session) help(arg string) error {
 	arg = strings.TrimSpace(arg)
 	if arg != "" {
 		cmd := smtp.Commands.Lookup(arg)
@@ -169,7 +169,7 @@ func (s *smtpSession) help(arg string) error {
 }
 
 // offered reports whether an extension's command is usable now.
-func (s *smtpSession) offered(c *proto.Command) bool {
+func (s *session) offered(c *proto.Command) bool {
 	switch c.Name {
 	case "STARTTLS":
 		return s.TLS() == nil && s.Server().TLSConfig() != nil

@@ -19,7 +19,7 @@ import (
 // the reply (RFC 3030 §2).
 func TestSMTPHandlersCoverTable(t *testing.T) {
 	for _, c := range smtp.Commands {
-		if smtpHandlerFor(c.Name) == nil && c.Name != "BDAT" {
+		if handlerFor(c.Name) == nil && c.Name != "BDAT" {
 			t.Errorf("no handler for %s", c.Name)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // begin starts the delivery of the transaction's message.
-func (s *smtpSession) begin() (*loopback.Delivery, error) {
+func (s *session) begin() (*loopback.Delivery, error) {
 	var tlsDesc string
 	if s.TLS() != nil {
 		tlsDesc = s.TLSDescription()
@@ -46,7 +46,7 @@ func newID() string {
 // data receives a message (RFC 5321 §4.1.1.4): 354, then the text up to
 // the line holding only ".", dot-unstuffed by proto's DotReader (RFC 5321
 // §4.5.2) and streamed into the Maildir as it arrives.
-func (s *smtpSession) data(string) error {
+func (s *session) data(string) error {
 	d, err := s.begin()
 	if err != nil {
 		s.Logf("cannot start delivery: %v", err)
@@ -133,7 +133,7 @@ func drain(dr *proto.DotReader) error {
 // rules for "dot", it commits the delivery and only then says 250 (RFC
 // 5321 §4.2.5: the 250 after the data means the server has taken
 // responsibility for the message).
-func (s *smtpSession) finish(d *loopback.Delivery) error {
+func (s *session) finish(d *loopback.Delivery) error {
 	defer s.reset()
 	if o := s.fault("dot", s.tx.from, ""); o.Decided() {
 		d.Abort()
@@ -158,7 +158,7 @@ func (s *smtpSession) finish(d *loopback.Delivery) error {
 // before any reply, even a refusal, so that the session stays in step;
 // a chunk whose size cannot be read leaves no way to find its end, so the
 // connection closes. A failed chunk ends the transaction.
-func (s *smtpSession) bdat(arg string, rejection *Reply) error {
+func (s *session) bdat(arg string, rejection *Reply) error {
 	size, last, ok := parseBDAT(arg)
 	if !ok {
 		s.send(rBadChunk)

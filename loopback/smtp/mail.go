@@ -12,7 +12,7 @@ import (
 // mail starts a transaction (RFC 5321 §4.1.1.2) with the parameters of
 // the extensions offered: SIZE (RFC 1870 §6), BODY (RFC 6152 §3),
 // SMTPUTF8 (RFC 6531 §3.4) and AUTH (RFC 4954 §5).
-func (s *smtpSession) mail(arg string) error {
+func (s *session) mail(arg string) error {
 	from, params, bad := parsePath(arg, "FROM")
 	if bad != nil {
 		return s.send(*bad)
@@ -64,7 +64,7 @@ func (s *smtpSession) mail(arg string) error {
 // rcpt adds a recipient (RFC 5321 §4.1.1.3): one of the served domain's
 // accounts, or postmaster (RFC 5321 §4.5.1); every other domain is refused,
 // since this server never relays.
-func (s *smtpSession) rcpt(arg string) error {
+func (s *session) rcpt(arg string) error {
 	addr, params, bad := parsePath(arg, "TO")
 	if bad != nil {
 		return s.send(*bad)
@@ -102,7 +102,7 @@ func (s *smtpSession) rcpt(arg string) error {
 
 // recipientOK is the 250 to an accepted RCPT: it says whose mailbox the
 // message goes to, and whether a catch-all took the address.
-func (s *smtpSession) recipientOK(addr, account string) Reply {
+func (s *session) recipientOK(addr, account string) Reply {
 	cfg := s.Server().Config()
 	if cfg.CatchAll != "" && strings.EqualFold(account, cfg.CatchAll) {
 		local, _, _ := cutLast(addr, "@")
@@ -114,7 +114,7 @@ func (s *smtpSession) recipientOK(addr, account string) Reply {
 }
 
 // route finds the account an address is delivered to.
-func (s *smtpSession) route(addr string) (string, *Reply) {
+func (s *session) route(addr string) (string, *Reply) {
 	cfg := s.Server().Config()
 	local, domain, hasDomain := cutLast(addr, "@")
 	if !hasDomain {
@@ -146,7 +146,7 @@ func (s *smtpSession) route(addr string) (string, *Reply) {
 
 // isOwnLiteral reports whether an address literal ("[127.0.0.1]",
 // "[IPv6:::1]", RFC 5321 §4.1.3) names the address the client reached.
-func (s *smtpSession) isOwnLiteral(domain string) bool {
+func (s *session) isOwnLiteral(domain string) bool {
 	lit, ok := strings.CutPrefix(domain, "[")
 	if !ok {
 		return false

@@ -15,7 +15,7 @@ var (
 )
 
 var protocol = &loopback.Protocol{
-	Session: serveSMTP,
+	Session: serve,
 	Idle:    idle,
 	MaxLine: maxCommandLine,
 	// RFC 5321 §3.8: 421 when the server must close.

@@ -11,8 +11,8 @@ import (
 	"github.com/mailsh/mailsh/proto/smtp"
 )
 
-// smtpSession is the state of one SMTP connection.
-type smtpSession struct {
+// session is the state of one SMTP connection.
+type session struct {
 	*loopback.Conn
 
 	// Session: what the greeting, EHLO/HELO, STARTTLS and AUTH set up
@@ -48,7 +48,7 @@ type transaction struct {
 
 // reset abandons the transaction (RFC 5321 §4.1.1.5: RSET "any stored
 // sender, recipients, and mail data MUST be discarded").
-func (s *smtpSession) reset() {
+func (s *session) reset() {
 	if s.tx.bdat != nil {
 		s.tx.bdat.Abort()
 	}
@@ -58,7 +58,7 @@ func (s *smtpSession) reset() {
 
 // state maps the session onto proto's SMTP states, so that the server
 // decides "valid now" from the same table as the client's state machine.
-func (s *smtpSession) state() proto.State {
+func (s *session) state() proto.State {
 	switch {
 	case s.rejected:
 		return smtp.Rejected
@@ -74,9 +74,9 @@ func (s *smtpSession) state() proto.State {
 	return smtp.Ready
 }
 
-// serveSMTP runs an SMTP session from greeting to close.
-func serveSMTP(c *loopback.Conn, refused *loopback.Refusal) {
-	s := &smtpSession{Conn: c}
+// serve runs an SMTP session from greeting to close.
+func serve(c *loopback.Conn, refused *loopback.Refusal) {
+	s := &session{Conn: c}
 	defer s.reset()
 	start := time.Now()
 	c.Logf("connection from %s", c.RemoteAddr())
@@ -131,7 +131,7 @@ func serveSMTP(c *loopback.Conn, refused *loopback.Refusal) {
 
 // readFailed answers a failure to read a command: shutdown and idleness
 // end the session with 421; a closed connection just ends it.
-func (s *smtpSession) readFailed(err error) {
+func (s *session) readFailed(err error) {
 	domain := s.Server().Domain()
 	switch {
 	case errors.Is(err, loopback.ErrShutdown):
@@ -144,7 +144,7 @@ func (s *smtpSession) readFailed(err error) {
 }
 
 // send writes a reply; a 421 also ends the session (RFC 5321 §3.8).
-func (s *smtpSession) send(r Reply) error {
+func (s *session) send(r Reply) error {
 	if err := r.write(s.Writer()); err != nil {
 		return err
 	}
@@ -155,12 +155,12 @@ func (s *smtpSession) send(r Reply) error {
 }
 
 // fault applies the fault rules to an event of this session.
-func (s *smtpSession) fault(point, subject, arg string) loopback.FaultOutcome {
+func (s *session) fault(point, subject, arg string) loopback.FaultOutcome {
 	return s.ApplyFaults(point, subject, arg, &s.counts)
 }
 
 // applyFault sends a fault rule's reply or drops the connection.
-func (s *smtpSession) applyFault(o loopback.FaultOutcome) error {
+func (s *session) applyFault(o loopback.FaultOutcome) error {
 	if o.Drop {
 		return loopback.ErrDrop
 	}
@@ -170,7 +170,7 @@ func (s *smtpSession) applyFault(o loopback.FaultOutcome) error {
 // dispatch runs one command line through proto's table: unknown verbs get
 // 500, commands not valid in the current state 503, bad arguments 501,
 // and the rest their handler, after the fault rules had their say.
-func (s *smtpSession) dispatch(line string) error {
+func (s *session) dispatch(line string) error {
 	verb, arg := proto.SplitCommand(line)
 	cmd := smtp.Commands.Lookup(verb)
 	if cmd == nil {
@@ -179,7 +179,7 @@ func (s *smtpSession) dispatch(line string) error {
 		}
 		return s.send(rUnknownCommand(verb))
 	}
-	h := smtpHandlerFor(cmd.Name)
+	h := handlerFor(cmd.Name)
 	rejection := s.check(cmd, arg)
 	if cmd.Name == "BDAT" {
 		// RFC 3030 §2: the chunk follows the command whatever the reply,
@@ -200,7 +200,7 @@ func (s *smtpSession) dispatch(line string) error {
 }
 
 // check says why a command may not run now, or returns nil.
-func (s *smtpSession) check(cmd *proto.Command, arg string) *Reply {
+func (s *session) check(cmd *proto.Command, arg string) *Reply {
 	st := s.state()
 	var r Reply
 	switch {
@@ -221,7 +221,7 @@ func (s *smtpSession) check(cmd *proto.Command, arg string) *Reply {
 
 // protocolName is the "with" keyword of the Received field: RFC 3848
 // (ESMTP, ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 §3.7.3 (UTF8SMTP…).
-func (s *smtpSession) protocolName() string {
+func (s *session) protocolName() string {
 	if !s.esmtp {
 		return "SMTP"
 	}
