@@ -255,3 +255,28 @@ C: PASS secret
 S: +OK Logged in as demo: 0 messages (0 octets)`)
 	})
 }
+
+// TestPOP3LineBound: a command line longer than the bound (RFC 2449 §4
+// allows 255 octets; RFC 5034 §4 more for a SASL response, so the bound
+// is SMTP's) is refused whole, and the session goes on; one at the bound
+// is read as a command.
+func TestPOP3LineBound(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, nil)
+	c := servertest.Dial(t, ts.Addrs[Service])
+	if l := c.Line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatalf("greeting: %q", l)
+	}
+	at := "USER " + strings.Repeat("u", maxPOP3Line-len("USER "))
+	c.Send(at + "\r\n")
+	if l := c.Line(); strings.Contains(l, "Line too long") {
+		t.Fatalf("a line of %d octets: %q; want it read as a command", len(at), l)
+	}
+	c.Send(at + "u\r\nQUIT\r\n")
+	if l := c.Line(); l != "-ERR Line too long" {
+		t.Fatalf("a line of %d octets: %q; want -ERR Line too long", len(at)+1, l)
+	}
+	if l := c.Line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatalf("QUIT after it: %q", l)
+	}
+}
