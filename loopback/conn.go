@@ -69,6 +69,7 @@ var (
 // serve runs the session and tidies up after it.
 func (c *Conn) serve() {
 	defer c.srv.forget(c)
+	defer c.release()
 	defer func() { c.nc.Close() }()
 	defer func() {
 		// A bug must not take the whole server down; the session ends.
@@ -133,10 +134,33 @@ func (c *Conn) nextDeadline(now time.Time) (time.Time, Expiry) {
 // (CVE-2011-0411, RFC 3207 §6).
 func (c *Conn) setup(nc net.Conn) {
 	c.nc = nc
-	c.br = bufio.NewReaderSize(timedReader{c}, 64<<10)
+	if c.br == nil {
+		c.br, c.bw = readers.Get().(*bufio.Reader), writers.Get().(*bufio.Writer)
+	}
+	c.br.Reset(timedReader{c}) // and drop what was buffered
+	c.bw.Reset(timedWriter{c})
 	c.lr = proto.NewLineReader(c.br)
 	c.lr.Max = c.svc.Protocol.MaxLine
-	c.bw = bufio.NewWriterSize(timedWriter{c}, 64<<10)
+}
+
+// readers and writers keep the buffers of ended sessions for the next:
+// 128 KB are not allocated and cleared anew for each of thousands of
+// short sessions (smtp-source's, one message each).
+var (
+	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+)
+
+// release gives the buffers back once the session has ended.
+func (c *Conn) release() {
+	if c.br == nil {
+		return
+	}
+	c.br.Reset(nil)
+	c.bw.Reset(nil)
+	readers.Put(c.br)
+	writers.Put(c.bw)
+	c.br, c.bw, c.lr = nil, nil, nil
 }
 
 // StartTLS starts TLS as the server: at once on an implicit-TLS service,

@@ -1,6 +1,7 @@
 package loopback_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,49 @@ func TestOpenStoreCleansTmp(t *testing.T) {
 	}
 	if servertest.Exists(old) || !servertest.Exists(fresh) {
 		t.Errorf("old kept: %v, fresh kept: %v", servertest.Exists(old), servertest.Exists(fresh))
+	}
+}
+
+// TestDeliveryFinishedTakesNothing: the buffers of a finished delivery
+// serve the next ones, so a finished delivery takes no more text: a late
+// write is refused and reaches no other message.
+func TestDeliveryFinishedTakesNothing(t *testing.T) {
+	s, err := loopback.OpenStore(t.TempDir(), []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := func(id string) *loopback.Delivery {
+		t.Helper()
+		d, err := s.Begin(&loopback.Envelope{ID: id, From: "s@x", Domain: "localhost", Time: time.Unix(1e9, 0),
+			Recipients: []loopback.Recipient{{"a@localhost", "a"}}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	committed, aborted := begin("X1"), begin("X2")
+	committed.Write([]byte("Subject: one\r\n\r\none\r\n"))
+	if _, err := committed.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	aborted.Abort()
+	next := begin("X3")
+	next.Write([]byte("Subject: three\r\n\r\n"))
+	for _, d := range []*loopback.Delivery{committed, aborted} {
+		if _, err := d.Write([]byte("stray\r\n")); err == nil {
+			t.Errorf("%s: a write after the delivery finished was taken", d.ID())
+		}
+		if _, err := io.Copy(d, strings.NewReader("stray\r\n")); err == nil {
+			t.Errorf("%s: a copy after the delivery finished was taken", d.ID())
+		}
+	}
+	next.Write([]byte("three\r\n"))
+	paths, err := next.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(paths[0])
+	if strings.Contains(string(b), "stray") || !strings.HasSuffix(string(b), "\n\nthree\n") {
+		t.Errorf("the next message reads %q", b)
 	}
 }
