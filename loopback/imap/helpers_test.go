@@ -38,7 +38,7 @@ const (
 	pass = "secret"
 )
 
-func startServer(t *testing.T, root string, tweak ...func(*loopback.Config)) *testServer {
+func startServer(t testing.TB, root string, tweak ...func(*loopback.Config)) *testServer {
 	t.Helper()
 	store, err := loopback.OpenStore(root, []string{user})
 	if err != nil {
@@ -98,7 +98,7 @@ func (ts *testServer) login(t *testing.T, opts *imapclient.Options) *imapclient.
 }
 
 // send delivers a message over SMTP.
-func (ts *testServer) send(t *testing.T, subject, body string) {
+func (ts *testServer) send(t testing.TB, subject, body string) {
 	t.Helper()
 	msg := "From: alice@example.org\r\nTo: demo@localhost\r\nSubject: " + subject + "\r\n\r\n" + body
 	c, err := smtp.Dial(ts.smtp)
