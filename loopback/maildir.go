@@ -42,6 +42,10 @@ type Store struct {
 	watchers watchers
 	// Logf, if set, is told of problems that do not fail a delivery.
 	Logf func(format string, args ...any)
+	// LargeListing is how many octets an account's new/ and cur/
+	// directories may take between them before LargeMaildrop calls its
+	// maildrop large; zero means DefaultLargeListing.
+	LargeListing int64
 
 	// create, if set, opens a new file in tmp/ for writing instead of a
 	// spare file without a name; tests set it to make writes fail as on

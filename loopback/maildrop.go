@@ -39,7 +39,7 @@ type Message struct {
 // login to an unchanged maildrop reads no directory.
 func (s *Store) ScanMaildrop(account string) ([]*Message, error) {
 	dir := s.Maildir(account)
-	key, err := statListing(dir)
+	key, _, err := statListing(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,33 @@ func (s *Store) ScanMaildrop(account string) ([]*Message, error) {
 	return l.copy(), nil
 }
 
+// DefaultLargeListing is Store.LargeListing's default: 128 KiB of
+// directory, about 1,500 messages on ext4, which take a few milliseconds
+// to list.
+const DefaultLargeListing = 128 << 10
+
+// LargeMaildrop tells whether listing an account's maildrop will take a
+// while: no listing of it is kept, and its new/ and cur/ directories take
+// more than Store.LargeListing octets between them. A directory's size
+// grows with the names it holds, so this reads no name. A server can then
+// answer a login first and list the maildrop while the client sends its
+// next command.
+func (s *Store) LargeMaildrop(account string) bool {
+	dir := s.Maildir(account)
+	key, size, err := statListing(dir)
+	if err != nil {
+		return false // ScanMaildrop will say what is wrong
+	}
+	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
+		return false
+	}
+	limit := s.LargeListing
+	if limit <= 0 {
+		limit = DefaultLargeListing
+	}
+	return size > limit
+}
+
 // listing is a maildrop's messages as last read, with the state of new/
 // and cur/ they were read from.
 type listing struct {
@@ -111,25 +138,26 @@ func (k listingKey) settled(now time.Time) bool {
 	return now.Sub(k.newMod) > settleTime && now.Sub(k.curMod) > settleTime
 }
 
-// statListing reads the state of a Maildir's new/ and cur/.
-func statListing(dir string) (listingKey, error) {
-	var k listingKey
+// statListing reads the state of a Maildir's new/ and cur/, and the size
+// of both directories together.
+func statListing(dir string) (k listingKey, size int64, err error) {
 	for i, sub := range []string{"new", "cur"} {
 		fi, err := os.Stat(filepath.Join(dir, sub))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return k, &StoreError{Op: "read", Path: filepath.Join(dir, sub), Err: err}
+			return k, 0, &StoreError{Op: "read", Path: filepath.Join(dir, sub), Err: err}
 		}
 		mod, ino := fi.ModTime(), inode(fi)
+		size += fi.Size()
 		if i == 0 {
 			k.newMod, k.newIno = mod, ino
 		} else {
 			k.curMod, k.curIno = mod, ino
 		}
 	}
-	return k, nil
+	return k, size, nil
 }
 
 // forget drops an account's kept listing: this process changed it.

@@ -200,7 +200,23 @@ func (s *session) login(account, how string) error {
 		s.Logf("%s: %v", how, err)
 		return s.send(pMaildropFailed())
 	}
-	msgs, err := s.Server().Store().ScanMaildrop(account)
+	clear := s.TLS() == nil
+	note := ""
+	if clear {
+		note = " (credentials sent in clear text)"
+	}
+	mech := strings.TrimPrefix(how, "AUTH ")
+	store := s.Server().Store()
+	if store.LargeMaildrop(account) {
+		// Answer first, and list while the client sends its next
+		// command, as Dovecot does; RFC 1939 §7 leaves the count out
+		// of the reply to the server.
+		s.account, s.unlock = account, unlock
+		s.pending = listInBackground(store, account)
+		s.Logf("%s: logged in as %s%s, a large maildrop listed after the reply", how, account, note)
+		return s.send(pLoggedInLarge(account, clear, mech))
+	}
+	msgs, err := store.ScanMaildrop(account)
 	if err != nil {
 		unlock()
 		s.Logf("%s: %v", how, err)
@@ -208,14 +224,42 @@ func (s *session) login(account, how string) error {
 	}
 	s.account, s.msgs, s.unlock = account, msgs, unlock
 	n, size := s.live()
-	clear := s.TLS() == nil
-	note := ""
-	if clear {
-		note = " (credentials sent in clear text)"
-	}
 	s.Logf("%s: logged in as %s%s, %d messages", how, account, note, n)
-	mech := strings.TrimPrefix(how, "AUTH ")
 	return s.send(pLoggedIn(account, n, size, clear, mech))
+}
+
+// pendingListing is a maildrop's listing being read.
+type pendingListing struct {
+	done chan struct{}
+	msgs []*loopback.Message
+	err  error
+}
+
+func listInBackground(store *loopback.Store, account string) *pendingListing {
+	p := &pendingListing{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.msgs, p.err = store.ScanMaildrop(account)
+	}()
+	return p
+}
+
+// awaitListing waits for the listing begun at login. A maildrop that
+// cannot be listed ends the session, with the reply a login would have
+// had, and nothing deleted.
+func (s *session) awaitListing() error {
+	p := s.pending
+	<-p.done
+	s.pending = nil
+	if p.err != nil {
+		s.Logf("listing %s: %v", s.account, p.err)
+		s.send(pMaildropFailed())
+		return loopback.ErrClosing
+	}
+	s.msgs = p.msgs
+	n, _ := s.live()
+	s.Logf("%s's maildrop listed: %d messages", s.account, n)
+	return nil
 }
 
 // capa lists the capabilities (RFC 2449 §5).

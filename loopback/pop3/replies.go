@@ -75,6 +75,15 @@ func pLoggedIn(account string, n int, size int64, clear bool, mech string) pop3R
 	return r
 }
 
+// pLoggedInLarge answers a login to a large maildrop, before it is listed.
+func pLoggedInLarge(account string, clear bool, mech string) pop3Reply {
+	r := okReply("Logged in as %s: a large mailbox, STAT counts it", account)
+	if clear {
+		r.text += "; note " + clearNote(mech)
+	}
+	return r
+}
+
 // RFC 2449 §8.1.1.
 func pInUse(account string) pop3Reply {
 	return errReply("IN-USE", "The mailbox of %s is in use by another session, try again later", account)

@@ -28,6 +28,9 @@ type session struct {
 	account string
 	msgs    []*loopback.Message
 	unlock  func()
+	// pending, while not nil, is the maildrop's listing being read after
+	// the login's reply (a large maildrop): the next command waits for it.
+	pending *pendingListing
 
 	counts loopback.FaultCounts
 }
@@ -49,6 +52,9 @@ func serve(c *loopback.Conn, refused *loopback.Refusal) {
 	start := time.Now()
 	c.Logf("connection from %s", c.RemoteAddr())
 	defer func() {
+		if s.pending != nil {
+			<-s.pending.done
+		}
 		if s.unlock != nil {
 			s.unlock()
 		}
@@ -141,6 +147,11 @@ func (s *session) dispatch(line string) error {
 	}
 	if o := s.fault("pop3."+strings.ToLower(cmd.Name), subject, arg); o.Decided() {
 		return s.applyFault(o)
+	}
+	if s.pending != nil {
+		if err := s.awaitListing(); err != nil {
+			return err
+		}
 	}
 	return handlerFor(cmd.Name)(s, strings.TrimSpace(arg))
 }
