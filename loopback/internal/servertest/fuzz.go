@@ -50,8 +50,12 @@ func NewFuzzServer(f *testing.F, faults []string, dialects ...*loopback.FaultDia
 		Store:    store,
 		TLS:      cert.ServerConfig(),
 		Faults:   rules,
-		Limits:   loopback.Limits{MaxMessageSize: 4096, MaxRecipients: 5},
-		Log:      log.New(fs, "", 0),
+		// Failed logins wait milliseconds: the fuzzer tries thousands,
+		// and at the default delays (up to 15 s each) its workers would
+		// sit in the waits until the fuzzer took them for hung.
+		Limits: loopback.Limits{MaxMessageSize: 4096, MaxRecipients: 5,
+			AuthFailureDelay: time.Millisecond, MaxAuthFailureDelay: 4 * time.Millisecond},
+		Log: log.New(fs, "", 0),
 	})
 	if err != nil {
 		f.Fatal(err)
