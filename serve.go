@@ -240,12 +240,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
-	stop()
-	fmt.Fprintln(stderr, "mailsh serve: stopping: finishing messages in transfer (Ctrl-C again stops at once)")
 	// A second signal, or 30 seconds, cuts short what is still running;
-	// a message cut off was never acknowledged and is not delivered.
+	// a message cut off was never acknowledged and is not delivered. Its
+	// handler is in place before the first one's goes and before the
+	// line that invites it, so that no second signal finds none.
 	grace, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	stop()
+	fmt.Fprintln(stderr, "mailsh serve: stopping: finishing messages in transfer (Ctrl-C again stops at once)")
 	grace, cancel2 := context.WithTimeout(grace, 30*time.Second)
 	defer cancel2()
 	imapDone := make(chan error, 1)
