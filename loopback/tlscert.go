@@ -34,11 +34,11 @@ type Cert struct {
 func LoadCert(certFile, keyFile string) (*Cert, error) {
 	c, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("cannot load the TLS certificate: %w", err)
+		return nil, fmt.Errorf("cannot load the TLS certificate %s with the key %s: %w", certFile, keyFile, err)
 	}
 	leaf, err := x509.ParseCertificate(c.Certificate[0])
 	if err != nil {
-		return nil, fmt.Errorf("cannot parse the TLS certificate: %w", err)
+		return nil, fmt.Errorf("cannot parse the TLS certificate %s: %w", certFile, err)
 	}
 	c.Leaf = leaf
 	return &Cert{TLS: c, Leaf: leaf, CertFile: certFile, KeyFile: keyFile}, nil
