@@ -64,10 +64,18 @@ func (s *Server) guardLogin(ip net.IP, check func() bool, sleep func(time.Durati
 	if check() {
 		return true, 0, nil
 	}
-	n := g.fail(ac, time.Now())
+	n := g.fail(ac, s.now())
 	delay = failureDelay(s.limits, n)
 	sleep(delay)
 	return false, delay, nil
+}
+
+// now is the time, as the login guard reads it.
+func (s *Server) now() time.Time {
+	if s.cfg.clock != nil {
+		return s.cfg.clock()
+	}
+	return time.Now()
 }
 
 // failureDelay is the wait after an address's nth recent failure.

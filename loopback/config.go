@@ -47,6 +47,9 @@ type Config struct {
 	// sleepHook, if set, stands in for the delays of fault rules, so
 	// that tests can see them without waiting.
 	sleepHook func(time.Duration)
+	// clock, if set, stands in for time.Now where the login guard dates
+	// failures, so that tests can let an hour pass without waiting it.
+	clock func() time.Time
 }
 
 // Account is a mailbox and the password that opens it.

@@ -11,6 +11,10 @@ import (
 // hook instead of waiting, so that tests can see them without waiting.
 func SetSleepHook(c *Config, hook func(time.Duration)) { c.sleepHook = hook }
 
+// SetClock makes the login guard date failures by now instead of
+// time.Now.
+func SetClock(c *Config, now func() time.Time) { c.clock = now }
+
 // FailWrites makes the files deliveries into s create fail their writes
 // after left octets with err, as a full disk does.
 func FailWrites(s *Store, left int, err error) {
