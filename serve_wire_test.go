@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +97,12 @@ func (w *wire) ehlo() []string {
 	if l := w.line(); !strings.HasPrefix(l, "220 ") {
 		w.t.Fatalf("greeting %q", l)
 	}
+	return w.hello()
+}
+
+// hello says EHLO and returns the reply's lines.
+func (w *wire) hello() []string {
+	w.t.Helper()
 	w.send("EHLO client")
 	var lines []string
 	for {
@@ -105,4 +114,23 @@ func (w *wire) ehlo() []string {
 			return lines
 		}
 	}
+}
+
+// startTLS turns the connection into a TLS client that trusts the
+// certificate in certFile, as a client given --cafile does.
+func (w *wire) startTLS(certFile string) {
+	w.t.Helper()
+	pemBytes, err := os.ReadFile(certFile)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		w.t.Fatalf("no certificate in %s", certFile)
+	}
+	tc := tls.Client(w.nc, &tls.Config{RootCAs: pool, ServerName: "localhost"})
+	if err := tc.Handshake(); err != nil {
+		w.t.Fatalf("TLS handshake: %v", err)
+	}
+	w.nc, w.br = tc, bufio.NewReader(tc)
 }
