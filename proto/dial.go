@@ -99,19 +99,30 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 
 // CanStartTLS says whether the connection may be upgraded now, and with
 // which verb. RFC 3207 §4 and RFC 2595 §4 allow it only between
-// transactions (SMTP) or before logging in (POP3).
+// transactions (SMTP) or before logging in (POP3). SMTP's STARTTLS also
+// needs the EHLO reply to have listed it, once there is one.
 func (c *Client) CanStartTLS() (verb string, err error) {
 	if c.TLS() != nil {
 		return "", errors.New("the connection already uses TLS")
 	}
-	verb = c.Machine.Protocol().Spec().StartTLS
+	spec := c.Machine.Protocol().Spec()
+	verb = spec.StartTLS
 	if verb == "" {
-		return "", fmt.Errorf("%s has no STARTTLS; use %s:// for TLS from the start", c.Machine.Protocol(), c.Machine.Protocol().Spec().SchemeTLS)
+		return "", fmt.Errorf("%s has no STARTTLS; use %s:// for TLS from the start", c.Machine.Protocol(), spec.SchemeTLS)
 	}
-	if snap := c.Machine.Snapshot(); !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
+	snap := c.Machine.Snapshot()
+	if !TableFor(snap.Proto).Lookup(verb).ValidIn(snap.State) {
 		return verb, fmt.Errorf("%s is not valid now: %s; nothing was sent", verb, snap.State.Describe())
 	}
+	if spec.Hello != "" && snap.CapsKnown && !snap.Has(verb) {
+		return verb, notOffered(verb, spec.Hello)
+	}
 	return verb, nil
+}
+
+// notOffered says that the reply to hello did not list verb.
+func notOffered(verb, hello string) error {
+	return fmt.Errorf("the server does not offer %s (not in its %s reply)", verb, hello)
 }
 
 // StartTLS upgrades the session to TLS with STARTTLS (RFC 3207), after an
@@ -136,7 +147,7 @@ func (c *Client) StartTLS(ehloName string) error {
 			}
 		}
 		if !c.Machine.Snapshot().Has(verb) {
-			return fmt.Errorf("the server does not offer %s (not in its %s reply)", verb, hello)
+			return notOffered(verb, hello)
 		}
 	}
 	_, rep, err := c.Command(verb)
