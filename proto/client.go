@@ -113,6 +113,11 @@ func newClient(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Cl
 		c.waiting = 1 // the greeting
 	}
 	c.mu.Unlock()
+	// Said before the reader starts, so that it comes before the
+	// greeting, which was read over the TLS it describes.
+	if c.tlsState != nil {
+		c.Note("TLS started: %s", DescribeTLS(c.tlsState))
+	}
 	c.startReader()
 	return c
 }

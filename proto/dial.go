@@ -77,9 +77,6 @@ func Dial(ctx context.Context, t Target, o DialOptions) (*Client, *Reply, error)
 	if o.Timeout > 0 {
 		c.Timeout = o.Timeout
 	}
-	if st := c.TLS(); st != nil {
-		c.Note("TLS started: %s", DescribeTLS(st))
-	}
 	if t.Proto != nil && t.Proto.Spec().Unframed {
 		return c, nil, nil // nothing to wait for
 	}
