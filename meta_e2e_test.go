@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +39,10 @@ func TestTLSMeta(t *testing.T) {
 	t.Parallel()
 	srv := peertest.StartAiosmtpd(t)
 	r := mailsh(t, "EHLO me\n:starttls\n:tls\n:state\nQUIT\n", nil, "--cafile", srv.Cert.CAFile, "smtp://"+srv.Addr)
-	r.must(t, 0, "C: STARTTLS", "protocol: TLS 1.3", "certificate chain (verified)", "subject: CN=localhost", "issuer:  CN=mailsh test CA", "sha256:", "names:   localhost, 127.0.0.1, ::1", "TLS:      yes")
+	r.must(t, 0, "C: STARTTLS", "protocol: TLS 1.3", "certificate chain (verified)", "subject: CN=localhost", "issuer:  CN=mailsh test CA", "sha256:", "names:   localhost, 127.0.0.1, ::1", "TLS:      yes",
+		"server name sent: none (the host is an address, which TLS does not send)")
+	// By name, the name is sent (SNI).
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	r = mailsh(t, "EHLO me\n:starttls\n:tls\nQUIT\n", nil, "--cafile", srv.Cert.CAFile, "smtp://localhost:"+port)
+	r.must(t, 0, "protocol: TLS 1.3", "server name sent: localhost\n")
 }

@@ -28,7 +28,12 @@ func (s *Session) metaTLS(_ context.Context, _ []string) error {
 	if st.NegotiatedProtocol != "" {
 		s.P.Plain("ALPN:     %s\n", st.NegotiatedProtocol)
 	}
-	s.P.Plain("server name sent: %s\n", st.ServerName)
+	if st.ServerName != "" {
+		s.P.Plain("server name sent: %s\n", st.ServerName)
+	} else {
+		// RFC 6066 §3: SNI carries host names only, never an address.
+		s.P.Plain("server name sent: none (the host is an address, which TLS does not send)\n")
+	}
 	verified := "verified"
 	if len(st.VerifiedChains) == 0 {
 		verified = "NOT verified (--insecure)"
