@@ -35,8 +35,8 @@ type Printer struct {
 	// Explain adds a one-line explanation after failure replies.
 	Explain bool
 
-	green, cyan, yellow, red, dim, bold, note, warn *color.Color
-	colour                                          bool
+	green, cyan, yellow, red, dim, bold, plain, note, warn *color.Color
+	colour                                                 bool
 
 	// afterEvent, if set, is called after each event is printed (the
 	// interactive shell refreshes its prompt).
@@ -71,6 +71,8 @@ func NewPrinter(out io.Writer, colour bool) *Printer {
 	}
 	p.green, p.cyan, p.yellow = mk(color.FgGreen), mk(color.FgCyan), mk(color.FgYellow)
 	p.red, p.dim, p.bold = mk(color.FgRed), mk(color.Faint), mk(color.Bold)
+	p.plain = color.New()
+	p.plain.DisableColor() // no escape at all, not even a reset
 	p.note, p.warn = mk(color.FgMagenta), mk(color.FgRed, color.Bold)
 	return p
 }
@@ -120,7 +122,7 @@ func (p *Printer) classColor(c proto.Class) *color.Color {
 	case proto.ClassPermanent:
 		return p.red
 	}
-	return p.bold
+	return p.plain // IMAP's untagged data, raw mode's lines
 }
 
 // Event prints one event of the session.
