@@ -188,3 +188,53 @@ func TestShowWriteError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// The limits hold exactly at their figures: 32 levels of nesting are
+// read and the 33rd is not; 10,000 parts in all are read and the
+// 10,001st gives up.
+func TestLimitsAtTheirBoundary(t *testing.T) {
+	nested := func(n int) string {
+		var b strings.Builder
+		b.WriteString("Content-Type: multipart/mixed; boundary=b0\r\n\r\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i-1, i)
+		}
+		return b.String()
+	}
+	parts := func(n int) string { // n parts in all: the multipart and n-1 inside
+		var b strings.Builder
+		b.WriteString("Content-Type: multipart/mixed; boundary=x\r\n\r\n")
+		for range n - 1 {
+			b.WriteString("--x\r\n\r\n.\r\n")
+		}
+		return b.String() + "--x--\r\n"
+	}
+	deepProblem := func(msg string) bool {
+		top, err := Tree(strings.NewReader(msg), TreeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		top.Each(func(p *Part) {
+			for _, pr := range p.Problems {
+				found = found || strings.Contains(pr, "nested more than 32 deep")
+			}
+		})
+		return found
+	}
+	if deepProblem(nested(MaxDepth)) {
+		t.Errorf("%d levels of nesting refused", MaxDepth)
+	}
+	if !deepProblem(nested(MaxDepth + 1)) {
+		t.Errorf("%d levels of nesting read", MaxDepth+1)
+	}
+	if _, err := Tree(strings.NewReader(parts(MaxParts)), TreeOptions{}); err != nil {
+		t.Errorf("%d parts: %v", MaxParts, err)
+	}
+	if _, err := Tree(strings.NewReader(parts(MaxParts+1)), TreeOptions{}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("%d parts: %v, want ErrTooLarge", MaxParts+1, err)
+	}
+	if MaxDepth != 32 || MaxParts != 10000 {
+		t.Errorf("the limits are %d levels and %d parts; the README gives 32 and 10,000", MaxDepth, MaxParts)
+	}
+}
