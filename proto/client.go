@@ -266,6 +266,8 @@ func (c *Client) readReply() (*Reply, error) {
 		if err != nil {
 			return nil, c.mapErr(err)
 		}
+		// The body is data flowing: the reply's timeout counts silence.
+		c.lastRead.Store(time.Now().UnixNano())
 		c.Machine.BodyLine(bl)
 		// Show the wire form: a line that began with "." was stuffed.
 		text := string(bl)
