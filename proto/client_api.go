@@ -14,13 +14,23 @@ import (
 func (c *Client) ReadLine() ([]byte, error) { return c.readLine() }
 
 // ReadFull reads exactly len(p) octets from the server: a literal, read by
-// count, never as lines.
+// count, never as lines. Each read that brings octets counts as data
+// flowing for the reply's timeout, however long p takes to fill.
 func (c *Client) ReadFull(p []byte) (int, error) {
-	n, err := io.ReadFull(c.lr.R, p)
-	if n > 0 {
-		c.lastRead.Store(time.Now().UnixNano())
+	n := 0
+	var err error
+	for n < len(p) && err == nil {
+		var m int
+		m, err = c.lr.R.Read(p[n:])
+		if m > 0 {
+			n += m
+			c.lastRead.Store(time.Now().UnixNano())
+		}
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if n == len(p) {
+		err = nil
+	}
+	if errors.Is(err, io.EOF) {
 		return n, ErrClosed
 	}
 	if err != nil {
