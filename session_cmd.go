@@ -59,7 +59,8 @@ Options:
   --user NAME         user name for :auth
   --password-file F   read the password for PASS and :auth from F (script mode)
   --allow-plaintext   script mode: allow sending a password without TLS to a remote host
-  -e, --errexit       script mode: stop with status 1 at the first 4xx, 5xx or -ERR
+  -e, --errexit       script mode: stop with status 1 at the first 4xx, 5xx, -ERR,
+                      or IMAP NO or BAD
   -t, --transcript F  record the session to F (appended if F exists; secrets redacted)
   --no-redact         record passwords and SASL answers in the transcript as sent
   --abbreviate N      record only the first N lines of each message body
