@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailsh/mailsh/internal/progress"
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/shell"
 )
@@ -199,7 +200,7 @@ func msgSave(pos []string, force bool, stdin io.Reader, stdout io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "saved part %s (%s", pos[1], saved.Part.Type)
 		if saved.Part.Filename != "" {
-			fmt.Fprintf(stdout, ", %q", saved.Part.Filename)
+			fmt.Fprintf(stdout, ", %s", termsafe.Quote(saved.Part.Filename))
 		}
 		fmt.Fprintf(stdout, "): %d bytes to %s\nSHA-256 %s\n", saved.Bytes, saved.Path, saved.SHA256)
 		return nil

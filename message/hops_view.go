@@ -79,9 +79,9 @@ func writeHopTable(b *strings.Builder, c *Chain, hops []*Hop, st Style) {
 			what := "no date"
 			switch {
 			case DateOutOfRange(h.Date):
-				what = "date out of range (before 1970 or over a year ahead): " + strconv.Quote(clip(h.Date, 60))
+				what = "date out of range (before 1970 or over a year ahead): " + quote(clip(h.Date, 60))
 			case h.Date != "":
-				what = "date unreadable: " + strconv.Quote(clip(h.Date, 60))
+				what = "date unreadable: " + quote(clip(h.Date, 60))
 			}
 			notes = append(notes, fmt.Sprintf("hop %d: %s", h.N, what))
 		}

@@ -3,7 +3,6 @@ package message
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -42,7 +41,7 @@ func WriteTree(w io.Writer, top *Part, st Style) error {
 		}
 		name := ""
 		if p.Filename != "" {
-			name = strconv.Quote(p.Filename)
+			name = quote(p.Filename)
 		}
 		row := []string{p.Number, printable(typ), printable(cs), printable(enc), size, name}
 		if sums {

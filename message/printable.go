@@ -14,3 +14,7 @@ func printable(s string) string {
 func printableText(s string) string {
 	return termsafe.String(s, termsafe.Options{KeepNewlines: true})
 }
+
+// quote quotes a name from a message (a file name, a date): escaped as
+// the rest of its text is.
+func quote(s string) string { return termsafe.Quote(s) }

@@ -180,7 +180,7 @@ func describePart(p *Part, size bool) string {
 		s += ", " + HumanSize(p.Size)
 	}
 	if p.Filename != "" {
-		s += ", " + fmt.Sprintf("%q", p.Filename)
+		s += ", " + quote(p.Filename)
 	}
 	return printable(s)
 }

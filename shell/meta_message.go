@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailsh/mailsh/internal/progress"
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/message"
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/protocols"
@@ -233,7 +234,7 @@ func (s *Session) metaSave(_ context.Context, args []string) error {
 	}
 	name := ""
 	if saved.Part.Filename != "" {
-		name = fmt.Sprintf(" (%q)", saved.Part.Filename)
+		name = " (" + termsafe.Quote(saved.Part.Filename) + ")"
 	}
 	s.P.Say("saved part %s%s, %s: %d bytes to %s", part, name, saved.Part.Type, saved.Bytes, saved.Path)
 	s.P.Say("SHA-256 %s", saved.SHA256)

@@ -69,6 +69,17 @@ func String(s string, o Options) string {
 	return b.String()
 }
 
+// quoteEscapes escapes what would end or confuse a quoted string.
+var quoteEscapes = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// Quote puts s in double quotes, escaped as String escapes it with TAB
+// shown (BEL as \x07, U+202E as \u202E, TAB as \x09), and " and \ with a
+// backslash: a name or a line quoted in a sentence reads as the same text
+// shown elsewhere, where strconv.Quote would give \a and \u202e.
+func Quote(s string) string {
+	return `"` + String(quoteEscapes.Replace(s), Options{ShowTab: true}) + `"`
+}
+
 // Invisible reports whether r is a character a terminal shows as nothing
 // but that changes what is shown: the bidirectional controls (U+061C,
 // U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), with which a

@@ -56,3 +56,18 @@ func TestInvisible(t *testing.T) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"slides.ppt":                 `"slides.ppt"`,
+		`a "b" \ c`:                  `"a \"b\" \\ c"`,
+		"bell\a tab\t":               `"bell\x07 tab\x09"`,
+		"\x1b[2J\u202Etxt.exe\u2066": `"\x1b[2J\u202Etxt.exe\u2066"`,
+		"olá\xff":                    `"olá\xff"`,
+	} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
