@@ -3,6 +3,8 @@ package proto
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mailsh/mailsh/internal/termsafe"
 )
 
 // Class is the outcome a reply announces, shared by both protocols so that
@@ -76,10 +78,12 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
+	// The error is printed: the server's line is escaped, as everywhere.
+	line := termsafe.String(e.Reply.Lines[0], termsafe.Options{})
 	if e.Command == "" {
-		return "server replied " + e.Reply.Lines[0]
+		return "server replied " + line
 	}
-	return fmt.Sprintf("%s: server replied %s", e.Command, e.Reply.Lines[0])
+	return fmt.Sprintf("%s: server replied %s", e.Command, line)
 }
 
 // Temporary reports whether the failure is transient (4xx, or POP3's

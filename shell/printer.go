@@ -299,7 +299,8 @@ func (p *Printer) Explanation(r *proto.Reply) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.w(), p.prefix("* ")+p.dim.Sprint("  ↳ "+r.Label()+": "+s))
+	// The label carries the server's response code ("NO [TRYCREATE]").
+	fmt.Fprintln(p.w(), p.prefix("* ")+p.dim.Sprint("  ↳ "+Printable(r.Label()+": "+s, false)))
 	p.flush()
 }
 

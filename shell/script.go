@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -135,7 +136,7 @@ func scriptFailed(s *Session, err error, errw io.Writer) int {
 	case errors.Is(err, ErrQuit):
 		return 0
 	case errors.Is(err, ErrStop):
-		fmt.Fprintf(errw, "mailsh: stopped at %q (--errexit)\n", s.Failed.Lines[0])
+		fmt.Fprintf(errw, "mailsh: stopped at %s (--errexit)\n", termsafe.Quote(s.Failed.Lines[0]))
 		hint(errw, s.Failed)
 		s.Quit()
 		return 1
@@ -160,7 +161,7 @@ func closedByServer(s *Session, errw io.Writer) bool {
 	if by == nil || len(by.Lines) == 0 {
 		return false
 	}
-	fmt.Fprintf(errw, "mailsh: the server ended the session with %q\n", by.Lines[0])
+	fmt.Fprintf(errw, "mailsh: the server ended the session with %s\n", termsafe.Quote(by.Lines[0]))
 	hint(errw, by)
 	return true
 }
@@ -169,7 +170,7 @@ func closedByServer(s *Session, errw io.Writer) bool {
 // a terminal.
 func hint(errw io.Writer, r *proto.Reply) {
 	if e := proto.Explain(r); e != "" {
-		fmt.Fprintf(errw, "mailsh: hint: %s: %s\n", r.Label(), e)
+		fmt.Fprintf(errw, "mailsh: hint: %s\n", Printable(r.Label()+": "+e, false))
 	}
 }
 
