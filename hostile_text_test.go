@@ -14,6 +14,14 @@ const hostileText = "\x1b]0;pwned\x07\x1b[2J\u202Eexe.txt\u2066\u200B"
 // hostileShown is hostileText as mailsh shows it.
 const hostileShown = `\x1b]0;pwned\x07\x1b[2J\u202Eexe.txt\u2066\u200B`
 
+// hostileCode is an IMAP response code with a screen clear and a
+// right-to-left override in it (a code ends at a space or "]", so it
+// cannot hold the OSC).
+const (
+	hostileCode      = "X\x1b[2J\u202Eexe.txt\u2066\u200B"
+	hostileCodeShown = `X\x1b[2J\u202Eexe.txt\u2066\u200B`
+)
+
 // checkEscaped fails unless out shows hostileText escaped, want times,
 // and never writes any of it raw. mailsh's own colours are escape
 // sequences too: what must be absent is the server's or the message's.
