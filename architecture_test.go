@@ -13,7 +13,7 @@ import (
 // packages of this module (imports of the standard library and of other
 // modules left out): each package imports exactly these.
 var importGraph = map[string][]string{
-	".":                 {"shell", "internal/builtin", "loopback", "loopback/smtp", "loopback/pop3", "loopback/imap", "transcript", "message", "internal/progress", "protocols", "proto"},
+	".":                 {"shell", "internal/builtin", "loopback", "loopback/smtp", "loopback/pop3", "loopback/imap", "transcript", "message", "internal/progress", "internal/termsafe", "protocols", "proto"},
 	"shell":             {"completions", "transcript", "message", "internal/progress", "internal/termsafe", "protocols", "proto"},
 	"completions":       {"protocols", "proto"},
 	"transcript":        {"protocols", "proto"},

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailsh/mailsh/internal/builtin"
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/shell"
@@ -298,7 +299,8 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 	}
 	c, _, err := proto.Dial(ctx, t, dial)
 	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: %v\n", err)
+		// A refusal carries the server's line: escaped, as every line.
+		fmt.Fprintf(stderr, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
 		return 1
 	}
 	s.Client = c

@@ -3,8 +3,6 @@ package proto
 import (
 	"fmt"
 	"strings"
-
-	"github.com/mailsh/mailsh/internal/termsafe"
 )
 
 // Class is the outcome a reply announces, shared by both protocols so that
@@ -78,8 +76,9 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	// The error is printed: the server's line is escaped, as everywhere.
-	line := termsafe.String(e.Reply.Lines[0], termsafe.Options{})
+	// The server's line as it came: whoever prints the error makes it
+	// safe for a terminal.
+	line := e.Reply.Lines[0]
 	if e.Command == "" {
 		return "server replied " + line
 	}

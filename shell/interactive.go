@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/protocols"
 )
@@ -176,7 +177,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 			s.Quit()
 			return 0
 		case err != nil:
-			fmt.Fprintf(cfg.Err, "mailsh: %v\n", err)
+			fmt.Fprintf(cfg.Err, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
 			s.Quit()
 			return 1
 		}

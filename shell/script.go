@@ -145,7 +145,7 @@ func scriptFailed(s *Session, err error, errw io.Writer) int {
 	}
 	// Anything else (a lost connection, a missing password, a bad
 	// meta-command) leaves the script's later lines meaningless.
-	fmt.Fprintf(errw, "mailsh: %v\n", err)
+	fmt.Fprintf(errw, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
 	s.Quit()
 	return 1
 }
