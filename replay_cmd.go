@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/protocols"
 	"github.com/mailsh/mailsh/transcript"
@@ -86,7 +87,9 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "mailsh: give the transcript FILE\n"+replayUsage)
 		return 2
 	}
-	o := transcript.ReplayOptions{Targets: map[proto.Protocol]proto.Target{}, Out: stdout}
+	// The report quotes the servers' replies and the transcript's lines:
+	// both are escaped for the terminal.
+	o := transcript.ReplayOptions{Targets: map[proto.Protocol]proto.Target{}, Out: termsafe.Writer{W: stdout}}
 	for _, s := range targets {
 		t, err := protocols.All.ParseTarget(s)
 		if err != nil {
@@ -106,7 +109,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := transcript.Replay(ctx, file, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: replay: %v\n", err)
+		fmt.Fprintf(stderr, "mailsh: replay: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
 		return 1
 	}
 	if !res.OK() {

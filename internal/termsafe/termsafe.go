@@ -7,6 +7,7 @@ package termsafe
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -116,4 +117,15 @@ func printableASCII(s string) int {
 		}
 	}
 	return i
+}
+
+// Writer escapes all it is given as String does, keeping newlines: for a
+// report, written a line at a time, that quotes what a peer sent.
+type Writer struct{ W io.Writer }
+
+func (w Writer) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.W, String(string(p), Options{KeepNewlines: true})); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
