@@ -122,3 +122,22 @@ func TestShellMessageViewsEscape(t *testing.T) {
 		t.Fatalf("the saved part holds %q (%v), want \"hello\"", b, err)
 	}
 }
+
+// What mailsh says about a damaged part quotes the message's own text
+// in the same escaped form: an unknown charset, an unknown transfer
+// encoding.
+func TestMsgProblemNotesEscape(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "damaged.eml")
+	msg := "Subject: damaged\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=\"x" + hostileText + "\"\r\n\r\nhello\r\n" +
+		"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: y" + hostileText + "\r\n\r\nhello\r\n--b--\r\n"
+	if err := os.WriteFile(path, []byte(msg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mailsh(t, "", nil, "msg", "show", path)
+	// The parser lower-cases both names, so the screen clear reads [2j.
+	shown := strings.Replace(hostileShown, "[2J", "[2j", 1)
+	r.must(t, 0, `unknown charset "x`+shown+`"`, `unknown Content-Transfer-Encoding "y`+shown+`"`)
+	checkEscaped(t, "msg show's problem notes", strings.ReplaceAll(r.stdout+r.stderr, shown, hostileShown), 4)
+}

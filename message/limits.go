@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -95,7 +94,7 @@ func headerProblem(err error) string {
 			if len(what) > 40 {
 				what = what[:40] + "…"
 			}
-			return "not a message: the header has a line that is not a field (RFC 5322 §2.2 \"Name: value\"): " + strconv.QuoteToASCII(what)
+			return "not a message: the header has a line that is not a field (RFC 5322 §2.2 \"Name: value\"): " + quote(what)
 		}
 	}
 	return "unreadable header: " + trimLibPrefix(err)

@@ -186,7 +186,7 @@ func (w *walker) multipart(p *Part, rc *countReader, boundary string, path []int
 		if err != nil {
 			switch {
 			case capped.hit || errors.Is(err, errBetween):
-				p.problem("more than %d KiB without a boundary line or the end of a part header: parts unreadable from here (boundary %q)", maxBetweenParts>>10, boundary)
+				p.problem("more than %d KiB without a boundary line or the end of a part header: parts unreadable from here (boundary %s)", maxBetweenParts>>10, quote(boundary))
 			case i == 1 && strings.Contains(err.Error(), "EOF"):
 				p.problem("no boundary line \"--%s\" found: the parts cannot be told apart (RFC 2046 §5.1.1)", boundary)
 			case strings.Contains(err.Error(), "EOF"):
@@ -208,7 +208,7 @@ func (w *walker) multipart(p *Part, rc *countReader, boundary string, path []int
 func (w *walker) leaf(p *Part, rc *countReader, number []int, depth int) error {
 	body, err := transferDecoder(p.Encoding, rc)
 	if err != nil {
-		p.problem("unknown Content-Transfer-Encoding %q (RFC 2045 §6): content left as it stands", p.Encoding)
+		p.problem("unknown Content-Transfer-Encoding %s (RFC 2045 §6): content left as it stands", quote(p.Encoding))
 	}
 	dc := &countReader{r: body}
 	var sum hash.Hash
@@ -322,9 +322,9 @@ func describe(h textproto.Header, parentType string) *Part {
 		switch {
 		case err == nil:
 		case errors.Is(err, mime.ErrInvalidMediaParameter):
-			p.problem("Content-Type parameters partly unreadable: %q", clip(ct, 120))
+			p.problem("Content-Type parameters partly unreadable: %s", quote(clip(ct, 120)))
 		default:
-			p.problem("Content-Type %q unreadable: taken as text/plain (RFC 2045 §5.2)", clip(ct, 120))
+			p.problem("Content-Type %s unreadable: taken as text/plain (RFC 2045 §5.2)", quote(clip(ct, 120)))
 			t, params = "text/plain", nil
 		}
 		p.Type, p.Params = strings.ToLower(t), params
@@ -339,7 +339,7 @@ func describe(h textproto.Header, parentType string) *Part {
 	if cd := h.Get("Content-Disposition"); cd != "" {
 		disp, params, err := mime.ParseMediaType(cd)
 		if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
-			p.problem("Content-Disposition %q unreadable", clip(cd, 120))
+			p.problem("Content-Disposition %s unreadable", quote(clip(cd, 120)))
 		}
 		p.Disposition = strings.ToLower(disp)
 		p.Filename = decodeWords(params["filename"])

@@ -103,7 +103,7 @@ func (sh *showing) visit(p *Part, body io.Reader) (bool, error) {
 	}
 	text, err := charsetDecoder(p.Charset, body)
 	if err != nil {
-		p.problem("unknown charset %q: shown as it stands", p.Charset)
+		p.problem("unknown charset %s: shown as it stands", quote(p.Charset))
 		text = body
 	}
 	sh.text(p, text)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mailsh/mailsh/internal/termsafe"
 	"github.com/mailsh/mailsh/proto"
 )
 
@@ -61,7 +62,7 @@ func (s *Session) metaAuth(_ context.Context, args []string) error {
 	}
 	rep, err := s.Client.Login(mech, user, secret, func(st proto.AuthStep) {
 		if st.Challenge != nil {
-			s.P.Say("%s challenge: %q", mech, st.Challenge)
+			s.P.Say("%s challenge: %s", mech, termsafe.Quote(string(st.Challenge)))
 		}
 		s.P.Say("%s %s (sent base64-encoded)", mech, st.Shown)
 	})
