@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/ergochat/readline"
 	"golang.org/x/term"
@@ -76,6 +77,9 @@ type readlineEditor struct {
 	out       io.Writer              // the terminal, told to stop bracketing pastes at Close
 	closeOnce sync.Once
 	key       atomic.Pointer[keyPress]
+	// ahead keeps keys typed between lines unechoed (typeahead_linux.go);
+	// nil when standard input is not a terminal.
+	ahead *typeAhead
 }
 
 // keyPress is a key being handled and the line as it was before it.
@@ -174,6 +178,14 @@ func newReadlineEditor(cfg EditorConfig) (*readlineEditor, error) {
 	if cfg.In != nil {
 		e.paste = &pasteReader{r: cfg.In}
 		rc.Stdin = e.paste
+	}
+	// readline's raw mode is on standard input; between lines it goes
+	// back to line mode without echo, not to the original modes.
+	if f, ok := cfg.In.(*os.File); ok && int(f.Fd()) == int(syscall.Stdin) {
+		if e.ahead = newTypeAhead(int(syscall.Stdin)); e.ahead != nil {
+			rc.FuncMakeRaw = e.ahead.raw
+			rc.FuncExitRaw = e.ahead.quiet
+		}
 	}
 	if f, ok := cfg.Out.(*os.File); ok {
 		rc.Stdout = f
@@ -291,6 +303,9 @@ func (e *readlineEditor) Close() error {
 	err := e.rl.Close()
 	if e.out != nil {
 		e.closeOnce.Do(func() { io.WriteString(e.out, pasteOff) })
+	}
+	if e.ahead != nil {
+		e.ahead.restore()
 	}
 	return err
 }
