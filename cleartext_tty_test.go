@@ -30,7 +30,9 @@ func TestCleartextToAnotherHost(t *testing.T) {
 	t.Parallel()
 	const pw = "s3cret-pw"
 	host := otherName(t)
-	s := startServe(t, []string{"XDG_DATA_HOME=" + t.TempDir()}, "--user", "alice:"+pw)
+	// Two accounts: the subtests run at once, and a POP3 maildrop takes
+	// one session at a time.
+	s := startServe(t, []string{"XDG_DATA_HOME=" + t.TempDir()}, "--user", "alice:"+pw, "--user", "bob:"+pw)
 	_, port, _ := net.SplitHostPort(s.pop3)
 	target := "pop3://" + net.JoinHostPort(host, port)
 
@@ -58,10 +60,10 @@ func TestCleartextToAnotherHost(t *testing.T) {
 	t.Run("script", func(t *testing.T) {
 		t.Parallel()
 		home := append(isolatedHome(t), "MAILSH_PASSWORD="+pw)
-		mailsh(t, "USER alice\nPASS\nQUIT\n", home, target).must(t, 1,
+		mailsh(t, "USER bob\nPASS\nQUIT\n", home, target).must(t, 1,
 			"* Password em clear text!! PASS would send your credentials unencrypted to "+host,
 			"mailsh: refusing to send a password in clear text in script mode: use TLS (--starttls, smtps://, pop3s://) or --allow-plaintext")
-		mailsh(t, "USER alice\nPASS\nQUIT\n", home, "--allow-plaintext", target).must(t, 0,
-			"* Password em clear text!!", "C: PASS [redacted]", "S: +OK Logged in as alice")
+		mailsh(t, "USER bob\nPASS\nQUIT\n", home, "--allow-plaintext", target).must(t, 0,
+			"* Password em clear text!!", "C: PASS [redacted]", "S: +OK Logged in as bob")
 	})
 }

@@ -25,8 +25,8 @@ func TestUserFlagAndURL(t *testing.T) {
 			[]string{"C: USER ana\n", "S: +OK Logged in as ana:", "S: +OK 0 0"}, "USER/PASS: logged in as ana "},
 		{"smtp --user", "EHLO me\n:auth PLAIN\nQUIT\n", "vmc-pw", []string{"smtp://" + s.smtp, "--user", "vmc"},
 			[]string{"C: AUTH PLAIN [redacted user=vmc]", "S: 235 2.7.0 Authentication succeeded"}, "AUTH PLAIN: logged in as vmc "},
-		{"--user wins over the URL", ":auth\nSTAT\nQUIT\n", "vmc-pw", []string{"--user", "vmc", "pop3://ana@" + s.pop3},
-			[]string{"C: USER vmc\n", "S: +OK Logged in as vmc:"}, "USER/PASS: logged in as vmc "},
+		{"--user wins over the URL", ":auth\nLOGOUT\n", "vmc-pw", []string{"--user", "vmc", "imap://ana@" + s.imap},
+			[]string{"C: a1 AUTHENTICATE PLAIN [redacted user=vmc]", "S: a1 OK "}, "logged in as vmc without TLS"},
 		{"imap URL user", ":auth\nLOGOUT\n", "ana-pw", []string{"imap://ana@" + s.imap},
 			[]string{"C: a1 AUTHENTICATE PLAIN [redacted user=ana]", "S: a1 OK "}, "logged in as ana without TLS"},
 	}
