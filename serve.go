@@ -28,7 +28,7 @@ Usage:
 
 It prints where it listens, the demo account and the certificate's fingerprint,
 logs each session briefly on stderr, and stops cleanly on Ctrl-C or SIGTERM:
-messages being sent are finished (within 30 seconds), idle sessions get 421.
+messages being sent are finished (within --stop-grace), idle sessions get 421.
 
 Flags:
   --smtp ADDR           SMTP with STARTTLS (default 127.0.0.1:2525; "off" for none)
@@ -75,6 +75,8 @@ Flags:
   --max-session D       longest session, however busy (default 1h)
   --tls-handshake-timeout D
                         longest TLS handshake (default 10s)
+  --stop-grace D        on Ctrl-C or SIGTERM, how long messages being sent may take
+                        to finish before they are cut off (default 30s)
   --auth-failure-delay D
                         wait before answering a failed login, doubling with each
                         failure from the same address (default 1s)
@@ -103,6 +105,7 @@ type serveOptions struct {
 	maxClientConns, maxAuthFailures       int
 	stressIdle, lineTimeout, maxSession   time.Duration
 	tlsHandshake, authDelay, maxAuthDelay time.Duration
+	stopGrace                             time.Duration
 }
 
 // listFlag collects a repeated flag.
@@ -164,6 +167,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.DurationVar(&o.lineTimeout, "line-timeout", loopback.DefaultLineTimeout, "")
 	fs.DurationVar(&o.maxSession, "max-session", loopback.DefaultMaxSession, "")
 	fs.DurationVar(&o.tlsHandshake, "tls-handshake-timeout", loopback.DefaultTLSHandshakeTimeout, "")
+	fs.DurationVar(&o.stopGrace, "stop-grace", 30*time.Second, "")
 	fs.DurationVar(&o.authDelay, "auth-failure-delay", loopback.DefaultAuthFailureDelay, "")
 	fs.DurationVar(&o.maxAuthDelay, "max-auth-failure-delay", loopback.DefaultMaxAuthFailureDelay, "")
 	fs.IntVar(&o.maxAuthFailures, "max-auth-failures", loopback.DefaultAuthFailures, "")
@@ -235,12 +239,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		addrs[svc] = addr
 	}
 	info.addrs = addrs
-	info.print(stdout, cfg)
-
+	// The signals are caught before the start-up text says Ctrl-C stops:
+	// a signal sent as soon as it is read finds its handler.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	info.print(stdout, cfg)
 	<-ctx.Done()
-	// A second signal, or 30 seconds, cuts short what is still running;
+	// A second signal, or --stop-grace, cuts short what is still running;
 	// a message cut off was never acknowledged and is not delivered. Its
 	// handler is in place before the first one's goes and before the
 	// line that invites it, so that no second signal finds none.
@@ -248,7 +253,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	stop()
 	fmt.Fprintln(stderr, "mailsh serve: stopping: finishing messages in transfer (Ctrl-C again stops at once)")
-	grace, cancel2 := context.WithTimeout(grace, 30*time.Second)
+	grace, cancel2 := context.WithTimeout(grace, o.stopGrace)
 	defer cancel2()
 	imapDone := make(chan error, 1)
 	go func() { imapDone <- imapSrv.Shutdown(grace) }()
@@ -314,7 +319,7 @@ func (o *serveOptions) config() (loopback.Config, *startInfo, error) {
 		return cfg, nil, usagef("limits must be positive (--max-line-length at least 80)")
 	}
 	if o.maxClientConns < 1 || o.maxAuthFailures < 1 || o.stressIdle <= 0 || o.lineTimeout <= 0 ||
-		o.maxSession <= 0 || o.tlsHandshake <= 0 || o.authDelay <= 0 || o.maxAuthDelay < o.authDelay {
+		o.maxSession <= 0 || o.tlsHandshake <= 0 || o.authDelay <= 0 || o.maxAuthDelay < o.authDelay || o.stopGrace <= 0 {
 		return cfg, nil, usagef("client limits must be positive (--max-auth-failure-delay at least --auth-failure-delay)")
 	}
 	if off(o.smtp) == "" && off(o.pop3) == "" && off(o.smtps) == "" && off(o.pop3s) == "" && off(o.imap) == "" && off(o.imaps) == "" {

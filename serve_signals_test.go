@@ -148,3 +148,32 @@ func TestServeSecondCtrlC(t *testing.T) {
 		t.Errorf("the cut message was acknowledged: %q", l)
 	}
 }
+
+// After --stop-grace a transfer still running is cut off without a second
+// Ctrl-C: the server exits 0, and the message, never acknowledged, is not
+// delivered.
+func TestServeStopGrace(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	maildir := filepath.Join(data, "mail")
+	s := startServe(t, []string{"XDG_DATA_HOME=" + data}, "--user", "alice:pw", "--maildir", maildir, "--stop-grace", "500ms")
+	busy, busyR := smtpAt(t, s.smtp)
+	busy.Write([]byte("MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"))
+	expectReply(t, busyR, "250 ")
+	expectReply(t, busyR, "250 ")
+	expectReply(t, busyR, "354 ")
+	busy.Write([]byte("Subject: stalled\r\n\r\nthe client stops here\r\n"))
+
+	start := time.Now()
+	s.cmd.Process.Signal(os.Interrupt)
+	if code := s.exitCode(t); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if d := time.Since(start); d < 400*time.Millisecond || d > 20*time.Second {
+		t.Errorf("stopped %v after the signal, want about --stop-grace's 500ms", d)
+	}
+	s.waitStderr(t, "mailsh serve: stopped; sessions still running were cut off")
+	if files, _ := filepath.Glob(filepath.Join(maildir, "alice", "new", "*")); len(files) != 0 {
+		t.Errorf("new/ holds %v after the cut", files)
+	}
+}
