@@ -109,7 +109,7 @@ func runReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := transcript.Replay(ctx, file, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "mailsh: replay: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
+		fmt.Fprintf(stderr, "mailsh: replay: %s\n", termsafe.Text(err.Error()))
 		return 1
 	}
 	if !res.OK() {

@@ -300,7 +300,7 @@ func connectAndRun(ctx context.Context, o *options, t proto.Target, stdin io.Rea
 	c, _, err := proto.Dial(ctx, t, dial)
 	if err != nil {
 		// A refusal carries the server's line: escaped, as every line.
-		fmt.Fprintf(stderr, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
+		fmt.Fprintf(stderr, "mailsh: %s\n", termsafe.Text(err.Error()))
 		return 1
 	}
 	s.Client = c

@@ -43,8 +43,8 @@ func (s *Store) ScanMaildrop(account string) ([]*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
-		return l.(*listing).copy(), nil
+	if l := s.keptListing(account, key); l != nil {
+		return l.copy(), nil
 	}
 	var msgs []Message
 	for _, sub := range []string{"new", "cur"} {
@@ -104,7 +104,7 @@ func (s *Store) LargeMaildrop(account string) bool {
 	if err != nil {
 		return false // ScanMaildrop will say what is wrong
 	}
-	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
+	if s.keptListing(account, key) != nil {
 		return false
 	}
 	limit := s.LargeListing
@@ -158,6 +158,15 @@ func statListing(dir string) (k listingKey, size int64, err error) {
 		}
 	}
 	return k, size, nil
+}
+
+// keptListing is the account's kept listing, if new/ and cur/ are still
+// as it was read from.
+func (s *Store) keptListing(account string, key listingKey) *listing {
+	if l, ok := s.listings.Load(account); ok && l.(*listing).key == key {
+		return l.(*listing)
+	}
+	return nil
 }
 
 // forget drops an account's kept listing: this process changed it.

@@ -11,9 +11,7 @@ func printable(s string) string {
 
 // printableText is printable for a body: line feeds stay, a CR before a
 // LF is dropped, and every other control character is escaped.
-func printableText(s string) string {
-	return termsafe.String(s, termsafe.Options{KeepNewlines: true})
-}
+func printableText(s string) string { return termsafe.Text(s) }
 
 // quote quotes a name from a message (a file name, a date): escaped as
 // the rest of its text is.

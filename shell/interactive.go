@@ -177,7 +177,7 @@ func RunInteractive(ctx context.Context, s *Session, cfg Interactive) int {
 			s.Quit()
 			return 0
 		case err != nil:
-			fmt.Fprintf(cfg.Err, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
+			fmt.Fprintf(cfg.Err, "mailsh: %s\n", termsafe.Text(err.Error()))
 			s.Quit()
 			return 1
 		}

@@ -145,7 +145,7 @@ func scriptFailed(s *Session, err error, errw io.Writer) int {
 	}
 	// Anything else (a lost connection, a missing password, a bad
 	// meta-command) leaves the script's later lines meaningless.
-	fmt.Fprintf(errw, "mailsh: %s\n", termsafe.String(err.Error(), termsafe.Options{KeepNewlines: true}))
+	fmt.Fprintf(errw, "mailsh: %s\n", termsafe.Text(err.Error()))
 	s.Quit()
 	return 1
 }

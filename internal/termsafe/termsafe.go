@@ -119,12 +119,16 @@ func printableASCII(s string) int {
 	return i
 }
 
-// Writer escapes all it is given as String does, keeping newlines: for a
-// report, written a line at a time, that quotes what a peer sent.
+// Text is String for text of several lines: newlines are kept. An
+// error message that quotes a peer is printed through it.
+func Text(s string) string { return String(s, Options{KeepNewlines: true}) }
+
+// Writer escapes all it is given as Text does: for a report, written a
+// line at a time, that quotes what a peer sent.
 type Writer struct{ W io.Writer }
 
 func (w Writer) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(w.W, String(string(p), Options{KeepNewlines: true})); err != nil {
+	if _, err := io.WriteString(w.W, Text(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
