@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // appendServer is an IMAP server on 127.0.0.1 that takes LOGIN and one
@@ -19,49 +18,31 @@ import (
 // them.
 func appendServer(t *testing.T) (addr string, got <-chan [2]string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
 	ch := make(chan [2]string, 1)
-	literalRE := regexp.MustCompile(`^(\S+) APPEND .* \{(\d+)\}\r\n$`)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(30 * time.Second))
-		br := bufio.NewReader(c)
-		io.WriteString(c, "* OK [CAPABILITY IMAP4rev1] fake ready\r\n")
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
+	literalRE := regexp.MustCompile(`^(\S+) APPEND .* \{(\d+)\}$`)
+	addr = fakePeer(t, "* OK [CAPABILITY IMAP4rev1] fake ready\r\n", func(c net.Conn, br *bufio.Reader, line string) bool {
+		tag, rest, _ := strings.Cut(line, " ")
+		switch {
+		case literalRE.MatchString(line):
+			m := literalRE.FindStringSubmatch(line)
+			n, _ := strconv.Atoi(m[2])
+			io.WriteString(c, "+ go ahead\r\n")
+			body := make([]byte, n)
+			if _, err := io.ReadFull(br, body); err != nil {
+				return false
 			}
-			tag, rest, _ := strings.Cut(line, " ")
-			switch {
-			case literalRE.MatchString(line):
-				m := literalRE.FindStringSubmatch(line)
-				n, _ := strconv.Atoi(m[2])
-				io.WriteString(c, "+ go ahead\r\n")
-				body := make([]byte, n)
-				if _, err := io.ReadFull(br, body); err != nil {
-					return
-				}
-				br.ReadString('\n') // the end of the command
-				ch <- [2]string{line, string(body)}
-				fmt.Fprintf(c, "%s OK APPEND completed\r\n", m[1])
-			case strings.HasPrefix(rest, "LOGOUT"):
-				fmt.Fprintf(c, "* BYE bye\r\n%s OK LOGOUT completed\r\n", tag)
-				return
-			default:
-				fmt.Fprintf(c, "%s OK done\r\n", tag)
-			}
+			br.ReadString('\n') // the end of the command
+			ch <- [2]string{line + "\r\n", string(body)}
+			fmt.Fprintf(c, "%s OK APPEND completed\r\n", m[1])
+		case strings.HasPrefix(rest, "LOGOUT"):
+			fmt.Fprintf(c, "* BYE bye\r\n%s OK LOGOUT completed\r\n", tag)
+			return false
+		default:
+			fmt.Fprintf(c, "%s OK done\r\n", tag)
 		}
-	}()
-	return l.Addr().String(), ch
+		return true
+	})
+	return addr, ch
 }
 
 // :append sends a file whose lines end in LF as a literal with CRLF line

@@ -28,25 +28,13 @@ func TestTTYIMAPColours(t *testing.T) {
 		t.Errorf(":explain TRYCREATE: the explanation shown %d times, then %d", before, after)
 	}
 	raw := tt.rawString()
-	for _, c := range []struct{ what, seq, text string }{
+	checkColours(t, raw, []colourCase{
 		{"tagged OK green", "\x1b[32m", "a2 OK"},
 		{"tagged NO yellow", "\x1b[33m", "a1 NO"},
 		{"tagged BAD red", "\x1b[31m", "x1 BAD"},
 		{"continuation cyan", "\x1b[36m", "+ "},
-	} {
-		if !strings.Contains(raw, c.seq+c.text) {
-			i := strings.Index(raw, c.text)
-			t.Errorf("%s: %q is not preceded by %q: %q", c.what, c.text, c.seq, raw[max(0, i-30):max(0, i)+len(c.text)])
-		}
-	}
-	// Untagged data is plain.
-	i := strings.Index(raw, "* 1 EXISTS")
-	if i < 0 {
-		t.Fatalf("no * 1 EXISTS shown: %q", raw)
-	}
-	if line := raw[strings.LastIndex(raw[:i], "\n")+1 : i]; sgrRE.MatchString(line) {
-		t.Errorf("untagged data is coloured: %q", raw[max(0, i-20):i+30])
-	}
+	})
+	checkPlain(t, raw, "* 1 EXISTS") // untagged data
 	// Explanations: after the failures, and asked for.
 	screen := tt.screen()
 	for _, want := range []string{"↳ NO [AUTHENTICATIONFAILED]", "↳ NO [TRYCREATE]"} {

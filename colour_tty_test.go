@@ -34,26 +34,47 @@ func colourSession(t *testing.T, env []string, args ...string) string {
 	return tt.rawString()
 }
 
+// colourCase is a text and the colour it must be shown in.
+type colourCase struct{ what, seq, text string }
+
+// checkColours checks that each text is written in its colour.
+func checkColours(t *testing.T, raw string, cases []colourCase) {
+	t.Helper()
+	for _, c := range cases {
+		if !strings.Contains(raw, c.seq+c.text) {
+			i := strings.Index(raw, c.text)
+			t.Errorf("%s: %q is not preceded by %q: %q", c.what, c.text, c.seq, raw[max(0, i-40):max(0, i)+len(c.text)])
+		}
+	}
+}
+
+// checkPlain checks that text is shown, with no colour or style from the
+// start of its line to its end.
+func checkPlain(t *testing.T, raw, text string) {
+	t.Helper()
+	i := strings.Index(raw, text)
+	if i < 0 {
+		t.Fatalf("%q not shown: %q", text, raw)
+	}
+	if line := raw[strings.LastIndex(raw[:i], "\n")+1 : i+len(text)]; sgrRE.MatchString(line) {
+		t.Errorf("%q is coloured: %q", text, line)
+	}
+}
+
 // Replies are coloured by class, mailsh's own messages magenta; with
 // --no-color, NO_COLOR or TERM=dumb nothing is coloured.
 func TestTTYColourByClass(t *testing.T) {
 	t.Parallel()
 	t.Run("colour", func(t *testing.T) {
 		t.Parallel()
-		raw := colourSession(t, nil)
-		for _, c := range []struct{ what, seq, text string }{
+		checkColours(t, colourSession(t, nil), []colourCase{
 			{"2xx green", "\x1b[32m", "250 2.1.0 Sender"},
 			{"3xx cyan", "\x1b[36m", "354 Start mail input"},
 			{"4xx yellow", "\x1b[33m", "451 4.3.0"},
 			{"5xx red", "\x1b[31m", "550 5.7.1"},
 			{"mailsh's own error bold red", "\x1b[31;1m", "mailsh: unknown command :nosuch"},
 			{"mailsh's own message magenta", "\x1b[35m", "recording to "},
-		} {
-			if !strings.Contains(raw, c.seq+c.text) {
-				i := strings.Index(raw, c.text)
-				t.Errorf("%s: %q is not preceded by %q: %q", c.what, c.text, c.seq, raw[max(0, i-40):max(0, i)+len(c.text)])
-			}
-		}
+		})
 	})
 	for _, c := range []struct {
 		name string
@@ -68,14 +89,7 @@ func TestTTYColourByClass(t *testing.T) {
 			t.Parallel()
 			raw := colourSession(t, c.env, c.args...)
 			for _, text := range []string{"250 2.1.0 Sender", "354 Start mail input", "451 4.3.0", "550 5.7.1", "mailsh: unknown command :nosuch", "recording to "} {
-				i := strings.Index(raw, text)
-				if i < 0 {
-					t.Fatalf("%q not shown: %q", text, raw)
-				}
-				line := raw[strings.LastIndex(raw[:i], "\n")+1 : i+len(text)]
-				if sgrRE.MatchString(line) {
-					t.Errorf("%q is coloured: %q", text, line)
-				}
+				checkPlain(t, raw, text)
 			}
 		})
 	}

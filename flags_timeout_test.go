@@ -15,42 +15,23 @@ import (
 // every gap, lines lines in all, then the final ".".
 func tricklePOP3(t *testing.T, lines int, gap time.Duration) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(time.Minute))
-		c.Write([]byte("+OK trickle ready\r\n"))
-		br := bufio.NewReader(c)
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
+	return fakePeer(t, "+OK trickle ready\r\n", func(c net.Conn, _ *bufio.Reader, line string) bool {
+		switch strings.ToUpper(strings.TrimSpace(line)) {
+		case "RETR 1":
+			c.Write([]byte("+OK message follows\r\n"))
+			for i := 1; i <= lines; i++ {
+				time.Sleep(gap)
+				fmt.Fprintf(c, "slow line %d\r\n", i)
 			}
-			switch strings.ToUpper(strings.TrimSpace(line)) {
-			case "RETR 1":
-				c.Write([]byte("+OK message follows\r\n"))
-				for i := 1; i <= lines; i++ {
-					time.Sleep(gap)
-					fmt.Fprintf(c, "slow line %d\r\n", i)
-				}
-				c.Write([]byte(".\r\n"))
-			case "QUIT":
-				c.Write([]byte("+OK bye\r\n"))
-				return
-			default:
-				c.Write([]byte("-ERR not here\r\n"))
-			}
+			c.Write([]byte(".\r\n"))
+		case "QUIT":
+			c.Write([]byte("+OK bye\r\n"))
+			return false
+		default:
+			c.Write([]byte("-ERR not here\r\n"))
 		}
-	}()
-	return l.Addr().String()
+		return true
+	})
 }
 
 // --timeout counts silence: a RETR whose body keeps arriving, a line
@@ -131,45 +112,26 @@ func TestTimeoutConnect(t *testing.T) {
 // every gap, lines lines in all.
 func trickleIMAP(t *testing.T, lines int, gap time.Duration) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(time.Minute))
-		c.Write([]byte("* PREAUTH trickle ready\r\n"))
-		br := bufio.NewReader(c)
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
+	return fakePeer(t, "* PREAUTH trickle ready\r\n", func(c net.Conn, _ *bufio.Reader, line string) bool {
+		tag, cmd, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch strings.ToUpper(cmd) {
+		case "SELECT INBOX":
+			fmt.Fprintf(c, "* 1 EXISTS\r\n%s OK [READ-WRITE] SELECT completed\r\n", tag)
+		case "FETCH 1 BODY[]":
+			fmt.Fprintf(c, "* 1 FETCH (BODY[] {%d}\r\n", lines*len("slow line 00\r\n"))
+			for i := 1; i <= lines; i++ {
+				time.Sleep(gap)
+				fmt.Fprintf(c, "slow line %02d\r\n", i)
 			}
-			tag, cmd, _ := strings.Cut(strings.TrimSpace(line), " ")
-			switch strings.ToUpper(cmd) {
-			case "SELECT INBOX":
-				fmt.Fprintf(c, "* 1 EXISTS\r\n%s OK [READ-WRITE] SELECT completed\r\n", tag)
-			case "FETCH 1 BODY[]":
-				fmt.Fprintf(c, "* 1 FETCH (BODY[] {%d}\r\n", lines*len("slow line 00\r\n"))
-				for i := 1; i <= lines; i++ {
-					time.Sleep(gap)
-					fmt.Fprintf(c, "slow line %02d\r\n", i)
-				}
-				fmt.Fprintf(c, ")\r\n%s OK FETCH completed\r\n", tag)
-			case "LOGOUT":
-				fmt.Fprintf(c, "* BYE bye\r\n%s OK LOGOUT completed\r\n", tag)
-				return
-			default:
-				fmt.Fprintf(c, "%s BAD not here\r\n", tag)
-			}
+			fmt.Fprintf(c, ")\r\n%s OK FETCH completed\r\n", tag)
+		case "LOGOUT":
+			fmt.Fprintf(c, "* BYE bye\r\n%s OK LOGOUT completed\r\n", tag)
+			return false
+		default:
+			fmt.Fprintf(c, "%s BAD not here\r\n", tag)
 		}
-	}()
-	return l.Addr().String()
+		return true
+	})
 }
 
 // The same for an IMAP literal: a FETCH whose message keeps arriving, a

@@ -3,57 +3,32 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // plainIMAP is an IMAP server on 127.0.0.1 that advertises no extension:
 // it answers LOGIN and SELECT, and OK to the rest.
 func plainIMAP(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(time.Minute))
-				io.WriteString(c, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] plain server ready\r\n")
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					tag, rest, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
-					verb, _, _ := strings.Cut(strings.ToUpper(rest), " ")
-					switch verb {
-					case "LOGIN":
-						fmt.Fprintf(c, "%s OK [CAPABILITY IMAP4rev1] logged in\r\n", tag)
-					case "SELECT":
-						fmt.Fprintf(c, "* 2 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n%s OK [READ-WRITE] selected\r\n", tag)
-					case "LOGOUT":
-						fmt.Fprintf(c, "* BYE bye\r\n%s OK done\r\n", tag)
-						return
-					default:
-						fmt.Fprintf(c, "%s OK done\r\n", tag)
-					}
-				}
-			}()
+	return fakePeer(t, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] plain server ready\r\n", func(c net.Conn, _ *bufio.Reader, line string) bool {
+		tag, rest, _ := strings.Cut(line, " ")
+		verb, _, _ := strings.Cut(strings.ToUpper(rest), " ")
+		switch verb {
+		case "LOGIN":
+			fmt.Fprintf(c, "%s OK [CAPABILITY IMAP4rev1] logged in\r\n", tag)
+		case "SELECT":
+			fmt.Fprintf(c, "* 2 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n%s OK [READ-WRITE] selected\r\n", tag)
+		case "LOGOUT":
+			fmt.Fprintf(c, "* BYE bye\r\n%s OK done\r\n", tag)
+			return false
+		default:
+			fmt.Fprintf(c, "%s OK done\r\n", tag)
 		}
-	}()
-	return l.Addr().String()
+		return true
+	})
 }
 
 // tabList presses TAB on the empty line at prompt and gives the list.

@@ -16,33 +16,13 @@ import (
 // "bye".
 func startLineServer(t *testing.T, greeting string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if greeting != "" {
+		greeting += "\r\n"
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if greeting != "" {
-					fmt.Fprintf(c, "%s\r\n", greeting)
-				}
-				sc := bufio.NewScanner(c)
-				for sc.Scan() {
-					fmt.Fprintf(c, "echo: %s\r\n", sc.Text())
-					if sc.Text() == "bye" {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return fakePeer(t, greeting, func(c net.Conn, _ *bufio.Reader, line string) bool {
+		fmt.Fprintf(c, "echo: %s\r\n", line)
+		return line != "bye"
+	})
 }
 
 // raw://: an HTTP server, which says nothing until asked, answered line by

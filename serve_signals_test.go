@@ -46,6 +46,19 @@ func expectReply(t *testing.T, br *bufio.Reader, prefix string) string {
 	}
 }
 
+// startTransfer opens an SMTP session to s for alice@localhost, and
+// sends DATA and the first part of a message's text, the rest to come.
+func startTransfer(t *testing.T, s *served, first string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, br := smtpAt(t, s.smtp)
+	c.Write([]byte("MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"))
+	expectReply(t, br, "250 ")
+	expectReply(t, br, "250 ")
+	expectReply(t, br, "354 ")
+	c.Write([]byte(first))
+	return c, br
+}
+
 // waitStderr waits until the server's log holds want.
 func (s *served) waitStderr(t *testing.T, want string) {
 	t.Helper()
@@ -70,7 +83,7 @@ func (s *served) exitCode(t *testing.T) int {
 			t.Fatal(err)
 		}
 		return 0
-	case <-time.After(30 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatalf("mailsh serve still running:\n%s", s.stderr.String())
 	}
 	return -1
@@ -85,12 +98,7 @@ func TestServeCtrlCFinishesTransfers(t *testing.T) {
 	maildir := filepath.Join(data, "mail")
 	s := startServe(t, []string{"XDG_DATA_HOME=" + data}, "--user", "alice:pw", "--maildir", maildir)
 	_, idleR := smtpAt(t, s.smtp)
-	busy, busyR := smtpAt(t, s.smtp)
-	busy.Write([]byte("MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"))
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "354 ")
-	busy.Write([]byte("Subject: half\r\n\r\nthe first half\r\n"))
+	busy, busyR := startTransfer(t, s, "Subject: half\r\n\r\nthe first half\r\n")
 
 	s.cmd.Process.Signal(os.Interrupt)
 	s.waitStderr(t, "mailsh serve: stopping: finishing messages in transfer (Ctrl-C again stops at once)")
@@ -121,12 +129,7 @@ func TestServeSecondCtrlC(t *testing.T) {
 	data := t.TempDir()
 	maildir := filepath.Join(data, "mail")
 	s := startServe(t, []string{"XDG_DATA_HOME=" + data}, "--user", "alice:pw", "--maildir", maildir)
-	busy, busyR := smtpAt(t, s.smtp)
-	busy.Write([]byte("MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"))
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "354 ")
-	busy.Write([]byte("Subject: cut\r\n\r\nnever finished\r\n"))
+	_, busyR := startTransfer(t, s, "Subject: cut\r\n\r\nnever finished\r\n")
 
 	start := time.Now()
 	s.cmd.Process.Signal(os.Interrupt)
@@ -157,12 +160,7 @@ func TestServeStopGrace(t *testing.T) {
 	data := t.TempDir()
 	maildir := filepath.Join(data, "mail")
 	s := startServe(t, []string{"XDG_DATA_HOME=" + data}, "--user", "alice:pw", "--maildir", maildir, "--stop-grace", "500ms")
-	busy, busyR := smtpAt(t, s.smtp)
-	busy.Write([]byte("MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n"))
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "250 ")
-	expectReply(t, busyR, "354 ")
-	busy.Write([]byte("Subject: stalled\r\n\r\nthe client stops here\r\n"))
+	startTransfer(t, s, "Subject: stalled\r\n\r\nthe client stops here\r\n")
 
 	start := time.Now()
 	s.cmd.Process.Signal(os.Interrupt)

@@ -140,19 +140,7 @@ func startServe(t *testing.T, env []string, args ...string) *served {
 func (s *served) stop(t *testing.T) int {
 	t.Helper()
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.exited:
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(60 * time.Second):
-		t.Fatal("mailsh serve did not stop after SIGTERM")
-	}
-	return -1
+	return s.exitCode(t)
 }
 
 // serve --help documents every flag, and the fault syntax with examples.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"crypto/tls"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -17,33 +18,14 @@ func tlsGreeter(t *testing.T, cfg *tls.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				c.Write([]byte("220 test ESMTP\r\n"))
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if strings.HasPrefix(strings.ToUpper(line), "QUIT") {
-						c.Write([]byte("221 bye\r\n"))
-						return
-					}
-					c.Write([]byte("250 ok\r\n"))
-				}
-			}()
+	return servePeer(t, l, "220 test ESMTP\r\n", func(c net.Conn, _ *bufio.Reader, line string) bool {
+		if strings.HasPrefix(strings.ToUpper(line), "QUIT") {
+			c.Write([]byte("221 bye\r\n"))
+			return false
 		}
-	}()
-	return l.Addr().String()
+		c.Write([]byte("250 ok\r\n"))
+		return true
+	})
 }
 
 // TLS failures say why, in one line.

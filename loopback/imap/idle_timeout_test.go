@@ -1,8 +1,6 @@
 package imap_test
 
 import (
-	"bufio"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,16 +27,7 @@ func TestIMAPIdleTimeout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := net.Dial("tcp", ts.imap)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			br := bufio.NewReader(c)
-			if _, err := br.ReadString('\n'); err != nil {
-				t.Fatal(err)
-			}
+			c, br := imapConn(t, ts.imap)
 			for _, l := range tc.say {
 				c.Write([]byte(l + "\r\n"))
 				tag, _, _ := strings.Cut(l, " ")
@@ -52,13 +41,7 @@ func TestIMAPIdleTimeout(t *testing.T) {
 					}
 				}
 			}
-			start := time.Now()
-			for {
-				if _, err := br.ReadString('\n'); err != nil {
-					break // the server closed the connection
-				}
-			}
-			if d := time.Since(start); d > 5*time.Second {
+			if d := untilClosed(br); d > 5*time.Second {
 				t.Errorf("closed after %v, want about 200ms", d)
 			}
 		})

@@ -1,42 +1,12 @@
 package imap_test
 
 import (
-	"bufio"
-	"net"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailsh/mailsh/loopback"
 )
-
-// imapConn dials addr and reads the greeting.
-func imapConn(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(c)
-	if l, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(l, "* OK") {
-		t.Fatalf("greeting %q, %v", l, err)
-	}
-	return c, br
-}
-
-// untilClosed reads until the server closes the connection and says how
-// long that took.
-func untilClosed(br *bufio.Reader) time.Duration {
-	start := time.Now()
-	for {
-		if _, err := br.ReadString('\n'); err != nil {
-			return time.Since(start)
-		}
-	}
-}
 
 // --max-session bounds an IMAP session however busy it is.
 func TestIMAPMaxSession(t *testing.T) {
