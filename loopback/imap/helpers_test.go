@@ -197,16 +197,8 @@ var faultDialects = []*loopback.FaultDialect{smtpserver.Faults, pop3server.Fault
 // imapConn dials addr and reads the greeting.
 func imapConn(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(c)
-	if l, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(l, "* OK") {
-		t.Fatalf("greeting %q, %v", l, err)
-	}
+	c, br := rawSession(t, addr)
+	readUntil(t, br, "* OK")
 	return c, br
 }
 
