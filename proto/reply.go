@@ -76,13 +76,10 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	// The server's line as it came: whoever prints the error makes it
-	// safe for a terminal.
-	line := e.Reply.Lines[0]
 	if e.Command == "" {
-		return "server replied " + line
+		return "server replied " + e.Reply.Lines[0]
 	}
-	return fmt.Sprintf("%s: server replied %s", e.Command, line)
+	return fmt.Sprintf("%s: server replied %s", e.Command, e.Reply.Lines[0])
 }
 
 // Temporary reports whether the failure is transient (4xx, or POP3's
