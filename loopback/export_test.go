@@ -53,3 +53,15 @@ func PopSize(pieces ...[]byte) int64 {
 	}
 	return c.total()
 }
+
+// SetDirSync makes the group commit of s fsync new/ directories with
+// sync instead of fsync(2).
+func SetDirSync(s *Store, sync func(dir string) error) { s.dirSync = sync }
+
+// CommitsWaiting is how many deliveries wait for the batch after the one
+// being committed.
+func CommitsWaiting(s *Store) int {
+	s.commits.mu.Lock()
+	defer s.commits.mu.Unlock()
+	return len(s.commits.queue)
+}

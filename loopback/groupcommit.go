@@ -9,58 +9,74 @@ import (
 // committer gives finished messages their names in new/ and makes those
 // names durable, for many deliveries at once (group commit). Each
 // delivery fsyncs its own file first, in its own session, so that the
-// kernel can write many at once; the committer then links or renames every
-// file waiting into new/ and fsyncs each new/ directory once for the whole
-// batch, and only then releases the sessions to say 250. While it waits
-// for the disk, the next batch gathers.
+// kernel can write many at once; then one of the waiting sessions, the
+// leader, links or renames every file waiting into new/, fsyncs each new/
+// directory once for the whole batch, and only then releases the sessions
+// to say 250. While it waits for the disk, the next batch gathers, and its
+// first session leads it.
+//
+// The leader is a session, not a goroutine of the committer's own: a lone
+// session (one client sending one message after another) commits its
+// message itself, with no other goroutine to wake and wait for.
 type committer struct {
 	mu      sync.Mutex
 	queue   []*commitReq
-	running bool
+	running bool // a leader is committing a batch
 }
 
 // commitReq is one delivery waiting for its names in new/.
 type commitReq struct {
 	boxes []*boxCopy
 	err   error
-	done  chan struct{}
+	// wake is signalled once: when the request is committed, or when its
+	// session is to lead the next batch (lead).
+	wake chan struct{}
+	lead bool
 }
 
 // publish names the delivery's copies in new/, durably, and returns when
 // that is done. The copies' bytes must be on disk already.
 func (s *Store) publish(boxes []*boxCopy) error {
-	r := &commitReq{boxes: boxes, done: make(chan struct{})}
+	r := &commitReq{boxes: boxes, wake: make(chan struct{}, 1)}
 	c := &s.commits
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
-	if !c.running {
-		c.running = true
-		go s.commitLoop()
+	if c.running {
+		c.mu.Unlock()
+		<-r.wake
+		if !r.lead {
+			return r.err
+		}
+		c.mu.Lock()
+	}
+	// This session leads: the queue holds its own request and every one
+	// that came while the last batch was on its way to the disk.
+	c.running = true
+	batch := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+
+	s.commitBatch(batch)
+
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		next := c.queue[0]
+		next.lead = true
+		next.wake <- struct{}{}
+	} else {
+		c.running = false
 	}
 	c.mu.Unlock()
-	<-r.done
+	for _, o := range batch {
+		if o != r {
+			o.wake <- struct{}{}
+		}
+	}
 	return r.err
 }
 
-// commitLoop runs while deliveries are waiting.
-func (s *Store) commitLoop() {
-	c := &s.commits
-	for {
-		c.mu.Lock()
-		batch := c.queue
-		c.queue = nil
-		if len(batch) == 0 {
-			c.running = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		s.commitBatch(batch)
-	}
-}
-
 // commitBatch links or renames every copy of the batch into new/, then
-// fsyncs each new/ directory once, then releases the deliveries.
+// fsyncs each new/ directory once. Its caller releases the deliveries.
 func (s *Store) commitBatch(batch []*commitReq) {
 	var dirs []string
 	for _, r := range batch {
@@ -90,15 +106,16 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			}
 		}
 	}
+	sync := s.dirSync
+	if sync == nil {
+		sync = syncDir
+	}
 	for _, d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := sync(d); err != nil {
 			// The names are there; only their durability is in doubt.
 			// Refusing now would make the clients send again.
 			s.logf("fsync %s: %v", d, err)
 		}
-	}
-	for _, r := range batch {
-		close(r.done)
 	}
 }
 

@@ -51,6 +51,9 @@ type Store struct {
 	// spare file without a name; tests set it to make writes fail as on
 	// a full disk.
 	create func(name string) (file, error)
+	// dirSync, if set, fsyncs a new/ directory for the group commit
+	// instead of syncDir; tests set it to watch the batches.
+	dirSync func(dir string) error
 }
 
 func (s *Store) logf(format string, args ...any) {
