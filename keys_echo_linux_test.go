@@ -5,8 +5,6 @@ package main
 import (
 	"syscall"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // The terminal gets its echo back when mailsh ends: after QUIT, Ctrl-D
@@ -29,12 +27,12 @@ func TestKeysTerminalEchoRestored(t *testing.T) {
 				tt.cmd.Process.Signal(syscall.SIGTERM)
 			}
 			tt.wait()
-			st, err := unix.IoctlGetTermios(int(tt.pty.Fd()), unix.TCGETS)
+			echo, canon, err := tt.lineModes()
 			if err != nil {
 				t.Skipf("cannot read the terminal's modes: %v", err)
 			}
-			if st.Lflag&unix.ECHO == 0 || st.Lflag&unix.ICANON == 0 {
-				t.Errorf("after %s the terminal has echo %v, line mode %v", end, st.Lflag&unix.ECHO != 0, st.Lflag&unix.ICANON != 0)
+			if !echo || !canon {
+				t.Errorf("after %s the terminal has echo %v, line mode %v", end, echo, canon)
 			}
 		})
 	}

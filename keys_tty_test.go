@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/mailsh/mailsh/proto"
 	"github.com/mailsh/mailsh/proto/pop3"
 	"github.com/mailsh/mailsh/proto/smtp"
@@ -534,12 +532,12 @@ func TestKeysSIGTERM(t *testing.T) {
 		t.Fatalf("exit status %d after SIGTERM, want 1", code)
 	}
 	tt.waitFor("terminated")
-	st, err := unix.IoctlGetTermios(int(tt.pty.Fd()), unix.TCGETS)
+	echo, canon, err := tt.lineModes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Lflag&unix.ICANON == 0 || st.Lflag&unix.ECHO == 0 {
-		t.Errorf("the terminal was left in raw mode (lflag %#x)", st.Lflag)
+	if !echo || !canon {
+		t.Errorf("the terminal was left in raw mode (echo %v, line mode %v)", echo, canon)
 	}
 	b, err := os.ReadFile(tr)
 	if err != nil {

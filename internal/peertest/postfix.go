@@ -8,7 +8,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -135,7 +134,7 @@ tlsmgr unix - - n 1000? 1 tlsmgr
 	p.proc = exec.Command(master, "-c", conf, "-d")
 	p.proc.Stdout, p.proc.Stderr = p.out, p.out
 	// Its own process group, so that a daemon left behind can be found.
-	p.proc.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(p.proc)
 	if err := p.proc.Start(); err != nil {
 		t.Fatalf("starting postfix's master: %v", err)
 	}
@@ -156,13 +155,12 @@ tlsmgr unix - - n 1000? 1 tlsmgr
 // stop is "postfix stop": SIGTERM to the master, which stops its
 // daemons; after 5 seconds, SIGKILL to the whole process group.
 func (p *Postfix) stop(exited chan struct{}) {
-	pgid := p.proc.Process.Pid
-	syscall.Kill(pgid, syscall.SIGTERM)
+	terminate(p.proc)
 	select {
 	case <-exited:
 	case <-time.After(5 * time.Second):
 	}
-	syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(p.proc)
 	<-exited
 }
 

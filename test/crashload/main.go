@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command crashload puts mail through the loopback server while POP3
 // sessions read and delete it, writing a ledger of what the server
 // acknowledged; after the server has been killed and started again, it
