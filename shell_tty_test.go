@@ -49,19 +49,23 @@ func TestTTYStartTLSOnlyWhenAdvertised(t *testing.T) {
 		srv := startFakeSMTP(t, ext...)
 		tt := startTTY(t, nil, "smtp://"+srv.Addr)
 		tt.waitPrompt("helo>")
-		tt.send("STA\t")
-		time.Sleep(200 * time.Millisecond) // let a wrong completion show
+		// The Z after the TAB shows when the TAB has been dealt with:
+		// a completion would stand between STA and Z, a list of
+		// choices above them.
+		tt.send("STA\tZ")
+		tt.waitFor("helo> STAZ")
 		if strings.Contains(tt.screen(), "STARTTLS") {
 			t.Fatalf("STARTTLS offered before EHLO:\n%s", tt.screen())
 		}
 		tt.send("\x15EHLO me\r")
 		tt.waitPrompt("mail>")
-		tt.send("STA\t")
 		if advertised {
+			tt.send("STA\t")
 			tt.waitFor("mail> STARTTLS")
 		} else {
-			time.Sleep(200 * time.Millisecond)
-			if strings.Contains(tt.lastLine(), "STARTTLS") {
+			tt.send("STA\tZ")
+			tt.waitFor("mail> STAZ")
+			if strings.Contains(tt.screen(), "STARTTLS") {
 				t.Fatalf("STARTTLS offered though not advertised:\n%s", tt.screen())
 			}
 		}

@@ -290,18 +290,23 @@ func TestStressIdle(t *testing.T) {
 }
 
 // Below 80% of the budget the idle timeout is the protocol's: a session
-// waiting for a command is still served after StressIdle has passed.
+// waiting for a command is closed after Idle, not StressIdle.
 func TestNoStressBelowThreshold(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, func(c *loopback.Config) {
 		c.Limits.MaxConnections = 5
+		c.Limits.Idle = 400 * time.Millisecond
 		c.Limits.StressIdle = 50 * time.Millisecond
 	})
+	start := time.Now()
 	c, l := dialService(t, ts, smtpserver.Service)
 	if !greeted(smtpserver.Service, l) {
 		t.Fatal(l)
 	}
-	// Waiting past StressIdle is the point of this test.
-	time.Sleep(200 * time.Millisecond)
-	c.Converse(nil, "C: NOOP\nS: 250 *")
+	if l, want := lastLine(t, c.Conn, c.BR), "421 4.4.2 localhost Idle for more than 400ms, closing the connection"; l != want {
+		t.Errorf("last line %q, want %q", l, want)
+	}
+	if d := time.Since(start); d < 400*time.Millisecond {
+		t.Errorf("closed after %v, before the idle timeout", d)
+	}
 }
