@@ -15,8 +15,8 @@ import (
 	"github.com/mailsh/mailsh/loopback/internal/servertest"
 )
 
-// deliver writes one message with text to the accounts and commits it.
-func deliver(s *loopback.Store, text string, accounts ...string) ([]string, error) {
+// begin starts a delivery of one message with text to the accounts.
+func begin(s *loopback.Store, text string, accounts ...string) (*loopback.Delivery, error) {
 	env := &loopback.Envelope{ID: text, From: "s@x", Domain: "localhost", Time: time.Now()}
 	for _, a := range accounts {
 		env.Recipients = append(env.Recipients, loopback.Recipient{Addr: a + "@localhost", Account: a})
@@ -27,6 +27,15 @@ func deliver(s *loopback.Store, text string, accounts ...string) ([]string, erro
 	}
 	if _, err := d.Write([]byte("Subject: " + text + "\r\n\r\n" + text + "\r\n")); err != nil {
 		d.Abort()
+		return nil, err
+	}
+	return d, nil
+}
+
+// deliver writes one message with text to the accounts and commits it.
+func deliver(s *loopback.Store, text string, accounts ...string) ([]string, error) {
+	d, err := begin(s, text, accounts...)
+	if err != nil {
 		return nil, err
 	}
 	return d.Commit()
@@ -201,15 +210,10 @@ func TestGroupCommitConcurrent(t *testing.T) {
 // deliverWithout is deliver with the directory gone between Begin and
 // Commit.
 func deliverWithout(s *loopback.Store, text, gone string, accounts ...string) ([]string, error) {
-	env := &loopback.Envelope{ID: text, From: "s@x", Domain: "localhost", Time: time.Now()}
-	for _, a := range accounts {
-		env.Recipients = append(env.Recipients, loopback.Recipient{Addr: a + "@localhost", Account: a})
-	}
-	d, err := s.Begin(env, 0)
+	d, err := begin(s, text, accounts...)
 	if err != nil {
 		return nil, err
 	}
-	d.Write([]byte("Subject: " + text + "\r\n\r\n" + text + "\r\n"))
 	if err := os.RemoveAll(gone); err != nil {
 		d.Abort()
 		return nil, err
