@@ -54,6 +54,8 @@ func TestKeysIMAPSecrets(t *testing.T) {
 	tt.command(":connect imap", "IMAP server ready", "login a1>")
 	n := strconv.Itoa(len(pw))
 	tt.command("LOGIN demo {"+n+"}", "+ ", "literal ("+n+" octets to go)>")
+	// The announcement is no secret: it shows as typed.
+	tt.waitFor("login a1> LOGIN demo {" + n + "}")
 	tt.typeSecret("octets to go)>", pw, 0)
 	tt.command("", "a1 OK", "auth a2>")
 

@@ -219,6 +219,9 @@ func (m *Machine) SecretFrom(line string) int {
 		from += i + 1
 		rest = rest[i+1:]
 	}
+	if a := p.Spec().Announces; a != nil && a(strings.TrimSuffix(rest, "\n")) {
+		return -1 // the secret comes next, as a literal
+	}
 	return utf8.RuneCountInString(orig[:from])
 }
 

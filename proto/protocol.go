@@ -81,6 +81,10 @@ type Spec struct {
 	// a command is answered by the completion with its tag, untagged data
 	// may come at any time, and any line may end in a literal.
 	Tagged bool
+	// Announces reports whether s is a literal's announcement ("{8}",
+	// "{8+}"), where a line may end in one: typed where a secret goes, it
+	// is no secret but says that the secret follows as a literal.
+	Announces func(s string) bool
 	// Quit is the verb that ends the session politely.
 	Quit string
 	// Auth is the verb that starts a SASL exchange; InitialResponse

@@ -434,3 +434,30 @@ S: a2 OK bye
 		t.Fatal(err)
 	}
 }
+
+// Where a LOGIN line's password begins, for the painter that masks it;
+// a literal's announcement there is no secret.
+func TestIMAPSecretFrom(t *testing.T) {
+	m := proto.NewMachine(Protocol)
+	for _, tt := range []struct {
+		line string
+		want int
+	}{
+		{"LOGIN demo", -1},
+		{"LOGIN demo ", 11},
+		{"LOGIN demo pw", 11},
+		{"x1 LOGIN demo pw", 14},
+		{"LOGIN demo {8}", -1},
+		{"LOGIN demo {8+}", -1},
+		{"LOGIN demo {8}\n", -1},
+		{"LOGIN demo {8", 11},
+		{"LOGIN demo {8}x", 11},
+		{"LOGIN demo x{8}", 11},
+		{"LOGIN démo pw", 11},
+		{"NOOP pw", -1},
+	} {
+		if got := m.SecretFrom(tt.line); got != tt.want {
+			t.Errorf("SecretFrom(%q) = %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}

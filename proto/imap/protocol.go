@@ -43,7 +43,11 @@ var Protocol = &proto.Spec{
 	},
 	Mechanisms: "AUTH",
 	Tagged:     true,
-	Quit:       "LOGOUT",
+	Announces: func(s string) bool {
+		_, _, at, ok := literalAt(s)
+		return ok && at == 0
+	},
+	Quit: "LOGOUT",
 	Login: &proto.Login{States: proto.States(NotAuth), Where: "log in from the not-authenticated state",
 		Plain: "LOGIN", PlainLogin: Login, PlainOff: "LOGINDISABLED",
 		Methods: []proto.LoginMethod{{Name: "LOGIN", Help: "IMAP's LOGIN command, or the SASL mechanism if advertised"}}},

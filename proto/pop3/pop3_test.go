@@ -358,3 +358,22 @@ func TestExplainCode(t *testing.T) {
 		}
 	}
 }
+
+// POP3 has no literals: whatever follows PASS is the password, braces
+// and all.
+func TestPOP3SecretFrom(t *testing.T) {
+	m := proto.NewMachine(Protocol)
+	for _, tt := range []struct {
+		line string
+		want int
+	}{
+		{"PASS", -1},
+		{"PASS {8}", 5},
+		{"APOP demo {8}", 10},
+		{"USER demo", -1},
+	} {
+		if got := m.SecretFrom(tt.line); got != tt.want {
+			t.Errorf("SecretFrom(%q) = %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}
