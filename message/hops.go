@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -322,31 +323,38 @@ func (h *Hop) readProtocol() {
 	h.Protocol = w
 }
 
-var (
+// tlsPatterns are compiled the first time a Received field is read, not
+// at start-up.
+var tlsPatterns = sync.OnceValue(func() (p struct{ postfix, version, cipher, exim *regexp.Regexp }) {
 	// Postfix: "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) …)".
-	postfixTLS = regexp.MustCompile(`(?i)using (TLSv?[0-9._]+|SSLv[0-9]) with cipher ([A-Za-z0-9_-]+)`)
+	p.postfix = regexp.MustCompile(`(?i)using (TLSv?[0-9._]+|SSLv[0-9]) with cipher ([A-Za-z0-9_-]+)`)
 	// Sendmail, Gmail, Microsoft: "version=TLSv1.3 cipher=…", "version=TLS1_2, cipher=…".
-	versionTLS = regexp.MustCompile(`(?i)version=(TLSv?[0-9._]+|SSLv[0-9])`)
-	cipherTLS  = regexp.MustCompile(`(?i)cipher=([A-Za-z0-9_-]+)`)
+	p.version = regexp.MustCompile(`(?i)version=(TLSv?[0-9._]+|SSLv[0-9])`)
+	p.cipher = regexp.MustCompile(`(?i)cipher=([A-Za-z0-9_-]+)`)
 	// Exim: "(TLS1.2)", "(TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)", "(TLSv1:…)".
-	eximTLS = regexp.MustCompile(`^(TLSv?[0-9._]+)(?::([A-Za-z0-9_-]+))?`)
-)
+	p.exim = regexp.MustCompile(`^(TLSv?[0-9._]+)(?::([A-Za-z0-9_-]+))?`)
+	return p
+})
 
 // readTLS finds what the comments say about TLS.
 func (h *Hop) readTLS(comments []string) {
+	if len(comments) == 0 {
+		return
+	}
+	p := tlsPatterns()
 	for _, c := range comments {
-		if m := postfixTLS.FindStringSubmatch(c); m != nil {
+		if m := p.postfix.FindStringSubmatch(c); m != nil {
 			h.TLS, h.Cipher = tlsVersion(m[1]), m[2]
 			return
 		}
-		if m := versionTLS.FindStringSubmatch(c); m != nil {
+		if m := p.version.FindStringSubmatch(c); m != nil {
 			h.TLS = tlsVersion(m[1])
-			if m := cipherTLS.FindStringSubmatch(c); m != nil {
+			if m := p.cipher.FindStringSubmatch(c); m != nil {
 				h.Cipher = m[1]
 			}
 			return
 		}
-		if m := eximTLS.FindStringSubmatch(c); m != nil {
+		if m := p.exim.FindStringSubmatch(c); m != nil {
 			h.TLS = tlsVersion(m[1])
 			if m[2] != "" {
 				h.Cipher = m[2]

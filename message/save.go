@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -19,11 +18,24 @@ type Saved struct {
 	SHA256 string
 }
 
-var partNumber = regexp.MustCompile(`^[1-9][0-9]{0,5}(\.[1-9][0-9]{0,5}){0,31}$`)
-
 // ValidPartNumber reports whether s is a part number as :mime shows
-// them: "1", "2", "2.1".
-func ValidPartNumber(s string) bool { return partNumber.MatchString(s) }
+// them: "1", "2", "2.1": up to 32 numbers joined by dots, each of one
+// to six digits without a leading zero.
+func ValidPartNumber(s string) bool {
+	n := 0
+	for num := range strings.SplitSeq(s, ".") {
+		n++
+		if n > 32 || num == "" || len(num) > 6 || num[0] == '0' {
+			return false
+		}
+		for i := 0; i < len(num); i++ {
+			if num[i] < '0' || num[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Save decodes one part of the message read from r (base64 or
 // quoted-printable, RFC 2045 §6.7, §6.8) and writes its octets to path,

@@ -172,7 +172,7 @@ func (rp *replayer) expect() ([]string, error) {
 	}
 }
 
-var redactedUser = regexp.MustCompile(`\[redacted user=([^\]\s]+)\]`)
+var redactedUser = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[redacted user=([^\]\s]+)\]`) })
 
 func (rp *replayer) session(ctx context.Context, h Header) error {
 	t, err := protocols.All.ParseTarget(h.Target)
@@ -384,7 +384,7 @@ func (rp *replayer) auth(line, arg string, first []string) error {
 	mech, _, _ := strings.Cut(arg, " ")
 	mech = strings.ToUpper(mech)
 	user := ""
-	if m := redactedUser.FindStringSubmatch(arg); m != nil {
+	if m := redactedUser().FindStringSubmatch(arg); m != nil {
 		user = m[1]
 	}
 	var err error

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mailsh/mailsh/proto"
 )
@@ -78,14 +79,14 @@ func redactAPOP(arg string) string {
 
 // countRE finds a message count in a login reply, such as RFC 1939's
 // "+OK maildrop has 2 messages (320 octets)" or "Mailbox open, 24 messages".
-var countRE = regexp.MustCompile(`(?i)\b(\d+) messages?\b`)
+var countRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(\d+) messages?\b`) })
 
 func learnLogin(m *proto.Session, _ string, r *proto.Reply) {
 	if r.Class() != proto.ClassPositive {
 		return
 	}
 	m.LoggedIn()
-	if sm := countRE.FindStringSubmatch(r.Message()); sm != nil {
+	if sm := countRE().FindStringSubmatch(r.Message()); sm != nil {
 		if n, err := strconv.Atoi(sm[1]); err == nil && n < maxMessages {
 			m.SetCount(n)
 		}
