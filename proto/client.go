@@ -58,7 +58,8 @@ type Client struct {
 	tlsStop  bool // the reader stopped for a TLS handshake
 
 	localClose atomic.Bool  // mailsh closed the connection itself
-	lastRead   atomic.Int64 // when the last line arrived, in Unix ns
+	lastRead   atomic.Int64 // when octets last arrived, in Unix ns
+	readAt     time.Time    // the same, for the reader goroutine's events
 	rawWindow  atomic.Bool  // SendRaw is showing what comes back
 }
 
@@ -122,6 +123,13 @@ func newClient(conn net.Conn, p Protocol, observe func(Event), reg Registry) *Cl
 	return c
 }
 
+// arrived notes that octets came from the server, for the timeouts,
+// which count silence, and for the time of the events they make.
+func (c *Client) arrived() {
+	c.readAt = time.Now()
+	c.lastRead.Store(c.readAt.UnixNano())
+}
+
 // Conn returns the connection in use (a *tls.Conn after STARTTLS).
 func (c *Client) Conn() net.Conn { return c.conn }
 
@@ -134,7 +142,7 @@ func (c *Client) Note(format string, args ...any) {
 }
 
 func (c *Client) startReader() {
-	c.lr = NewLineReader(bufio.NewReaderSize(newLineCap(c.conn), lineBufSize))
+	c.lr = NewLineReader(bufio.NewReaderSize(newLineCap(c.conn, c.arrived), lineBufSize))
 	c.bw = bufio.NewWriterSize(c.conn, 64<<10)
 	c.done = make(chan struct{})
 	go c.readLoop()
@@ -257,6 +265,7 @@ func (c *Client) readReply() (*Reply, error) {
 	}
 	c.emitReplyBegins(rep, verb, pend != nil && pend.Spec != nil && pend.Spec.Retrieves)
 	dr := NewDotReader(c.lr)
+	learns := c.Machine.BodyLearns()
 	for {
 		bl, err := dr.ReadDotLine()
 		if errors.Is(err, io.EOF) {
@@ -266,15 +275,15 @@ func (c *Client) readReply() (*Reply, error) {
 		if err != nil {
 			return nil, c.mapErr(err)
 		}
-		// The body is data flowing: the reply's timeout counts silence.
-		c.lastRead.Store(time.Now().UnixNano())
-		c.Machine.BodyLine(bl)
+		if learns {
+			c.Machine.BodyLine(bl)
+		}
 		// Show the wire form: a line that began with "." was stuffed.
 		text := string(bl)
 		if strings.HasPrefix(text, ".") {
 			text = "." + text
 		}
-		c.observe(Event{Time: time.Now(), Dir: FromServer, Text: text, Body: true, Class: rep.Class(), Verb: verb})
+		c.observe(Event{Time: c.readAt, Dir: FromServer, Text: text, Body: true, Class: rep.Class(), Verb: verb})
 	}
 	c.Machine.BodyDone()
 	return rep, nil
@@ -359,7 +368,6 @@ func (c *Client) readLine() ([]byte, error) {
 	if err != nil {
 		return nil, c.mapErr(err)
 	}
-	c.lastRead.Store(time.Now().UnixNano())
 	return line, nil
 }
 

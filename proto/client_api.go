@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 )
 
 // The Client's methods for a protocol's Read hook and its own commands,
@@ -22,10 +21,7 @@ func (c *Client) ReadFull(p []byte) (int, error) {
 	for n < len(p) && err == nil {
 		var m int
 		m, err = c.lr.R.Read(p[n:])
-		if m > 0 {
-			n += m
-			c.lastRead.Store(time.Now().UnixNano())
-		}
+		n += m // each read that brings octets is noted (arrived)
 	}
 	if n == len(p) {
 		err = nil

@@ -12,17 +12,23 @@ import (
 // A client has no use for the rest of a line it cannot read (the session
 // is botched after it), so the client's reader fails once more than max
 // bytes have come without a line feed.
+//
+// It also notes when octets last arrived (arrived), once a read rather
+// than once a line: a body of a million lines comes in a few thousand
+// reads, and the clock is not free.
 type lineCap struct {
-	r   io.Reader
-	max int
-	run int // bytes read since the last LF
+	r       io.Reader
+	max     int
+	run     int // bytes read since the last LF
+	arrived func()
 }
 
 // newLineCap caps lines read through r at MaxLine, with room for the
 // LineReader's buffer, so that the LineReader always sees the long line
-// first and this cap only cuts the skipping short.
-func newLineCap(r io.Reader) *lineCap {
-	return &lineCap{r: r, max: MaxLine + 2 + lineBufSize}
+// first and this cap only cuts the skipping short. arrived, if not nil,
+// is called after each read that brings octets.
+func newLineCap(r io.Reader, arrived func()) *lineCap {
+	return &lineCap{r: r, max: MaxLine + 2 + lineBufSize, arrived: arrived}
 }
 
 // lineBufSize is the size of the client's read buffer.
@@ -33,6 +39,9 @@ func (l *lineCap) Read(p []byte) (int, error) {
 		return 0, &LineTooLongError{Max: MaxLine}
 	}
 	n, err := l.r.Read(p)
+	if n > 0 && l.arrived != nil {
+		l.arrived()
+	}
 	if i := bytes.LastIndexByte(p[:n], '\n'); i >= 0 {
 		l.run = n - i - 1
 	} else {

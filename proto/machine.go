@@ -309,6 +309,15 @@ func (m *Machine) Received(r *Reply) (multi bool) {
 	return false
 }
 
+// BodyLearns reports whether the command whose multi-line body is coming
+// learns from it (LIST, UIDL, CAPA), so that BodyLine need not be called
+// for each line of the others (RETR, TOP).
+func (m *Machine) BodyLearns() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.pending) > 0 && m.pending[0].Spec != nil && m.pending[0].Spec.Body != nil
+}
+
 // BodyLine learns from one decoded line of a POP3 multi-line body.
 func (m *Machine) BodyLine(line []byte) {
 	m.mu.Lock()
