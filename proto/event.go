@@ -75,6 +75,9 @@ type writerFlusher interface {
 func (t *lineTap) Write(p []byte) (int, error) {
 	n, err := t.w.Write(p)
 	data := p[:n]
+	// The lines of one write went out together: one reading of the
+	// clock for all of them, not one a line.
+	now := time.Now()
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -91,7 +94,7 @@ func (t *lineTap) Write(p []byte) (int, error) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		// On the wire a lone "." can only be the end of the data: the
 		// writer doubles every other leading dot.
-		t.emit(Event{Time: time.Now(), Dir: FromClient, Text: string(line), Body: t.literal || string(line) != ".", Literal: t.literal})
+		t.emit(Event{Time: now, Dir: FromClient, Text: string(line), Body: t.literal || string(line) != ".", Literal: t.literal})
 		data = data[i+1:]
 	}
 	return n, err
