@@ -28,7 +28,6 @@ func openUnnamed(dir string) (*os.File, error) {
 // AT_SYMLINK_FOLLOW through /proc/self/fd, which needs no privilege). The
 // name must not exist: a unique name that does is a bug, never replaced.
 func linkUnnamed(f *os.File, name string) error {
-	const atFDCWD = -0x64
 	const atSymlinkFollow = 0x400
 	from, err := syscall.BytePtrFromString("/proc/self/fd/" + strconv.Itoa(int(f.Fd())))
 	if err != nil {

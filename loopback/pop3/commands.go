@@ -212,6 +212,7 @@ func (s *session) login(account, how string) error {
 		// command, as Dovecot does; RFC 1939 §7 leaves the count out
 		// of the reply to the server.
 		s.account, s.unlock = account, unlock
+		s.files = store.MessageFiles(account)
 		s.pending = listInBackground(store, account)
 		s.Logf("%s: logged in as %s%s, a large maildrop listed after the reply", how, account, note)
 		return s.send(pLoggedInLarge(account, clear, mech))
@@ -223,6 +224,7 @@ func (s *session) login(account, how string) error {
 		return s.send(pMaildropFailed())
 	}
 	s.account, s.msgs, s.unlock = account, msgs, unlock
+	s.files = store.MessageFiles(account)
 	n, size := s.live()
 	s.Logf("%s: logged in as %s%s, %d messages", how, account, note, n)
 	return s.send(pLoggedIn(account, n, size, clear, mech))
@@ -374,7 +376,7 @@ func (s *session) sendMessage(arg string, copyFn func(io.Writer, io.Reader) erro
 	if bad != nil {
 		return s.send(*bad)
 	}
-	f, err := s.Server().Store().OpenMessage(s.account, m)
+	f, err := s.files.Open(m)
 	if err != nil {
 		return s.send(pMessageGone(n))
 	}

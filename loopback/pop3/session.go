@@ -27,6 +27,7 @@ type session struct {
 	// TRANSACTION state (RFC 1939 §5), from login to the end.
 	account string
 	msgs    []*loopback.Message
+	files   *loopback.MessageFiles // opens msgs' files for RETR and TOP
 	unlock  func()
 	// pending, while not nil, is the maildrop's listing being read after
 	// the login's reply (a large maildrop): the next command waits for it.
@@ -57,6 +58,9 @@ func serve(c *loopback.Conn, refused *loopback.Refusal) {
 		}
 		if s.unlock != nil {
 			s.unlock()
+		}
+		if s.files != nil {
+			s.files.Close()
 		}
 		c.Logf("closed after %s", time.Since(start).Round(time.Millisecond))
 	}()
