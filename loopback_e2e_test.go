@@ -174,18 +174,18 @@ func TestLoopbackRealClients(t *testing.T) {
 	}
 
 	// Each sender sends in three ways; the envelope sender names the way.
-	type variant struct{ sender, mode string }
-	var sent []variant
-	for _, sender := range []string{"swaks", "curl", "smtplib", "msmtp"} {
-		for _, mode := range []string{"plain", "auth", "starttls"} {
-			v := variant{sender, mode}
-			sent = append(sent, v)
+	// The senders run at once, each in its own subtest.
+	senders, modes := []string{"swaks", "curl", "smtplib", "msmtp"}, []string{"plain", "auth", "starttls"}
+	namesFor := func(mode string) []string {
+		if mode == "starttls" {
+			return []string{"dots", "utf8", "multipart", "big"}
+		}
+		return []string{"dots", "utf8", "multipart"}
+	}
+	sendAll := func(t *testing.T, sender string) {
+		for _, mode := range modes {
 			from := sender + "-" + mode + "@senders.example"
-			names := []string{"dots", "utf8", "multipart"}
-			if mode == "starttls" {
-				names = append(names, "big")
-			}
-			for _, name := range names {
+			for _, name := range namesFor(mode) {
 				file := filepath.Join(dir, name+".eml")
 				what := from + " " + name
 				switch sender {
@@ -242,34 +242,55 @@ s.quit()
 		}
 	}
 	want := 0
-	for _, v := range sent {
-		want += 3
-		if v.mode == "starttls" {
-			want++
+	for range senders {
+		for _, mode := range modes {
+			want += len(namesFor(mode))
 		}
 	}
-
-	got := map[string][]retrieved{}
-	// curl: one message per run, by number; in clear and over STLS.
-	t.Run("curl", func(t *testing.T) {
-		for i := 1; i <= want; i++ {
-			a := []string{"-sS", fmt.Sprintf("pop3://%s/%d", s.pop3, i), "--user", "curl:curl-pw"}
-			if i%2 == 0 {
-				a = append(a, "--ssl-reqd", "--cacert", s.certFile)
-			}
-			out, err := exec.Command(curl, a...).Output()
-			if err != nil {
-				t.Fatalf("curl RETR %d: %v", i, err)
-			}
-			got["curl"] = append(got["curl"], retrieved{fmt.Sprintf("message %d", i), out})
+	if !t.Run("send", func(t *testing.T) {
+		for _, sender := range senders {
+			t.Run(sender, func(t *testing.T) {
+				t.Parallel()
+				sendAll(t, sender)
+			})
 		}
-	})
-	// poplib: USER/PASS in clear, APOP, and STLS with USER/PASS, each
-	// session reading a third of the messages.
-	t.Run("poplib", func(t *testing.T) {
-		out := filepath.Join(dir, "poplib")
-		os.Mkdir(out, 0o755)
-		script := `import poplib, ssl, sys, os
+	}) {
+		t.FailNow()
+	}
+
+	// The readers read at once, each its own mailbox.
+	var mu sync.Mutex
+	got := map[string][]retrieved{}
+	keep := func(reader string, r []retrieved) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[reader] = r
+	}
+	t.Run("read", func(t *testing.T) {
+		// curl: one message per run, by number; in clear and over STLS.
+		t.Run("curl", func(t *testing.T) {
+			t.Parallel()
+			var list []retrieved
+			for i := 1; i <= want; i++ {
+				a := []string{"-sS", fmt.Sprintf("pop3://%s/%d", s.pop3, i), "--user", "curl:curl-pw"}
+				if i%2 == 0 {
+					a = append(a, "--ssl-reqd", "--cacert", s.certFile)
+				}
+				out, err := exec.Command(curl, a...).Output()
+				if err != nil {
+					t.Fatalf("curl RETR %d: %v", i, err)
+				}
+				list = append(list, retrieved{fmt.Sprintf("message %d", i), out})
+			}
+			keep("curl", list)
+		})
+		// poplib: USER/PASS in clear, APOP, and STLS with USER/PASS, each
+		// session reading a third of the messages.
+		t.Run("poplib", func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(dir, "poplib")
+			os.Mkdir(out, 0o755)
+			script := `import poplib, ssl, sys, os
 host, port, cafile, out, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 for k, how in enumerate(["user", "apop", "stls"]):
     p = poplib.POP3(host, port)
@@ -289,42 +310,52 @@ for k, how in enumerate(["user", "apop", "stls"]):
                 f.write(b"".join(l + b"\r\n" for l in lines))
     p.quit()
 `
-		run(t, "poplib", nil, python, "-c", script, host, pop3Port, s.certFile, out, strconv.Itoa(want))
-		got["poplib"] = readDir(t, out)
-	})
-	// mpop: STLS, delivering into a Maildir of its own.
-	t.Run("mpop", func(t *testing.T) {
-		out := filepath.Join(dir, "mpop")
-		for _, sub := range []string{"cur", "new", "tmp"} {
-			os.MkdirAll(filepath.Join(out, sub), 0o700)
-		}
-		run(t, "mpop", nil, mpop, "--file=/dev/null", "--host="+host, "--port="+pop3Port, "--tls=on", "--tls-starttls=on",
-			"--tls-trust-file="+s.certFile, "--auth=user", "--user=mpop", "--passwordeval=echo mpop-pw", "--keep=on",
-			"--uidls-file="+filepath.Join(dir, "mpop-uidls"), "--deliver=maildir,"+out, "--quiet")
-		got["mpop"] = readDir(t, filepath.Join(out, "new"))
-	})
-	// fetchmail: STLS (checking the certificate), each message handed to
-	// an MDA that writes it to a file.
-	t.Run("fetchmail", func(t *testing.T) {
-		out := filepath.Join(dir, "fetchmail")
-		os.Mkdir(out, 0o700)
-		rc := filepath.Join(dir, "fetchmailrc")
-		conf := fmt.Sprintf(`set no syslog
+			run(t, "poplib", nil, python, "-c", script, host, pop3Port, s.certFile, out, strconv.Itoa(want))
+			keep("poplib", readDir(t, out))
+		})
+		// mpop: STLS, delivering into a Maildir of its own.
+		t.Run("mpop", func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(dir, "mpop")
+			for _, sub := range []string{"cur", "new", "tmp"} {
+				os.MkdirAll(filepath.Join(out, sub), 0o700)
+			}
+			run(t, "mpop", nil, mpop, "--file=/dev/null", "--host="+host, "--port="+pop3Port, "--tls=on", "--tls-starttls=on",
+				"--tls-trust-file="+s.certFile, "--auth=user", "--user=mpop", "--passwordeval=echo mpop-pw", "--keep=on",
+				"--uidls-file="+filepath.Join(dir, "mpop-uidls"), "--deliver=maildir,"+out, "--quiet")
+			keep("mpop", readDir(t, filepath.Join(out, "new")))
+		})
+		// fetchmail: STLS (checking the certificate), each message handed to
+		// an MDA that writes it to a file.
+		t.Run("fetchmail", func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(dir, "fetchmail")
+			os.Mkdir(out, 0o700)
+			rc := filepath.Join(dir, "fetchmailrc")
+			conf := fmt.Sprintf(`set no syslog
 poll %s protocol pop3 port %s auth password
   user "fetchmail" there with password "fetchmail-pw" is "fetchmail" here
   keep fetchall no rewrite
   sslproto 'tls1.2+' sslcertck sslcertfile "%s" sslcommonname localhost
   mda "cat > %s/msg.$$"
 `, host, pop3Port, s.certFile, out)
-		os.WriteFile(rc, []byte(conf), 0o600)
-		cmd := exec.Command(fetchmail, "-f", rc, "--pidfile", filepath.Join(dir, "fetchmail.pid"))
-		cmd.Env = append(os.Environ(), "FETCHMAILHOME="+dir, "HOME="+dir)
-		if outb, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("fetchmail: %v\n%s", err, outb)
-		}
-		got["fetchmail"] = readDir(t, out)
+			os.WriteFile(rc, []byte(conf), 0o600)
+			cmd := exec.Command(fetchmail, "-f", rc, "--pidfile", filepath.Join(dir, "fetchmail.pid"))
+			cmd.Env = append(os.Environ(), "FETCHMAILHOME="+dir, "HOME="+dir)
+			if outb, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("fetchmail: %v\n%s", err, outb)
+			}
+			keep("fetchmail", readDir(t, out))
+		})
 	})
+	checkRead(t, got, want, msgs)
+	if code := s.stop(t); code != 0 {
+		t.Errorf("mailsh serve exit status %d", code)
+	}
+}
 
+// checkRead checks that each reader got every message sent, once, as sent.
+func checkRead(t *testing.T, got map[string][]retrieved, want int, msgs map[string][]byte) {
 	for _, reader := range readers {
 		t.Run("check "+reader, func(t *testing.T) {
 			if len(got[reader]) != want {
@@ -361,9 +392,6 @@ poll %s protocol pop3 port %s auth password
 				seen[key] = true
 			}
 		})
-	}
-	if code := s.stop(t); code != 0 {
-		t.Errorf("mailsh serve exit status %d", code)
 	}
 }
 
