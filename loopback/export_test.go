@@ -58,6 +58,10 @@ func PopSize(pieces ...[]byte) int64 {
 // sync instead of fsync(2).
 func SetDirSync(s *Store, sync func(dir string) error) { s.dirSync = sync }
 
+// SetReleased makes the group commit of s call f as it releases each
+// delivery it committed for another session.
+func SetReleased(s *Store, f func()) { s.released = f }
+
 // CommitsWaiting is how many deliveries wait for the batch after the one
 // being committed.
 func CommitsWaiting(s *Store) int {

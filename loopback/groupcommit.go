@@ -69,6 +69,9 @@ func (s *Store) publish(boxes []*boxCopy) error {
 	c.mu.Unlock()
 	for _, o := range batch {
 		if o != r {
+			if s.released != nil {
+				s.released()
+			}
 			o.wake <- struct{}{}
 		}
 	}

@@ -51,16 +51,20 @@ func TestGroupCommitSharesDirSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	var (
-		mu       sync.Mutex
-		syncs    []int // files in new/ at each fsync of it
-		problems []string
-		returned atomic.Int32
+		mu        sync.Mutex
+		syncs     []int // files in new/ at each fsync of it
+		syncsDone atomic.Int32
+		firstBack atomic.Bool
+		released  atomic.Int32
+		early     []string
 	)
+	loopback.SetReleased(s, func() { released.Add(1) })
 	loopback.SetDirSync(s, func(dir string) error {
 		mu.Lock()
 		call := len(syncs) + 1
 		mu.Unlock()
-		if call == 1 {
+		switch call {
+		case 1:
 			// Hold the first batch, of one message, until the
 			// others wait for the next.
 			for i := 0; loopback.CommitsWaiting(s) < n-1; i++ {
@@ -69,21 +73,41 @@ func TestGroupCommitSharesDirSync(t *testing.T) {
 				}
 				time.Sleep(time.Millisecond)
 			}
+		case 2:
+			// Hold the second until the first delivery is back: a
+			// delivery of this batch released too early would be
+			// back by then too.
+			for i := 0; !firstBack.Load(); i++ {
+				if i == 10000 {
+					return errors.New("the first delivery never returned")
+				}
+				time.Sleep(time.Millisecond)
+			}
 		}
 		entries, _ := os.ReadDir(dir)
 		mu.Lock()
-		defer mu.Unlock()
-		if got, want := returned.Load(), int32(call-1); got != want {
-			problems = append(problems, fmt.Sprintf("fsync %d of new/: %d deliveries had returned, want %d", call, got, want))
-		}
 		syncs = append(syncs, len(entries))
+		// The first batch had no one to release, and the second
+		// releases its deliveries only after this fsync.
+		if r := released.Load(); r != 0 {
+			early = append(early, fmt.Sprintf("%d deliveries released before fsync %d of new/", r, call))
+		}
+		mu.Unlock()
+		syncsDone.Add(1)
 		return nil
 	})
-	errs := make(chan error, n)
+	// Each delivery says how many fsyncs of new/ were done when it
+	// returned: the first needs one, the others two.
+	type back struct {
+		name  string
+		syncs int32
+		err   error
+	}
+	backs := make(chan back, n)
 	go func() {
 		_, err := deliver(s, "first", "a")
-		returned.Add(1)
-		errs <- err
+		backs <- back{"first", syncsDone.Load(), err}
+		firstBack.Store(true)
 	}()
 	for i := 0; loopback.CommitsWaiting(s) == 0 && len(servertest.MaildirFiles(t, s.Root, "a", "new")) == 0; i++ {
 		if i == 10000 {
@@ -93,16 +117,22 @@ func TestGroupCommitSharesDirSync(t *testing.T) {
 	}
 	for i := 1; i < n; i++ {
 		go func() {
-			_, err := deliver(s, fmt.Sprint("m", i), "a")
-			returned.Add(1)
-			errs <- err
+			name := fmt.Sprint("m", i)
+			_, err := deliver(s, name, "a")
+			backs <- back{name, syncsDone.Load(), err}
 		}()
 	}
 	for range n {
 		select {
-		case err := <-errs:
-			if err != nil {
-				t.Error(err)
+		case b := <-backs:
+			want := int32(2)
+			if b.name == "first" {
+				want = 1
+			}
+			if b.err != nil {
+				t.Errorf("%s: %v", b.name, b.err)
+			} else if b.syncs < want {
+				t.Errorf("%s returned after %d fsyncs of new/, before the one of its batch", b.name, b.syncs)
 			}
 		case <-time.After(60 * time.Second):
 			t.Fatal("a commit never returned")
@@ -110,8 +140,8 @@ func TestGroupCommitSharesDirSync(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	for _, p := range problems {
-		t.Error(p)
+	for _, e := range early {
+		t.Error(e)
 	}
 	if len(syncs) != 2 || syncs[0] != 1 || syncs[1] != n {
 		t.Errorf("fsyncs of new/ saw %v files; want [1 %d]: one for the first message, one for the %d that waited", syncs, n, n-1)

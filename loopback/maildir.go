@@ -54,6 +54,9 @@ type Store struct {
 	// dirSync, if set, fsyncs a new/ directory for the group commit
 	// instead of syncDir; tests set it to watch the batches.
 	dirSync func(dir string) error
+	// released, if set, is called as the group commit releases each
+	// delivery it committed for another session.
+	released func()
 }
 
 func (s *Store) logf(format string, args ...any) {
