@@ -360,12 +360,22 @@ if want shell; then
 	cat >"$WORK/retr.sh" <<-EOF
 		printf 'USER alice\r\nPASS secret\r\nRETR 1\r\nQUIT\r\n' | '$MAILSH' pop3://127.0.0.1:$mp >'$WORK/retr.out'
 	EOF
+	# To the screen: a pseudo-terminal that script(1) copies to /dev/null.
+	cat >"$WORK/retrtty.sh" <<-EOF
+		printf 'USER alice\r\nPASS secret\r\nRETR 1\r\nQUIT\r\n' | '$MAILSH' pop3://127.0.0.1:$mp
+	EOF
+	HAVE_SCRIPT=0
+	command -v script >/dev/null && HAVE_SCRIPT=1
 	for _ in $(seq "$RUNS"); do
 		timed raw "$MB" smtpraw "127.0.0.1:$sp" "$big"
 		timed script bash "$WORK/script.sh"
 		timed datafile bash "$WORK/datafile.sh"
 		timed curlretr curl -s -o "$WORK/retr.curl" "pop3://alice:secret@127.0.0.1:$mp/1"
 		timed retr bash "$WORK/retr.sh"
+		if [ $HAVE_SCRIPT = 1 ]; then
+			timed curltty script -qc "curl -s pop3://alice:secret@127.0.0.1:$mp/1" /dev/null
+			timed retrtty script -qc "bash '$WORK/retrtty.sh'" /dev/null
+		fi
 	done
 	echo "| case | wall s | peak RSS MB | wall against its baseline |"
 	echo "|---|---|---|---|"
@@ -374,6 +384,10 @@ if want shell; then
 	echo "| script mode, :data FILE | $(stats ${T[datafile.wall]}) | $(stats ${T[datafile.rss]}) | $(ratio "$(median ${T[datafile.wall]})" "$(median ${T[raw.wall]})") |"
 	echo "| curl, RETR to a file | $(stats ${T[curlretr.wall]}) | $(stats ${T[curlretr.rss]}) | baseline |"
 	echo "| script mode, RETR printed to a file | $(stats ${T[retr.wall]}) | $(stats ${T[retr.rss]}) | $(ratio "$(median ${T[retr.wall]})" "$(median ${T[curlretr.wall]})") |"
+	if [ $HAVE_SCRIPT = 1 ]; then
+		echo "| curl, RETR to a terminal (script(1)) | $(stats ${T[curltty.wall]}) | $(stats ${T[curltty.rss]}) | baseline |"
+		echo "| script mode, RETR printed to a terminal (script(1)) | $(stats ${T[retrtty.wall]}) | $(stats ${T[retrtty.rss]}) | $(ratio "$(median ${T[retrtty.wall]})" "$(median ${T[curltty.wall]})") |"
+	fi
 	# One small message, the way a script sends one: mailsh against curl.
 	printf 'Subject: one\r\n\r\nhello\r\n' >"$WORK/one.txt"
 	declare -A O
