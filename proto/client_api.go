@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // The Client's methods for a protocol's Read hook and its own commands,
@@ -11,6 +12,10 @@ import (
 
 // ReadLine reads the next line from the server, without its ending.
 func (c *Client) ReadLine() ([]byte, error) { return c.readLine() }
+
+// Arrived is when octets last came from the server: the time of the
+// lines a Read hook reports. Only the reader goroutine may call it.
+func (c *Client) Arrived() time.Time { return c.readAt }
 
 // ReadFull reads exactly len(p) octets from the server: a literal, read by
 // count, never as lines. Each read that brings octets counts as data

@@ -122,12 +122,11 @@ func readLiteral(c *proto.Client, n int64, verb string) ([]byte, error) {
 	if n <= literalKeep {
 		kept = make([]byte, 0, n)
 	}
-	// The lines of one read came together: one reading of the clock for
-	// all of them, not one a line.
-	var at time.Time
+	// A line's time is when the octets that ended it arrived, noted by
+	// the client once a read, not once a line.
 	emit := func(text []byte) {
 		text = bytes.TrimSuffix(text, []byte("\r"))
-		c.Emit(proto.Event{Time: at, Dir: proto.FromServer, Text: string(text), Body: true, Literal: true, Verb: verb})
+		c.Emit(proto.Event{Time: c.Arrived(), Dir: proto.FromServer, Text: string(text), Body: true, Literal: true, Verb: verb})
 	}
 	var partial []byte
 	buf := make([]byte, 32<<10)
@@ -137,7 +136,6 @@ func readLiteral(c *proto.Client, n int64, verb string) ([]byte, error) {
 			want = left
 		}
 		got, err := c.ReadFull(buf[:want])
-		at = time.Now()
 		data := buf[:got]
 		left -= int64(got)
 		if kept != nil {
