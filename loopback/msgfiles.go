@@ -39,6 +39,10 @@ func (mf *MessageFiles) Open(m *Message) (io.ReadCloser, error) {
 		if err == nil || !errors.Is(err, fs.ErrNotExist) {
 			return f, err
 		}
+		// The directory held may be one another program replaced:
+		// the next message opens it afresh.
+		closeDir(fd)
+		delete(mf.dirs, dir)
 	}
 	// Moved by another program, or its directory replaced: look for it.
 	return mf.store.OpenMessage(mf.account, m)
